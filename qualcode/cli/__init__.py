@@ -1,0 +1,50 @@
+"""The ``qualcode`` command line.
+
+Each subcommand is a small function over :class:`qualcode.store.Project`; this module only
+parses arguments, prints, and turns :class:`~qualcode.core.errors.UserError` into one line on
+stderr and a non-zero exit. Textual and spaCy are imported only by the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..core.errors import UserError
+from . import commands
+
+EXIT_USER_ERROR = 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="qualcode",
+        description="Code qualitative interview data: transcripts, codebooks, meaning units.",
+        epilog="Run 'qualcode COMMAND --help' for the options of a command.",
+    )
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"qualcode {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    commands.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except UserError as exc:
+        print(f"qualcode: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("qualcode: interrupted; nothing half-written was kept", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def run() -> None:
+    sys.exit(main())

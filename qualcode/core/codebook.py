@@ -1,0 +1,269 @@
+"""Codebooks: themes and subthemes as a tree, read from and written to human-editable YAML.
+
+A codebook file looks like::
+
+    codebook: Et bedre liv
+    description: ...
+    codes:
+      - id: hap
+        name: Opplevelser av håp
+        colour: "#E69F00"
+        definition: ...
+        inclusion: ...
+        exclusion: ...
+        examples: ["..."]
+        keywords: [håp, gi håp, kjenne seg igjen]
+        children:
+          - id: hap-solskinn
+            name: Solskinnshistorier som kan gi håp
+
+Nesting with ``children`` and a flat list with ``parent: <id>`` are both accepted. Every
+problem is reported as ``file:line: message`` so the user can go straight to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+
+from .errors import UserError
+from .models import CodeNode
+from .yamlfile import parse_yaml, read_text_file
+
+NODE_KEYS = {
+    "id", "name", "parent", "definition", "inclusion", "exclusion", "examples", "keywords",
+    "colour", "color", "children",
+}
+TOP_KEYS = {"codebook", "name", "description", "codes"}
+
+
+class Codebook(BaseModel):
+    """A codebook tree. ``codes`` is in display order: each parent before its children."""
+
+    name: str = "Kodebok"
+    description: str = ""
+    codes: list[CodeNode] = Field(default_factory=list)
+
+    def by_id(self) -> dict[str, CodeNode]:
+        return {code.id: code for code in self.codes}
+
+    def get(self, code_id: str) -> CodeNode:
+        for code in self.codes:
+            if code.id == code_id:
+                return code
+        raise UserError(f"no code with id {code_id!r} in the codebook")
+
+    def children(self, code_id: str | None) -> list[CodeNode]:
+        return [code for code in self.codes if code.parent == code_id]
+
+    def path(self, code_id: str) -> list[CodeNode]:
+        """The chain from the root theme down to ``code_id``."""
+        nodes = self.by_id()
+        chain: list[CodeNode] = []
+        current: str | None = code_id
+        while current is not None:
+            node = nodes[current]
+            chain.append(node)
+            current = node.parent
+        return chain[::-1]
+
+    def descendants(self, code_id: str) -> list[CodeNode]:
+        out: list[CodeNode] = []
+        stack = [code_id]
+        while stack:
+            for child in self.children(stack.pop()):
+                out.append(child)
+                stack.append(child.id)
+        return out
+
+    def walk(self) -> Iterator[tuple[int, CodeNode]]:
+        """(depth, node) in tree order: each node before its children, siblings in order."""
+
+        def visit(parent: str | None, depth: int) -> Iterator[tuple[int, CodeNode]]:
+            for child in self.children(parent):
+                yield depth, child
+                yield from visit(child.id, depth + 1)
+
+        yield from visit(None, 0)
+
+    def colour_of(self, code_id: str) -> str | None:
+        """A code's colour, inherited from the nearest coloured ancestor."""
+        for node in reversed(self.path(code_id)):
+            if node.colour:
+                return node.colour
+        return None
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    return parse_codebook(read_text_file(path, "codebook"), str(path))
+
+
+def parse_codebook(text: str, source: str = "<codebook>") -> Codebook:
+    data = parse_yaml(text, source)
+    if data is None:
+        raise UserError("codebook file is empty", path=source, line=1)
+    if isinstance(data, list):
+        data = {"codes": data, "__line__": 1, "__lines__": {}}
+    if not isinstance(data, dict):
+        raise UserError("a codebook must be a mapping with a 'codes:' list", path=source, line=1)
+    _reject_unknown(data, TOP_KEYS, source, "codebook")
+    entries = data.get("codes")
+    if not isinstance(entries, list) or not entries:
+        line = data["__lines__"].get("codes", 1)
+        raise UserError("'codes:' must be a non-empty list of codes", path=source, line=line)
+
+    nodes: list[CodeNode] = []
+    lines: dict[str, int] = {}
+    parent_lines: dict[str, int] = {}
+    _flatten(entries, None, nodes, lines, parent_lines, source)
+    _check_tree(nodes, lines, parent_lines, source)
+    name = data.get("codebook") or data.get("name") or Path(source).stem
+    description = data.get("description") or ""
+    return Codebook(name=str(name), description=str(description).strip(), codes=_tree_order(nodes))
+
+
+def _reject_unknown(entry: dict, allowed: set[str], source: str, what: str) -> None:
+    for key, line in entry["__lines__"].items():
+        if key not in allowed:
+            known = ", ".join(sorted(allowed - {"color"}))
+            raise UserError(f"unknown {what} field {key!r} (known: {known})", path=source, line=line)
+
+
+def _text(entry: dict, key: str, source: str) -> str:
+    value = entry.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        raise UserError(f"'{key}' must be text", path=source, line=entry["__lines__"][key])
+    return str(value).strip()
+
+
+def _text_list(entry: dict, key: str, source: str) -> list[str]:
+    value = entry.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or any(isinstance(v, (dict, list)) or v is None for v in value):
+        raise UserError(f"'{key}' must be a list of text", path=source, line=entry["__lines__"][key])
+    return [str(v).strip() for v in value if str(v).strip()]
+
+
+def _flatten(
+    entries: list, parent: str | None, out: list[CodeNode], lines: dict[str, int],
+    parent_lines: dict[str, int], source: str,
+) -> None:
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise UserError("each code must be a mapping with at least 'id' and 'name'", path=source)
+        line = entry["__line__"]
+        _reject_unknown(entry, NODE_KEYS, source, "code")
+        code_id = entry.get("id")
+        if code_id is None or str(code_id).strip() == "":
+            raise UserError("code has no 'id'", path=source, line=line)
+        code_id = str(code_id).strip()
+        id_line = entry["__lines__"].get("id", line)
+        if code_id in lines:
+            raise UserError(
+                f"duplicate code id {code_id!r} (first defined on line {lines[code_id]})",
+                path=source, line=id_line,
+            )
+        name = entry.get("name")
+        if name is None or str(name).strip() == "":
+            raise UserError(f"code {code_id!r} has an empty name", path=source, line=entry["__lines__"].get("name", line))
+        own_parent = entry.get("parent")
+        if own_parent is not None and parent is not None and str(own_parent) != parent:
+            raise UserError(
+                f"code {code_id!r} is nested under {parent!r} but says parent: {own_parent}",
+                path=source, line=entry["__lines__"]["parent"],
+            )
+        effective_parent = parent if parent is not None else (str(own_parent) if own_parent is not None else None)
+        colour = entry.get("colour", entry.get("color"))
+        try:
+            node = CodeNode(
+                id=code_id,
+                name=str(name),
+                parent=effective_parent,
+                definition=_text(entry, "definition", source),
+                inclusion=_text(entry, "inclusion", source),
+                exclusion=_text(entry, "exclusion", source),
+                examples=_text_list(entry, "examples", source),
+                keywords=_text_list(entry, "keywords", source),
+                colour=str(colour) if colour is not None else None,
+            )
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            field = str(error["loc"][0]) if error["loc"] else "id"
+            bad_line = entry["__lines__"].get(field, entry["__lines__"].get("color", line))
+            raise UserError(str(error["msg"]).removeprefix("Value error, "), path=source, line=bad_line) from None
+        out.append(node)
+        lines[code_id] = id_line
+        if own_parent is not None:
+            parent_lines[code_id] = entry["__lines__"]["parent"]
+        children = entry.get("children")
+        if children is not None:
+            if not isinstance(children, list):
+                raise UserError("'children' must be a list of codes", path=source, line=entry["__lines__"]["children"])
+            _flatten(children, code_id, out, lines, parent_lines, source)
+
+
+def _check_tree(nodes: list[CodeNode], lines: dict[str, int], parent_lines: dict[str, int], source: str) -> None:
+    by_id = {node.id: node for node in nodes}
+    for node in nodes:
+        if node.parent is not None and node.parent not in by_id:
+            raise UserError(
+                f"code {node.id!r} has unknown parent {node.parent!r}",
+                path=source, line=parent_lines.get(node.id, lines[node.id]),
+            )
+    for node in nodes:
+        seen = {node.id}
+        current = node.parent
+        while current is not None:
+            if current in seen:
+                raise UserError(
+                    f"codes form a cycle: {node.id!r} is its own ancestor",
+                    path=source, line=parent_lines.get(node.id, lines[node.id]),
+                )
+            seen.add(current)
+            current = by_id[current].parent
+
+
+def _tree_order(nodes: list[CodeNode]) -> list[CodeNode]:
+    book = Codebook(codes=nodes)
+    return [node for _, node in book.walk()]
+
+
+# --- writing YAML ------------------------------------------------------------------------------
+
+
+def codebook_to_yaml(codebook: Codebook) -> str:
+    """The codebook as a YAML file a person can edit and load again."""
+
+    def node_dict(node: CodeNode) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": node.id, "name": node.name}
+        if node.colour:
+            out["colour"] = node.colour
+        for key in ("definition", "inclusion", "exclusion"):
+            if getattr(node, key):
+                out[key] = getattr(node, key)
+        if node.examples:
+            out["examples"] = list(node.examples)
+        if node.keywords:
+            out["keywords"] = list(node.keywords)
+        children = codebook.children(node.id)
+        if children:
+            out["children"] = [node_dict(child) for child in children]
+        return out
+
+    data: dict[str, Any] = {"codebook": codebook.name}
+    if codebook.description:
+        data["description"] = codebook.description
+    data["codes"] = [node_dict(root) for root in codebook.children(None)]
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)

@@ -1,0 +1,32 @@
+"""The one text model every layer shares.
+
+A transcript's stored text is decoded, has its BOM removed, line endings normalised to ``\\n``
+and is in Unicode NFC. Every offset in qualcode (turns, codings, exports) is a code-point offset
+into that stored text: Python ``str`` indices, ``text[start:end]``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+BOM = "\ufeff"
+
+
+def normalize_text(text: str) -> str:
+    """Return ``text`` as qualcode stores it: no BOM, ``\\n`` line endings, NFC."""
+    if text.startswith(BOM):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # U+2028/2029 are line breaks to some editors and not to others; make them plain newlines.
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def line_of(text: str, offset: int) -> int:
+    """1-based line number of ``offset`` in ``text``."""
+    return text.count("\n", 0, offset) + 1
+
+
+def count_words(text: str) -> int:
+    """Words as a reader counts them: runs separated by white space."""
+    return len(text.split())

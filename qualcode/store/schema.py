@@ -1,0 +1,191 @@
+"""Tables, migrations and the undo journal of a project file.
+
+The schema version lives in ``PRAGMA user_version``; ``MIGRATIONS[i]`` takes a file from version
+``i`` to ``i + 1``. A file newer than this qualcode is refused rather than guessed at.
+
+Undo is kept by SQLite itself: triggers on the journaled tables (codes, codings, memos) write the
+before and after image of every changed row, as JSON, into ``changes`` under the newest row of
+``actions``. Every user action opens an ``actions`` row first, in the same transaction as its
+changes, so an action and its journal are committed together or not at all, and undo survives a
+restart.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+APPLICATION_ID = 0x51434F44  # "QCOD": marks a SQLite file as a qualcode project
+
+# Tables whose rows undo/redo restore, with their columns (primary key first).
+JOURNALED: dict[str, tuple[str, ...]] = {
+    "codes": (
+        "id", "name", "parent_id", "position", "definition", "inclusion", "exclusion",
+        "examples", "keywords", "colour",
+    ),
+    "codings": (
+        "id", "transcript_id", "start", "end", "code_id", "coder", "condensed", "memo",
+        "created_at", "updated_at",
+    ),
+    "memos": ("id", "target_type", "target_id", "author", "text", "created_at", "updated_at"),
+}
+
+_V1 = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE groups (
+    name       TEXT PRIMARY KEY,
+    attributes TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE transcripts (
+    id            TEXT PRIMARY KEY,
+    seq           INTEGER NOT NULL UNIQUE,
+    title         TEXT NOT NULL,
+    group_name    TEXT REFERENCES groups(name) ON UPDATE CASCADE,
+    source_path   TEXT,
+    source_format TEXT NOT NULL,
+    encoding      TEXT,
+    checksum      TEXT NOT NULL,
+    text          TEXT NOT NULL,
+    words         INTEGER NOT NULL,
+    imported_at   TEXT NOT NULL
+);
+CREATE TABLE speakers (
+    transcript_id TEXT NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+    label         TEXT NOT NULL,
+    role          TEXT,
+    attributes    TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (transcript_id, label)
+) WITHOUT ROWID;
+CREATE TABLE turns (
+    transcript_id TEXT NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+    idx           INTEGER NOT NULL,
+    speaker       TEXT,
+    start         INTEGER NOT NULL,
+    end           INTEGER NOT NULL,
+    time_start    REAL,
+    time_end      REAL,
+    PRIMARY KEY (transcript_id, idx),
+    FOREIGN KEY (transcript_id, speaker) REFERENCES speakers(transcript_id, label) ON UPDATE CASCADE
+) WITHOUT ROWID;
+CREATE TABLE codes (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    parent_id  TEXT REFERENCES codes(id),
+    position   INTEGER NOT NULL DEFAULT 0,
+    definition TEXT NOT NULL DEFAULT '',
+    inclusion  TEXT NOT NULL DEFAULT '',
+    exclusion  TEXT NOT NULL DEFAULT '',
+    examples   TEXT NOT NULL DEFAULT '[]',
+    keywords   TEXT NOT NULL DEFAULT '[]',
+    colour     TEXT
+);
+CREATE TABLE coders (
+    id         TEXT PRIMARY KEY,
+    name       TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE codings (
+    id            INTEGER PRIMARY KEY,
+    transcript_id TEXT NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+    start         INTEGER NOT NULL,
+    end           INTEGER NOT NULL,
+    code_id       TEXT NOT NULL REFERENCES codes(id),
+    coder         TEXT NOT NULL,
+    condensed     TEXT NOT NULL DEFAULT '',
+    memo          TEXT NOT NULL DEFAULT '',
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    CHECK (start >= 0 AND end > start)
+);
+CREATE INDEX codings_by_transcript ON codings(transcript_id, start);
+CREATE INDEX codings_by_code ON codings(code_id);
+CREATE TABLE memos (
+    id          INTEGER PRIMARY KEY,
+    target_type TEXT NOT NULL CHECK (target_type IN ('project', 'transcript', 'code', 'coding')),
+    target_id   TEXT,
+    author      TEXT,
+    text        TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE TABLE actions (
+    id         INTEGER PRIMARY KEY,
+    label      TEXT NOT NULL,
+    coder      TEXT,
+    created_at TEXT NOT NULL,
+    undone     INTEGER NOT NULL DEFAULT 0   -- 0: done; n > 0: undone, n orders the redo stack
+);
+CREATE TABLE changes (
+    id        INTEGER PRIMARY KEY,
+    action_id INTEGER NOT NULL REFERENCES actions(id) ON DELETE CASCADE,
+    tbl       TEXT NOT NULL,
+    old       TEXT,
+    new       TEXT
+);
+CREATE INDEX changes_by_action ON changes(action_id);
+CREATE TABLE journal_state (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    recording INTEGER NOT NULL
+);
+INSERT INTO journal_state VALUES (1, 1);
+"""
+
+
+def journal_triggers(table: str, columns: tuple[str, ...]) -> str:
+    """Triggers that record each row change of ``table`` under the current action."""
+
+    def image(prefix: str) -> str:
+        return "json_object(" + ", ".join(f"'{c}', {prefix}.\"{c}\"" for c in columns) + ")"
+
+    guard = "WHEN (SELECT recording FROM journal_state WHERE id = 1) = 1"
+    current = "(SELECT max(id) FROM actions)"
+    return f"""
+CREATE TRIGGER journal_{table}_insert AFTER INSERT ON {table} {guard}
+BEGIN INSERT INTO changes (action_id, tbl, old, new) VALUES ({current}, '{table}', NULL, {image('NEW')}); END;
+CREATE TRIGGER journal_{table}_update AFTER UPDATE ON {table} {guard}
+BEGIN INSERT INTO changes (action_id, tbl, old, new) VALUES ({current}, '{table}', {image('OLD')}, {image('NEW')}); END;
+CREATE TRIGGER journal_{table}_delete AFTER DELETE ON {table} {guard}
+BEGIN INSERT INTO changes (action_id, tbl, old, new) VALUES ({current}, '{table}', {image('OLD')}, NULL); END;
+"""
+
+
+def _v1() -> str:
+    return _V1 + "".join(journal_triggers(table, columns) for table, columns in JOURNALED.items())
+
+
+# MIGRATIONS[i] is the SQL script that takes a file from version i to i + 1.
+MIGRATIONS: list[str] = [_v1()]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection, current: int) -> None:
+    """Bring a file from version ``current`` to :data:`SCHEMA_VERSION`, one transaction per step.
+
+    ``executescript`` would commit on its own, so each script is split into statements and run
+    inside an explicit BEGIN/COMMIT that also sets ``user_version``.
+    """
+    for version in range(current, SCHEMA_VERSION):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(MIGRATIONS[version]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> list[str]:
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

@@ -1,0 +1,1 @@
+"""The Textual terminal UI. Only ``qualcode open`` imports this package."""

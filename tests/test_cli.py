@@ -1,0 +1,166 @@
+"""The command line as a user meets it: the contract commands on the example data, and errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qualcode.cli import main
+
+from .conftest import REPO
+
+EXAMPLES = REPO / "transcripts_example"
+ROLES = ["--role", "P*=pasient", "--role", "Ansatt*=ansatt", "--role", "Intervjuer=moderator"]
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys, *argv: str):
+    code, out, err = run(capsys, *argv, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+@pytest.fixture
+def studie(tmp_path, capsys) -> Path:
+    path = tmp_path / "studie.qualcode"
+    assert run(capsys, "init", path, "--codebook", REPO / "codebooks" / "et_bedre_liv.yaml")[0] == 0
+    code, out, err = run(capsys, "import", path, EXAMPLES / "fg1.docx", "--group", "Fokusgruppe 1", *ROLES)
+    assert code == 0, err
+    assert out.startswith("T1 ")
+    return path
+
+
+def test_the_contract_commands_on_the_example_data(studie, capsys):
+    [t] = run_json(capsys, "transcripts", studie)
+    assert (t["id"], t["group"], t["speakers"]) == ("T1", "Fokusgruppe 1", 6)
+    assert t["turns"] > 50 and t["words"] > 1500
+    code, out, _ = run(capsys, "transcripts", studie)
+    assert out.splitlines()[0].split() == ["id", "title", "group", "turns", "speakers", "words"]
+
+    shown = run_json(capsys, "show", studie, "T1")
+    turn = next(u for u in shown["turns"] if u["speaker"] == "P1")
+    assert set(turn) >= {"index", "speaker", "role", "start", "end", "timestamp", "text"}
+    assert turn["role"] == "pasient"
+
+    book = run_json(capsys, "codebook", studie)
+    hap = next(c for c in book["codes"] if c["id"] == "hap")
+    assert hap["definition"] and hap["keywords"]
+    assert {c["id"] for c in hap["children"]} >= {"hap-solskinn", "hap-ansatte", "hap-gjenkjennelse"}
+
+    code, out, err = run(capsys, "code", studie, "T1", "--quote", "kjente meg igjen", "--code", "hap-gjenkjennelse",
+                         "--coder", "AB", "--note", "tydelig")
+    assert code == 0, err
+    assert "kjente meg igjen" in out
+    code, _, err = run(capsys, "code", studie, "T1", "--start", 120, "--end", 188, "--code", "hap", "--coder", "AB")
+    assert code == 0, err
+
+    units = run_json(capsys, "units", studie)
+    assert len(units) == 2
+    by_code = {u["code"]: u for u in units}
+    quote = by_code["hap-gjenkjennelse"]
+    assert quote["text"] == "kjente meg igjen" and quote["memo"] == "tydelig"
+    assert quote["code_path"] == ["Opplevelser av håp", "Håpet kan ligge i gjenkjennelsen"]
+    assert set(quote) >= {"transcript", "speaker", "role", "start", "end", "text", "code_path", "coder"}
+    assert by_code["hap"]["start"] == 120 and by_code["hap"]["end"] == 188
+
+
+def test_an_ambiguous_quote_codes_the_first_and_says_so(studie, capsys):
+    hits = [u for u in run_json(capsys, "show", studie, "T1")["turns"] if "kjente meg igjen" in u["text"]]
+    assert len(hits) >= 2  # fg1 has the phrase in more than one turn
+    code, out, err = run(capsys, "code", studie, "T1", "--quote", "kjente meg igjen", "--code", "hap", "--coder", "AB")
+    assert code == 0 and "occurs" in err and "--occurrence" in err
+    code, out, err = run(capsys, "code", studie, "T1", "--quote", "kjente meg igjen", "--turn", hits[1]["index"],
+                         "--code", "hap", "--coder", "AB", "--json")
+    assert code == 0 and err == ""
+    assert json.loads(out)["turn"] == hits[1]["index"]
+
+
+def test_codebook_edits_and_undo_from_the_cli(studie, capsys):
+    run(capsys, "code", studie, "T1", "--start", 120, "--end", 188, "--code", "hap-solskinn", "--coder", "AB")
+    assert run(capsys, "code-add", studie, "hap-innledere", "Innledernes historier", "--parent", "hap")[0] == 0
+    code, out, _ = run(capsys, "code-split", studie, "hap-solskinn", "hap-sol-ansatt", "Ansattes solskinn", "--units", "1")
+    assert code == 0 and "1 meaning units" in out
+    assert run(capsys, "code-merge", studie, "hap-sol-ansatt", "hap-innledere")[0] == 0
+    [unit] = run_json(capsys, "units", studie)
+    assert unit["code"] == "hap-innledere"
+    assert run(capsys, "undo", studie)[1].startswith("undo merge code")
+    [unit] = run_json(capsys, "units", studie)
+    assert unit["code"] == "hap-sol-ansatt"
+
+
+def test_user_errors_are_one_line_with_a_non_zero_exit(studie, tmp_path, capsys):
+    cases = [
+        (["code", studie, "T1", "--quote", "finnes ikke her", "--code", "hap", "--coder", "AB"], "quote not found"),
+        (["code", studie, "T1", "--quote", "håp", "--code", "nei", "--coder", "AB"], "no code 'nei'"),
+        (["show", studie, "T7"], "no transcript 'T7'"),
+        (["transcripts", tmp_path / "nope.qualcode"], "no such project"),
+        (["init", studie], "exists already"),
+        (["init", tmp_path / "x.qualcode", "--codebook", REPO / "README.md"], "README.md:"),
+        (["import", studie, tmp_path / "missing.txt"], "missing.txt"),
+        (["import", studie, EXAMPLES / "fg1.docx"], "already in the project as T1"),
+        (["import", studie, REPO / "pyproject.toml"], "pyproject.toml"),
+        (["roles", studie, "T1", "P*"], "PATTERN=ROLE"),
+    ]
+    for argv, message in cases:
+        code, out, err = run(capsys, *argv)
+        assert code == 1, (argv, out, err)
+        assert err.count("\n") == 1 and err.startswith("qualcode: error: ") and message in err, (argv, err)
+    assert not (tmp_path / "x.qualcode").exists()
+
+
+def test_a_bad_file_among_good_ones_is_skipped_whole(tmp_path, capsys):
+    project = tmp_path / "p.qualcode"
+    run(capsys, "init", project)
+    empty = tmp_path / "tom.txt"
+    empty.write_bytes(b"")
+    code, out, err = run(capsys, "import", project, empty, EXAMPLES / "fg2.txt", "--group", "FG2")
+    assert code == 1
+    assert "tom.txt" in err and "empty" in err
+    assert [t["title"] for t in run_json(capsys, "transcripts", project)] == ["fg2"]
+
+
+def test_the_installed_command_prints_no_traceback(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "qualcode", "show", str(tmp_path / "nope.qualcode"), "T1"],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"qualcode: error: {tmp_path / 'nope.qualcode'}: no such project; create one with 'qualcode init'"
+
+
+def test_example_project_and_manifest_import(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    target = tmp_path / "example.qualcode"
+    code, out, err = run(capsys, "example", target)
+    assert code == 0, err
+    rows = run_json(capsys, "transcripts", target)
+    assert [r["group"] for r in rows] == ["Fokusgruppe 1", "Fokusgruppe 2", "Fokusgruppe 3"]
+    assert all(r["words"] >= 1500 for r in rows)
+    assert [r["format"] for r in rows] == ["docx", "txt", "vtt"]
+    groups = run_json(capsys, "group", target)
+    assert groups[0]["attributes"]["institusjon"] == "Solbakken behandlingssenter"
+    roles = {s["label"]: s["role"] for s in run_json(capsys, "show", target, "T3")["speakers"]}
+    assert roles["Intervjuer"] == "moderator" and roles["Ansatt 1"] == "ansatt"
+    assert run(capsys, "example", target)[0] == 1  # refuses to overwrite without --force
+
+
+def test_memos_history_backups_and_check(studie, capsys):
+    assert run(capsys, "memo", studie, "Forforståelse: jeg har jobbet i TSB i ti år.", "--coder", "AB")[0] == 0
+    assert run(capsys, "memo", studie, "Mye latter i starten.", "--transcript", "T1", "--coder", "AB")[0] == 0
+    memos = run_json(capsys, "memo", studie)
+    assert [m["target_type"] for m in memos] == ["project", "transcript"]
+    assert run_json(capsys, "history", studie)[0]["label"] == "memo on transcript"
+    assert run(capsys, "check", studie)[1].strip() == "ok"
+    code, out, _ = run(capsys, "backup", studie)
+    assert code == 0 and Path(out.split(": ", 1)[1].strip()).exists()
+    assert run(capsys, "restore", studie, out.split(": ", 1)[1].strip())[0] == 1  # needs --yes
