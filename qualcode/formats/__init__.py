@@ -1,7 +1,7 @@
 """Transcript importers: one file in, one :class:`~qualcode.formats.base.ParsedTranscript` out.
 
 Each format lives in its own module, imported only when a file of that kind is read, so that
-``import qualcode.formats`` stays cheap (python-docx and odfpy are slow to import).
+``import qualcode.formats`` stays cheap (python-docx is slow to import).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Bytes to text for the plain-text formats (txt, vtt, srt).
+"""Reading transcript files: bytes from disk, and bytes to text for the plain-text formats.
 
 Transcripts reach us from Word exports, transcription services and old Windows machines, so the
 bytes may be UTF-8, UTF-8 with a BOM, UTF-16 from Notepad, or cp1252. A wrong guess silently
@@ -10,8 +10,11 @@ says which line is at fault, and it warns whenever it had to guess.
 from __future__ import annotations
 
 import codecs
+import io
 import re
 import unicodedata
+import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from qualcode.core.errors import UserError
@@ -30,16 +33,18 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
+# An OLE compound file: an old .doc, or any password-protected Office file.
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
 # Signatures of files people drag into the import by mistake, with what to tell them.
 _SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "binary content, not a text transcript (it looks like a PNG image)"),
-    (b"\xff\xd8\xff", "binary content, not a text transcript (it looks like a JPEG image)"),
-    (b"GIF8", "binary content, not a text transcript (it looks like a GIF image)"),
-    (b"%PDF-", "binary content, not a text transcript (it looks like a PDF); "
+    (b"\x89PNG\r\n\x1a\n", "binary content, not a text transcript: it looks like a PNG image"),
+    (b"\xff\xd8\xff", "binary content, not a text transcript: it looks like a JPEG image"),
+    (b"GIF8", "binary content, not a text transcript: it looks like a GIF image"),
+    (b"%PDF-", "binary content, not a text transcript: it looks like a PDF; "
                "export the transcript as .docx or plain text"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "binary content, not a text transcript (it looks like "
-                                          "an old .doc or a password-protected Word file); "
-                                          "save it as .docx"),
+    (OLE_SIGNATURE, "binary content, not a text transcript: it looks like an old .doc or a "
+                    "password-protected Word file; save it as .docx"),
     (b"{\\rtf", "this is an RTF document, not plain text; save it as .docx or plain text"),
 )
 
@@ -71,6 +76,22 @@ def read_bytes(path: Path) -> bytes:
         raise UserError("cannot read the file: permission denied", path=path) from None
     except OSError as exc:
         raise UserError(f"cannot read the file: {exc.strerror or exc}", path=path) from None
+
+
+def zip_members(data: bytes, wanted: Iterable[str]) -> tuple[set[str], dict[str, bytes]] | None:
+    """The member names of a ZIP-based document and the bytes of those ``wanted`` that exist,
+    or None if the archive cannot be read.
+
+    A damaged archive fails in many ways (BadZipFile, zlib.error, EOFError, NotImplementedError
+    for an unknown compression, RuntimeError for an encrypted member, ...); every one of them is
+    the file's fault, so the callers turn None into one clear message.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            return names, {name: archive.read(name) for name in wanted if name in names}
+    except Exception:  # noqa: BLE001 - see the docstring
+        return None
 
 
 def decode_bytes(data: bytes, path: str | Path, forced: str | None = None) -> tuple[str, str, list[str]]:
@@ -141,12 +162,12 @@ def _refuse_binary(data: bytes, path: str | Path) -> None:
     if data.startswith(b"PK\x03\x04"):
         head = data[:4096]
         if b"word/" in head or b"[Content_Types].xml" in head:
-            what = "a Word file (.docx); rename it to .docx"
+            what = "a Word file; rename it to .docx"
         elif b"opendocument.text" in head:
-            what = "an OpenDocument text (.odt); rename it to .odt"
+            what = "an OpenDocument text; rename it to .odt"
         else:
             what = "a ZIP archive"
-        raise UserError(f"binary content, not a text transcript (it looks like {what})", path=path)
+        raise UserError(f"binary content, not a text transcript: it looks like {what}", path=path)
     for signature, message in _SIGNATURES:
         if data.startswith(signature):
             raise UserError(message, path=path)
@@ -196,24 +217,21 @@ def _refuse_mixed(data: bytes, path: str | Path) -> None:
             break
     if utf8_line is None or bad_line is None:
         return
-    looks = _describe_line_encoding(bad_bytes)
+    try:
+        bad_bytes.decode("cp1252")
+        looks = " (looks like cp1252)"
+    except UnicodeDecodeError:
+        looks = ""
     raise UserError(f"mixed encodings: line {utf8_line} is UTF-8 but line {bad_line} is not"
                     f"{looks}; save the file as UTF-8 or pass --encoding", path=path, line=bad_line)
-
-
-def _describe_line_encoding(raw: bytes) -> str:
-    try:
-        text = raw.decode("cp1252")
-    except UnicodeDecodeError:
-        return ""
-    return " (looks like cp1252)" if not _count_controls(text) else ""
 
 
 def _guess_legacy(data: bytes, path: str | Path) -> tuple[str, str, list[str]]:
     """Not UTF-8: most likely cp1252 from a Norwegian Windows machine, else ask charset_normalizer.
 
     A guess is only accepted if it adds no control characters to the ones already in the bytes:
-    a decoding that invents them is decoding the wrong alphabet.
+    a decoding that invents them is decoding the wrong alphabet. (cp1252 never does: it keeps
+    ASCII as it is and refuses the five bytes it has no character for.)
     """
     raw_controls = len(data) - len(data.translate(None, _ASCII_CONTROL_BYTES))
     cp1252 = None
@@ -221,7 +239,7 @@ def _guess_legacy(data: bytes, path: str | Path) -> tuple[str, str, list[str]]:
         cp1252 = data.decode("cp1252")
     except UnicodeDecodeError:
         pass
-    if cp1252 is not None and _count_controls(cp1252) <= raw_controls and _oddness(cp1252) <= 0.1:
+    if cp1252 is not None and _oddness(cp1252) <= 0.1:
         return cp1252, "cp1252", [_guess_warning("cp1252")]
 
     from charset_normalizer import from_bytes  # only needed for the rare odd file
@@ -235,7 +253,7 @@ def _guess_legacy(data: bytes, path: str | Path) -> tuple[str, str, list[str]]:
         guess, name = min(guesses, key=lambda item: _oddness(item[0]))
         if cp1252 is None or _oddness(guess) < _oddness(cp1252):
             return guess, name, [_guess_warning(name)]
-    if cp1252 is not None and _count_controls(cp1252) <= raw_controls:
+    if cp1252 is not None:
         return cp1252, "cp1252", [_guess_warning("cp1252")]
     raise UserError("cannot tell which encoding this file uses; save it as UTF-8 or pass --encoding",
                     path=path)

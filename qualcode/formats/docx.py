@@ -4,7 +4,9 @@ The stored text is the document's paragraphs and table rows, in document order, 
 Two Word habits carry speaker information that plain text does not:
 
 * a bold run at the start of a paragraph (``**Intervjuer:** Hva ...``, ``**P1** Ja ...``),
-  which counts as a label even without a colon when the rest of the paragraph is not bold;
+  which counts as a label even without a colon when the rest of the paragraph is not bold.
+  Without a colon it must still be a common label or be used at least twice, so that a bold
+  word for emphasis (``**Viktig** å huske ...``) does not become a speaker;
 * a table with a speaker column, a text column and perhaps a time column, as transcription
   services write it; each row becomes ``[hh:mm:ss] Speaker: text``.
 
@@ -16,32 +18,28 @@ deleted text are not mixed in.
 from __future__ import annotations
 
 import io
-import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from qualcode.core.errors import UserError
 from qualcode.core.text import normalize_text
 from qualcode.formats.base import ParsedTranscript
-from qualcode.formats.decode import read_bytes
-from qualcode.formats.labels import LabelHint, find_turns, table_lines
+from qualcode.formats.decode import OLE_SIGNATURE, read_bytes, zip_members
+from qualcode.formats.labels import LabelHint, document_transcript, table_lines
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC, _R = f"{_W}p", f"{_W}tbl", f"{_W}tr", f"{_W}tc", f"{_W}r"
 _T, _TAB, _BR, _CR = f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"
 _NO_BREAK_HYPHEN, _RPR, _B = f"{_W}noBreakHyphen", f"{_W}rPr", f"{_W}b"
 # Containers whose children are block content in document order.
-_BLOCK_CONTAINERS = {f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}ins"}
+_BLOCK_CONTAINERS = {f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml"}
 # Run containers inside a paragraph that hold no text of the paragraph itself.
 _SKIPPED_IN_PARAGRAPH = {f"{_W}del", f"{_W}moveFrom", f"{_W}pPr", f"{_W}rPr", f"{_W}drawing",
                          f"{_W}pict", f"{_W}object", f"{_W}footnoteReference",
                          f"{_W}endnoteReference", f"{_W}commentReference", f"{_W}txbxContent",
                          "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"}
 
-_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DAMAGED = "not a readable .docx (damaged or not a Word file)"
-
-# A leading bold run longer than this is emphasis or a heading, not a speaker label.
-_MAX_BOLD_LABEL = 40
 
 Piece = tuple[str, bool]  # (text, bold)
 
@@ -49,50 +47,42 @@ Piece = tuple[str, bool]  # (text, bold)
 def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
     """Read a ``.docx`` transcript. ``encoding`` does not apply to Word files and is ignored."""
     body = _open_body(path, read_bytes(path))
-    lines: list[str] = []
-    hints: dict[int, LabelHint] = {}
+    return document_transcript(_lines(body), "docx", path, encoding)
+
+
+def _lines(body) -> Iterator[tuple[str, LabelHint | None]]:
     for element in _blocks(body):
         if element.tag == _P:
             for line_pieces in _split_lines(_pieces(element)):
-                line, hint = _line_with_bold_label(line_pieces)
-                _add_line(lines, hints, line, hint)
+                yield _line_with_bold_label(line_pieces)
         else:
-            for line, hint in table_lines(_table_rows(element)):
-                _add_line(lines, hints, line, hint)
-    text = "\n".join(lines)
-    turns, warnings = find_turns(text, hints)
-    if not turns:
-        raise UserError("the document contains no text", path=path)
-    if encoding is not None:
-        warnings.insert(0, f"--encoding {encoding} ignored: a .docx file has no text encoding")
-    return ParsedTranscript(text, turns, "docx", None, warnings)
+            yield from table_lines(_table_rows(element))
 
 
 def _open_body(path: Path, data: bytes):
     """The ``w:body`` element, or one clear UserError for every way a .docx can be unreadable."""
-    if data.startswith(_OLE_SIGNATURE):
+    if data.startswith(OLE_SIGNATURE):
         raise UserError("encrypted or old .doc format; save it as .docx", path=path)
-    if not data.startswith(b"PK"):
+    members = zip_members(data, ()) if data.startswith(b"PK") else None
+    if members is None:
         raise UserError(_DAMAGED, path=path)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            if "word/document.xml" not in names:
-                if "content.xml" in names:
-                    raise UserError("this is an OpenDocument file, not Word; rename it to .odt",
-                                    path=path)
-                raise UserError(_DAMAGED, path=path)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        raise UserError(_DAMAGED, path=path) from None
+    names, _ = members
+    if "word/document.xml" not in names:
+        if "content.xml" in names:
+            raise UserError("this is an OpenDocument file, not Word; rename it to .odt", path=path)
+        raise UserError(_DAMAGED, path=path)
 
     import docx  # python-docx is slow to import; only .docx imports pay for it
 
     try:
-        return docx.Document(io.BytesIO(data)).element.body
+        body = docx.Document(io.BytesIO(data)).element.body
     except Exception:  # noqa: BLE001 - python-docx reports damage as any of a dozen exception
         # types (BadZipFile, KeyError, ValueError, lxml errors, zlib errors, ...); at this point
         # every failure is the file's fault.
         raise UserError(_DAMAGED, path=path) from None
+    if body is None:
+        raise UserError(_DAMAGED, path=path)
+    return body
 
 
 def _blocks(container):
@@ -147,7 +137,10 @@ def _split_lines(pieces: list[Piece]) -> list[list[Piece]]:
 
 
 def _line_with_bold_label(pieces: list[Piece]) -> tuple[str, LabelHint | None]:
-    """The normalised line, and a hint if it starts with a short bold run followed by plain text."""
+    """The normalised line, and a hint if it starts with a bold run followed by plain text.
+
+    Whether the bold run is short and label-like enough is decided in :mod:`.labels`.
+    """
     line = normalize_text("".join(text for text, _ in pieces))
     bold_prefix = ""
     for text, bold in pieces:
@@ -157,7 +150,7 @@ def _line_with_bold_label(pieces: list[Piece]) -> tuple[str, LabelHint | None]:
     else:
         return line, None  # all bold (or empty): a heading, left to the plain-text rules
     label = normalize_text(bold_prefix).strip()
-    if not label or len(label) > _MAX_BOLD_LABEL or "\n" in label:
+    if not label:
         return line, None
     text_start = len(normalize_text(bold_prefix))
     colon = label.endswith(":")
@@ -191,12 +184,3 @@ def _owner_table(row):
     while parent is not None and parent.tag != _TBL:
         parent = parent.getparent()
     return parent
-
-
-def _add_line(lines: list[str], hints: dict[int, LabelHint], line: str, hint: LabelHint | None) -> None:
-    """Append a line (it may hold further line breaks after normalisation); the hint is for its
-    first line."""
-    parts = line.split("\n")
-    if hint is not None and hint.text_start <= len(parts[0]):
-        hints[len(lines)] = hint
-    lines.extend(parts)

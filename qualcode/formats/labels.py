@@ -16,8 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from qualcode.formats.base import ParsedTurn
+from qualcode.core.errors import UserError
+from qualcode.formats.base import ParsedTranscript, ParsedTurn
 
 MAX_LABEL_CHARS = 30
 MAX_LABEL_WORDS = 3
@@ -74,8 +76,14 @@ class _Line:
     key: str | None = None
     body: int = 0  # offset where the spoken text begins, for label lines (== end if none)
     colon: bool = False
+    tab: bool = False  # ``P1<tab>text``, as some transcribers separate label and text
     trusted: bool = False
     bold: bool = False
+
+    @property
+    def marked(self) -> bool:
+        """Marked as a label by a separator or by document structure, not just a short line."""
+        return self.colon or self.tab or self.bold or self.trusted
 
 
 def parse_clock(value: str) -> float | None:
@@ -106,6 +114,12 @@ def label_key(label: str) -> str:
 
 def tidy_label(label: str) -> str:
     return " ".join(label.split())
+
+
+def describe_lines(numbers: Sequence[int], limit: int = 5) -> str:
+    """``line 3`` or ``lines 1, 3, 7, ...`` for a warning about several places."""
+    shown = ", ".join(str(n) for n in numbers[:limit]) + (", ..." if len(numbers) > limit else "")
+    return f"line {shown}" if len(numbers) == 1 else f"lines {shown}"
 
 
 def merge_variants(spellings: Iterable[str]) -> tuple[dict[str, str], list[str]]:
@@ -185,11 +199,33 @@ def find_turns(text: str, hints: dict[int, LabelHint] | None = None) -> tuple[li
     if not any(accepted):
         warnings.append("no speaker labels found; imported as unattributed text")
     if empty_labels:
-        shown = ", ".join(str(n) for n in empty_labels[:5]) + (", ..." if len(empty_labels) > 5 else "")
         warnings.append(f"skipped {len(empty_labels)} speaker label(s) with no text after them "
-                        f"(line {shown})")
+                        f"({describe_lines(empty_labels)})")
     parsed = [ParsedTurn(display[key] if key is not None else None, s, e, t) for key, s, e, t in turns]
     return parsed, warnings
+
+
+def document_transcript(lines: Iterable[tuple[str, LabelHint | None]], fmt: str, path: Path,
+                        encoding: str | None) -> ParsedTranscript:
+    """A transcript from a word processor's lines (docx, odt), each with an optional hint.
+
+    A line may itself hold line breaks (a normalised ``\r`` or U+2028); its hint is for its
+    first line. ``encoding`` is the user's ``--encoding``, which such files have no use for.
+    """
+    all_lines: list[str] = []
+    hints: dict[int, LabelHint] = {}
+    for line, hint in lines:
+        parts = line.split("\n")
+        if hint is not None and hint.text_start <= len(parts[0]):
+            hints[len(all_lines)] = hint
+        all_lines.extend(parts)
+    text = "\n".join(all_lines)
+    turns, warnings = find_turns(text, hints)
+    if not turns:
+        raise UserError("the document contains no text", path=path)
+    if encoding is not None:
+        warnings.insert(0, f"--encoding {encoding} ignored: a .{fmt} file has no text encoding")
+    return ParsedTranscript(text, turns, fmt, None, warnings)
 
 
 def label_prefixes(texts: Sequence[str]) -> list[tuple[str | None, int]]:
@@ -201,7 +237,7 @@ def label_prefixes(texts: Sequence[str]) -> list[tuple[str | None, int]]:
     lines = [_scan(t, 0, None) for t in texts]
     for rec in lines:
         if rec.kind == _LABEL and not rec.colon:
-            rec.kind = _TEXT  # a cue that is a single word is speech, not a label
+            rec.kind = _TEXT  # only "Name:" counts here; a cue that is one word is speech
     accepted = _accept_labels(lines)
     return [(rec.spelling, rec.body) if ok else (None, 0) for rec, ok in zip(lines, accepted)]
 
@@ -254,11 +290,14 @@ def _transcript_columns(rows: list[list[str]]) -> tuple[int | None, int, int] | 
     rest = [i for i in range(len(columns)) if i != time_col]
     if len(rest) != 2:
         return None
-    speaker_col, text_col = sorted(rest, key=lambda i: sum(len(cell) for cell in columns[i]))
-    speakers = [cell for cell in columns[speaker_col] if cell]
-    if not speakers or any(len(cell) > 60 for cell in speakers):
+    keys_by_col = {i: [label_key(cell.rstrip(":")) for cell in columns[i] if cell] for i in rest}
+    # The speaker column repeats itself more than the text column does; when neither repeats
+    # (a short table), it is the left one, as transcribers lay tables out.
+    speaker_col = min(rest, key=lambda i: (len(set(keys_by_col[i])) / max(len(keys_by_col[i]), 1), i))
+    text_col = rest[0] if rest[1] == speaker_col else rest[1]
+    keys = keys_by_col[speaker_col]
+    if not keys or any(len(cell) > 60 for cell in columns[speaker_col]):
         return None
-    keys = [label_key(cell.rstrip(":")) for cell in speakers]
     repeats = len(set(keys)) < len(keys)
     if time_col is None and not repeats and not all(_KNOWN_LABEL.fullmatch(k) for k in keys):
         return None  # e.g. a table of facts (Dato | Sted) ahead of the transcript
@@ -293,12 +332,14 @@ def _scan(line: str, offset: int, hint: LabelHint | None) -> _Line:
 
     window = line[pos:pos + MAX_LABEL_CHARS + 1]
     colon = window.find(":")
-    if colon > 0:
-        after = line[pos + colon + 1:pos + colon + 2]
-        candidate = window[:colon].rstrip()
+    tab = window.find("\t") if colon < 0 else -1
+    separator = colon if colon >= 0 else tab
+    if separator > 0:
+        after = line[pos + separator + 1:pos + separator + 2]
+        candidate = window[:separator].rstrip()
         if not (after.isdigit() or after == "/") and _label_shaped(candidate):
-            body = _SPACE.match(line, pos + colon + 1).end()
-            rec.kind, rec.colon, rec.time = _LABEL, True, time
+            body = _SPACE.match(line, pos + separator + 1).end()
+            rec.kind, rec.colon, rec.tab, rec.time = _LABEL, colon >= 0, colon < 0, time
             rec.spelling = tidy_label(candidate)
             rec.key = label_key(candidate)
             rec.body = min(offset + body, rec.end)
@@ -326,10 +367,14 @@ def _capitalised(spelling: str) -> bool:
 
 def _accept_labels(lines: list[_Line]) -> list[bool]:
     """Which candidate labels are real labels (see the module docstring for the rules)."""
+    candidates = [rec for rec in lines if rec.kind == _LABEL]
     counts: dict[str, int] = {}
-    for rec in lines:
-        if rec.kind == _LABEL and (rec.colon or rec.bold or rec.trusted):
+    for rec in candidates:
+        if rec.marked:
             counts[rec.key] = counts.get(rec.key, 0) + 1
+    for rec in candidates:  # "Kari" alone on a line is a second use of "Kari:", not a first
+        if not rec.marked and rec.key in counts:
+            counts[rec.key] += 1
 
     def strong(rec: _Line) -> bool:
         if rec.trusted or _KNOWN_LABEL.fullmatch(rec.key):
@@ -338,11 +383,10 @@ def _accept_labels(lines: list[_Line]) -> list[bool]:
             return True  # **Kari:** is a deliberate label even if used once
         return counts[rec.key] >= 2 and _capitalised(rec.spelling)
 
-    accepted = [rec.kind == _LABEL and (rec.colon or rec.bold or rec.trusted) and strong(rec)
-                for rec in lines]
+    accepted = [rec.kind == _LABEL and rec.marked and strong(rec) for rec in lines]
     known = {rec.key for rec, ok in zip(lines, accepted) if ok}
     for number, rec in enumerate(lines):
-        if rec.kind == _LABEL and not accepted[number] and not (rec.colon or rec.bold or rec.trusted):
+        if rec.kind == _LABEL and not rec.marked:
             accepted[number] = rec.key in known or _KNOWN_LABEL.fullmatch(rec.key) is not None
     return accepted
 

@@ -8,16 +8,16 @@ left out. Tables are read like Word tables (see :func:`qualcode.formats.labels.t
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
+from xml.etree import ElementTree
+from collections.abc import Iterator
 from pathlib import Path
 
 from qualcode.core.errors import UserError
 from qualcode.core.text import normalize_text
 from qualcode.formats.base import ParsedTranscript
-from qualcode.formats.decode import read_bytes
-from qualcode.formats.labels import find_turns, table_lines
+from qualcode.formats.decode import OLE_SIGNATURE, read_bytes, zip_members
+from qualcode.formats.labels import LabelHint, document_transcript, table_lines
 
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -30,66 +30,71 @@ _CELLS = {(_TABLE, "table-cell"), (_TABLE, "covered-table-cell")}
 _SKIPPED_INLINE = {(_TEXT, "note"), (_OFFICE, "annotation"), (_TEXT, "ruby-text")}
 # ODF collapses runs of white space in element text; real spaces are written as text:s.
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
+# A damaged text:s could ask for billions of spaces; no transcript needs more than this.
+_MAX_SPACES = 1000
+_MANIFEST = "META-INF/manifest.xml"
+_MIMETYPE = "mimetype"
+_CONTENT = "content.xml"
 _DAMAGED = "not a readable .odt (damaged or not an OpenDocument text file)"
 
 
 def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
     """Read a ``.odt`` transcript. ``encoding`` does not apply to ODF files and is ignored."""
     body = _open_text(path, read_bytes(path))
-    lines: list[str] = []
-    hints = {}
+    return document_transcript(_lines(body), "odt", path, encoding)
+
+
+def _lines(body) -> Iterator[tuple[str, LabelHint | None]]:
     for kind, node in _blocks(body):
         if kind == "p":
-            lines.extend(normalize_text(_inline_text(node)).split("\n"))
+            yield normalize_text(_inline_text(node)), None
         else:
-            for line, hint in table_lines(_table_rows(node)):
-                if hint is not None:
-                    hints[len(lines)] = hint
-                lines.append(line)
-    text = "\n".join(lines)
-    turns, warnings = find_turns(text, hints)
-    if not turns:
-        raise UserError("the document contains no text", path=path)
-    if encoding is not None:
-        warnings.insert(0, f"--encoding {encoding} ignored: a .odt file has no text encoding")
-    return ParsedTranscript(text, turns, "odt", None, warnings)
+            yield from table_lines(_table_rows(node))
 
 
-def _open_text(path: Path, data: bytes):
+def _open_text(path: Path, data: bytes) -> ElementTree.Element:
     """The ``office:text`` element, or one clear UserError for an unreadable file."""
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+    if data.startswith(OLE_SIGNATURE):
         raise UserError("this is an old binary Office file, not .odt; save it as .odt or .docx",
                         path=path)
+    members = zip_members(data, (_MANIFEST, _MIMETYPE, _CONTENT))
+    if members is None:
+        raise UserError(_DAMAGED, path=path)
+    names, parts = members
+    if "word/document.xml" in names:
+        raise UserError("this is a Word file, not OpenDocument; rename it to .docx", path=path)
+    if b"encryption-data" in parts.get(_MANIFEST, b""):
+        raise UserError("password-protected .odt; save it without a password", path=path)
+    mimetype = parts.get(_MIMETYPE, b"").decode("ascii", "replace").strip()
+    if mimetype and not mimetype.startswith("application/vnd.oasis.opendocument.text"):
+        raise UserError(f"not an OpenDocument text (it is '{mimetype}')", path=path)
+    if _CONTENT not in parts:
+        raise UserError(_DAMAGED, path=path)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            if "word/document.xml" in names:
-                raise UserError("this is a Word file, not OpenDocument; rename it to .docx", path=path)
-            if "META-INF/manifest.xml" in names and b"encryption-data" in archive.read(
-                    "META-INF/manifest.xml"):
-                raise UserError("password-protected .odt; save it without a password", path=path)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError):
+        # expat refuses entity-expansion bombs; ODF content has no DTD to need them.
+        root = ElementTree.fromstring(parts[_CONTENT])
+    except ElementTree.ParseError:
         raise UserError(_DAMAGED, path=path) from None
+    text = root.find(f"{{{_OFFICE}}}body/{{{_OFFICE}}}text")
+    if text is None:
+        raise UserError(_DAMAGED, path=path)
+    return text
 
-    from odf.opendocument import load  # odfpy is slow to import; only .odt imports pay for it
 
-    try:
-        document = load(io.BytesIO(data))
-    except Exception:  # noqa: BLE001 - odfpy reports damage as zip, KeyError, SAX and other
-        # errors; at this point every failure is the file's fault.
-        raise UserError(_DAMAGED, path=path) from None
-    if not document.mimetype.startswith("application/vnd.oasis.opendocument.text"):
-        raise UserError(f"not an OpenDocument text (it is '{document.mimetype}')", path=path)
-    return document.text
+def _q(element: ElementTree.Element) -> tuple[str, str]:
+    """An element's (namespace, local name), the way the tables above name them."""
+    tag = element.tag
+    if not isinstance(tag, str) or not tag.startswith("{"):
+        return ("", str(tag))
+    namespace, _, local = tag[1:].partition("}")
+    return (namespace, local)
 
 
 def _blocks(node):
     """``("p", paragraph)`` and ``("table", table)`` in document order, through sections and
     lists, leaving out drawings, tracked changes and index templates."""
-    for child in node.childNodes:
-        if child.nodeType != child.ELEMENT_NODE:
-            continue
-        qname = child.qname
+    for child in node:
+        qname = _q(child)
         if qname in _PARAGRAPHS:
             yield "p", child
         elif qname == (_TABLE, "table"):
@@ -102,25 +107,21 @@ def _blocks(node):
 
 
 def _inline_text(node) -> str:
-    parts: list[str] = []
-    for child in node.childNodes:
-        if child.nodeType == child.TEXT_NODE:
-            parts.append(_XML_SPACE.sub(" ", child.data))
-            continue
-        if child.nodeType != child.ELEMENT_NODE:
-            continue
-        qname = child.qname
+    parts: list[str] = [_XML_SPACE.sub(" ", node.text or "")]
+    for child in node:
+        qname = _q(child)
         if qname == (_TEXT, "s"):
-            count = child.getAttrNS(_TEXT, "c") or "1"
-            parts.append(" " * (int(count) if count.isdigit() else 1))
+            count = child.get(f"{{{_TEXT}}}c") or "1"
+            parts.append(" " * (min(int(count), _MAX_SPACES) if count.isdigit() else 1))
         elif qname == (_TEXT, "tab"):
             parts.append("\t")
         elif qname == (_TEXT, "line-break"):
             parts.append("\n")
         elif qname in _SKIPPED_INLINE or qname[0] == _DRAW:
-            continue
+            pass
         else:
             parts.append(_inline_text(child))  # spans, links, fields, bookmarks
+        parts.append(_XML_SPACE.sub(" ", child.tail or ""))
     return "".join(parts)
 
 
@@ -128,13 +129,11 @@ def _table_rows(table) -> list[list[str]]:
     rows: list[list[str]] = []
 
     def walk(node) -> None:
-        for child in node.childNodes:
-            if child.nodeType != child.ELEMENT_NODE:
-                continue
-            if child.qname == (_TABLE, "table-row"):
-                rows.append([_cell_text(cell) for cell in child.childNodes
-                             if cell.nodeType == cell.ELEMENT_NODE and cell.qname in _CELLS])
-            elif child.qname[0] == _TABLE:
+        for child in node:
+            qname = _q(child)
+            if qname == (_TABLE, "table-row"):
+                rows.append([_cell_text(cell) for cell in child if _q(cell) in _CELLS])
+            elif qname[0] == _TABLE:
                 walk(child)  # header rows, row groups
 
     walk(table)

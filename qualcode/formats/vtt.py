@@ -21,10 +21,15 @@ from pathlib import Path
 from qualcode.core.errors import UserError
 from qualcode.formats.base import ParsedTranscript, ParsedTurn
 from qualcode.formats.decode import decode_bytes, read_bytes
-from qualcode.formats.labels import format_clock, label_key, label_prefixes, merge_variants
+from qualcode.formats.labels import (
+    describe_lines,
+    format_clock,
+    label_key,
+    label_prefixes,
+    merge_variants,
+)
 
 _VTT_TIME = re.compile(r"(?:(\d{1,3}):)?([0-5]\d):([0-5]\d)\.(\d{3})")
-_TIMING = re.compile(r"\s*(\S+)[ \t]*-->[ \t]*(\S+)(?:[ \t]+.*)?")
 _TAG = re.compile(r"<([^<>\n]*)>")
 _VOICE = re.compile(r"v(?:\.[^\s>]*)?(?:[ \t]+(.*))?", re.DOTALL)
 _SPACES = re.compile(r"\s+")
@@ -85,8 +90,11 @@ def scan_cues(lines: list[str], first: int, path: Path | str,
         if "-->" not in line:
             following = index + 1
             if following >= total or "-->" not in lines[following]:
+                if (id_check is not None and id_check(line) and following < total
+                        and lines[following].strip()):
+                    index = following  # a cue number, then something that is not a timing
                 raise UserError(f"expected a cue timing line ('start --> end'), "
-                                f"found '{_shorten(line)}'", path=path, line=index + 1)
+                                f"found '{_shorten(lines[index])}'", path=path, line=index + 1)
             if id_check is not None and not id_check(line):
                 raise UserError(f"expected a cue number, found '{_shorten(line)}'",
                                 path=path, line=index + 1)
@@ -106,7 +114,8 @@ def cues_to_transcript(cues: list[Cue], fmt: str, encoding: str | None, warnings
 
     Cues without a speaker may still carry a ``Name:`` prefix (see
     :func:`qualcode.formats.labels.label_prefixes`). Consecutive cues of one speaker become one
-    turn; unattributed cues stay one turn each, since nothing says they belong together.
+    turn; unattributed cues stay one turn each, since nothing says they belong together. The
+    cues are consumed (their speaker and text are updated in place).
     """
     if not cues:
         raise UserError("no cues: the file holds no subtitles", path=path)
@@ -117,8 +126,7 @@ def cues_to_transcript(cues: list[Cue], fmt: str, encoding: str | None, warnings
 
     empty = [cue.line for cue in cues if not cue.text]
     if empty:
-        shown = ", ".join(str(n) for n in empty[:5]) + (", ..." if len(empty) > 5 else "")
-        warnings.append(f"skipped {len(empty)} cue(s) without text (line {shown})")
+        warnings.append(f"skipped {len(empty)} cue(s) without text ({describe_lines(empty)})")
     cues = [cue for cue in cues if cue.text]
     if not cues:
         raise UserError("no cues with text", path=path)
@@ -156,10 +164,10 @@ def clean_cue_text(text: str) -> str:
 def parse_timing(line: str, number: int, path: Path | str,
                  parse_time: Callable[[str], float | None], example: str) -> tuple[float, float]:
     """``(start, end)`` in seconds of a timing line, or a UserError naming the line."""
-    m = _TIMING.fullmatch(line)
-    start = end = None
-    if m is not None:
-        start, end = parse_time(m.group(1)), parse_time(m.group(2))
+    left, _, right = line.partition("-->")
+    after = right.split(None, 1)  # the end time, then WebVTT cue settings if any
+    start = parse_time(left.strip())
+    end = parse_time(after[0]) if after else None
     if start is None or end is None:
         raise UserError(f"malformed cue timing '{_shorten(line.strip())}' "
                         f"(expected '{example}')", path=path, line=number)

@@ -49,8 +49,7 @@ def test_utf16_without_bom_is_recognised_and_reported():
 
 def test_cp1252_is_detected_and_reported():
     text, encoding, warnings = decode(SAMPLE.encode("cp1252"))
-    assert text == SAMPLE
-    assert "æ" in text and "ø" not in text.replace("ø", "") and "å" in text
+    assert text == SAMPLE  # æ, ø, å and Æ all survive
     assert encoding == "cp1252"
     assert warnings == ["decoded as cp1252 (not UTF-8); check æ, ø and å in the result"]
 
