@@ -109,6 +109,12 @@ def test_user_errors_are_one_line_with_a_non_zero_exit(studie, tmp_path, capsys)
         (["import", studie, EXAMPLES / "fg1.docx"], "already in the project as T1"),
         (["import", studie, REPO / "pyproject.toml"], "pyproject.toml"),
         (["roles", studie, "T1", "P*"], "PATTERN=ROLE"),
+        (["code-add", studie, "a b", "Navn"], "code id 'a b' must start"),
+        (["code-add", studie, "ny", "Navn", "--colour", "rød"], "#RRGGBB"),
+        (["code-rename", studie, "hap", "  "], "code name is empty"),
+        (["code-split", studie, "hap", "hap x", "Ny", "--units", "1"], "code id 'hap x'"),
+        (["code-move", studie, "hap", "--parent", "hap-solskinn"], "own ancestor"),
+        (["code-merge", studie, "hap", "hap-solskinn"], "own subcode"),
     ]
     for argv, message in cases:
         code, out, err = run(capsys, *argv)
@@ -151,7 +157,14 @@ def test_example_project_and_manifest_import(tmp_path, capsys, monkeypatch):
     assert groups[0]["attributes"]["institusjon"] == "Solbakken behandlingssenter"
     roles = {s["label"]: s["role"] for s in run_json(capsys, "show", target, "T3")["speakers"]}
     assert roles["Intervjuer"] == "moderator" and roles["Ansatt 1"] == "ansatt"
-    assert run(capsys, "example", target)[0] == 1  # refuses to overwrite without --force
+    run(capsys, "code", target, "T1", "--start", 0, "--end", 5, "--code", "hap", "--coder", "AB")
+    code, out, _ = run(capsys, "example", target)  # running the README's command again is harmless
+    assert code == 0 and "exists already" in out
+    assert len(run_json(capsys, "units", target)) == 1
+    assert run(capsys, "example", target, "--force")[0] == 0
+    assert run_json(capsys, "units", target) == []
+    [kept] = [p for p in (tmp_path / "example.qualcode-backups").iterdir() if p.stem.endswith("-replaced")]
+    assert len(run_json(capsys, "units", kept)) == 1
 
 
 def test_memos_history_backups_and_check(studie, capsys):
@@ -161,6 +174,41 @@ def test_memos_history_backups_and_check(studie, capsys):
     assert [m["target_type"] for m in memos] == ["project", "transcript"]
     assert run_json(capsys, "history", studie)[0]["label"] == "memo on transcript"
     assert run(capsys, "check", studie)[1].strip() == "ok"
+    info = run_json(capsys, "info", studie)
+    assert (info["transcripts"], info["codes"], info["memos"], info["codebook"]) == (1, 16, 2, "Et bedre liv")
     code, out, _ = run(capsys, "backup", studie)
     assert code == 0 and Path(out.split(": ", 1)[1].strip()).exists()
     assert run(capsys, "restore", studie, out.split(": ", 1)[1].strip())[0] == 1  # needs --yes
+    code, _, err = run(capsys, "restore", studie, REPO / "README.md", "--yes")
+    assert code == 1 and "not a qualcode project" in err
+
+
+@pytest.mark.parametrize(("sqlite_says", "user_reads"), [
+    ("attempt to write a readonly database", "read-only"),
+    ("database or disk is full", "disk is full"),
+    ("database disk image is malformed", "qualcode restore"),
+])
+def test_storage_failures_are_explained_in_one_line(studie, capsys, monkeypatch, sqlite_says, user_reads):
+    import sqlite3
+
+    from qualcode.store import Project
+
+    def fail(*args, **kwargs):
+        raise sqlite3.OperationalError(sqlite_says)
+
+    monkeypatch.setattr(Project, "add_coding", fail)
+    code, _, err = run(capsys, "code", studie, "T1", "--start", 0, "--end", 3, "--code", "hap", "--coder", "AB")
+    assert code == 1 and err.count("\n") == 1 and user_reads in err and str(studie) in err
+
+
+def test_an_unexplained_database_error_is_a_bug_and_keeps_its_traceback(studie, monkeypatch):
+    import sqlite3
+
+    from qualcode.store import Project
+
+    def fail(*args, **kwargs):
+        raise sqlite3.OperationalError("no such column: oops")
+
+    monkeypatch.setattr(Project, "add_coding", fail)
+    with pytest.raises(sqlite3.OperationalError):
+        main(["code", str(studie), "T1", "--start", "0", "--end", "3", "--code", "hap", "--coder", "AB"])

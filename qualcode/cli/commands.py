@@ -115,7 +115,12 @@ def cmd_example(args: argparse.Namespace) -> int:
     manifest = load_manifest(manifest_path)
     if Path(args.project).exists():
         if not args.force:
-            raise UserError("exists already; use --force to make it anew", path=args.project)
+            Project.open(args.project, backup=False).close()  # it must be a project to reuse it
+            print(f"{args.project} exists already; using it (--force makes it anew)")
+            return 0
+        with Project.open(args.project, backup=False) as old:  # keep a copy of what --force replaces
+            kept = backups.make_backup(old.conn, old.path, tag="replaced")
+        print(f"the old {args.project} is kept as {kept}")
         Path(args.project).unlink()
     codebook = load_codebook(manifest.codebook) if manifest.codebook else None
     with Project.create(args.project, name="Eksempelprosjekt", codebook=codebook) as project:
@@ -191,6 +196,20 @@ def cmd_import(args: argparse.Namespace) -> int:
     if collected is not None:
         emit_json(collected)
     return 1 if failed else 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    with _open(args) as project:
+        info = project.info()
+    if args.json:
+        emit_json(info.model_dump(mode="json"))
+        return 0
+    print(f"{info.name}  ({info.path}, created {info.created_at:%Y-%m-%d}, schema {info.schema_version})")
+    words = f"{info.words:,}".replace(",", " ")  # Norwegian digit grouping
+    print(f"  {info.transcripts} transcripts, {words} words, {info.groups} focus groups")
+    print(f"  codebook: {info.codebook or '-'} ({info.codes} codes)")
+    print(f"  {info.codings} meaning units by {', '.join(info.coders) or 'nobody yet'}; {info.memos} memos")
+    return 0
 
 
 def cmd_transcripts(args: argparse.Namespace) -> int:
@@ -306,7 +325,7 @@ def cmd_codebook(args: argparse.Namespace) -> int:
 
 
 def cmd_code_add(args: argparse.Namespace) -> int:
-    node = CodeNode(
+    node = CodeNode.from_user(
         id=args.id, name=args.name, parent=args.parent, definition=args.definition or "",
         keywords=args.keyword or [], colour=args.colour,
     )
@@ -342,7 +361,7 @@ def cmd_code_merge(args: argparse.Namespace) -> int:
 def cmd_code_split(args: argparse.Namespace) -> int:
     with _open(args, backup=True) as project:
         source = project.code(args.id)
-        node = CodeNode(id=args.new_id, name=args.new_name, parent=source.parent if args.beside else source.id)
+        node = CodeNode.from_user(id=args.new_id, name=args.new_name, parent=source.parent if args.beside else source.id)
         new = project.split_code(source.id, node, _parse_units(args.units), coder=args.coder)
         moved = len(project.codings(code=new.id))
     print(f"split {source.id}: {moved} meaning units now coded {new.id} ({new.name})")
@@ -554,7 +573,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project", metavar="PROJECT", nargs="?", default="example.qualcode")
     p.add_argument("--from", dest="source", default="transcripts_example", metavar="FOLDER",
                    help="folder with manifest.yaml (default: transcripts_example)")
-    p.add_argument("--force", action="store_true", help="replace an existing example project")
+    p.add_argument("--force", action="store_true", help="make an existing example project anew (a backup is kept)")
 
     p = add("import", cmd_import, "import transcripts (txt, docx, vtt, srt, odt); each file whole or not at all",
             json=True)
@@ -569,6 +588,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--allow-duplicate", action="store_true", help="import a text that is already in the project")
     p.add_argument("--manifest", metavar="FILE", help="import the transcripts listed in a manifest YAML")
 
+    add("info", cmd_info, "the project at a glance", json=True)
     add("transcripts", cmd_transcripts, "list the transcripts", json=True)
 
     p = add("show", cmd_show, "show a transcript's speaker turns with their offsets", json=True)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import UserError
 
 CODE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 COLOUR = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
@@ -20,6 +22,32 @@ MODERATOR_ROLES = frozenset({"moderator", "intervjuer", "interviewer"})
 
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    @classmethod
+    def from_user(cls, **fields):
+        """Build from what a user typed: a rule broken is a :class:`UserError`, not a traceback."""
+        try:
+            return cls(**fields)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            raise UserError(str(error["msg"]).removeprefix("Value error, ")) from None
+
+
+class ProjectInfo(Model):
+    """A project at a glance: what it is and how much is in it."""
+
+    name: str
+    path: str
+    created_at: datetime
+    schema_version: int
+    codebook: str | None = None
+    transcripts: int = 0
+    words: int = 0
+    groups: int = 0
+    codes: int = 0
+    codings: int = 0
+    coders: list[str] = Field(default_factory=list)
+    memos: int = 0
 
 
 class FocusGroup(Model):

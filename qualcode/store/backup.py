@@ -61,6 +61,12 @@ def restore_backup(backup: Path, project: Path) -> None:
     """Put a backup in the project's place; the current state is itself backed up first."""
     if not backup.is_file():
         raise UserError("no such backup", path=backup)
+    from .project import Project  # a backup is a project file; open it the careful way
+
+    with Project.open(backup, backup=False) as copy:
+        problems = copy.integrity_check()
+    if problems:
+        raise UserError(f"this copy is damaged too ({problems[0]}); choose another", path=backup)
     src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
     try:
         dest = sqlite3.connect(project, timeout=10)

@@ -31,7 +31,9 @@ from typing import Any
 from ..core.codebook import Codebook
 from ..core.edits import TextEdit, apply_edits
 from ..core.errors import ProjectBusy, UserError
-from ..core.models import CodeNode, Coding, FocusGroup, Memo, Speaker, Transcript, Turn, format_timestamp
+from ..core.models import (
+    CodeNode, Coding, FocusGroup, Memo, ProjectInfo, Speaker, Transcript, Turn, format_timestamp,
+)
 from ..core.text import count_words, normalize_text
 from . import backup as backups
 from .schema import APPLICATION_ID, JOURNALED, SCHEMA_VERSION, migrate
@@ -233,6 +235,25 @@ class Project:
     @property
     def name(self) -> str:
         return self.meta("name") or self.path.stem
+
+    def info(self) -> ProjectInfo:
+        def count(sql: str) -> int:
+            return self.conn.execute(sql).fetchone()[0]
+
+        return ProjectInfo(
+            name=self.name,
+            path=str(self.path),
+            created_at=datetime.fromisoformat(self.meta("created_at")),
+            schema_version=self.conn.execute("PRAGMA user_version").fetchone()[0],
+            codebook=self.meta("codebook_name"),
+            transcripts=count("SELECT count(*) FROM transcripts"),
+            words=count("SELECT coalesce(sum(words), 0) FROM transcripts"),
+            groups=count("SELECT count(*) FROM groups"),
+            codes=count("SELECT count(*) FROM codes"),
+            codings=count("SELECT count(*) FROM codings"),
+            coders=self.coders(),
+            memos=count("SELECT count(*) FROM memos"),
+        )
 
     # --- transcripts ---------------------------------------------------------------------------
 
@@ -514,8 +535,7 @@ class Project:
     def update_code(self, code_id: str, *, coder: str | None = None, **fields: Any) -> CodeNode:
         """Change a code's name, definition, criteria, examples, keywords or colour."""
         current = self.code(code_id)
-        changed = current.model_copy(update=fields)
-        CodeNode.model_validate(changed.model_dump())  # validate names, colours
+        changed = CodeNode.from_user(**(current.model_dump() | fields))
         verb = "rename" if set(fields) == {"name"} else "edit"
         with self.action(f"{verb} code {current.id}", coder) as conn:
             conn.execute(
