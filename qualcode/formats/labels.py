@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.core.errors import UserError
+from qualcode.core.models import format_timestamp
 from qualcode.formats.base import ParsedTranscript, ParsedTurn
 
 MAX_LABEL_CHARS = 30
@@ -99,12 +100,6 @@ def parse_clock(value: str) -> float | None:
             return None
         seconds = int(first) * 3600 + int(second) * 60 + int(third)
     return seconds + (int(fraction) / 10 ** len(fraction) if fraction else 0.0)
-
-
-def format_clock(seconds: float) -> str:
-    """``hh:mm:ss`` for the stored text of cue-based and table transcripts."""
-    whole = int(seconds)
-    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
 
 
 def label_key(label: str) -> str:
@@ -264,7 +259,7 @@ def table_lines(rows: Sequence[Sequence[str]]) -> list[tuple[str, LabelHint | No
     result: list[tuple[str, LabelHint | None]] = []
     for row in rows:
         time = parse_clock(row[time_col].strip("[]()")) if time_col is not None else None
-        prefix = f"[{format_clock(time)}] " if time is not None else ""
+        prefix = f"[{format_timestamp(time)}] " if time is not None else ""
         speaker = row[speaker_col].rstrip(":").rstrip()
         spoken = row[text_col]
         if not speaker:

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.core.errors import UserError
+from qualcode.core.models import format_timestamp
 from qualcode.formats.base import ParsedTranscript, ParsedTurn
 from qualcode.formats.decode import decode_bytes, read_bytes
 from qualcode.formats.labels import (
     describe_lines,
-    format_clock,
     label_key,
     label_prefixes,
     merge_variants,
@@ -147,7 +147,7 @@ def cues_to_transcript(cues: list[Cue], fmt: str, encoding: str | None, warnings
     turns: list[ParsedTurn] = []
     offset = 0
     for cue in merged:
-        prefix = f"[{format_clock(cue.start)}] " + (f"{cue.speaker}: " if cue.speaker else "")
+        prefix = f"[{format_timestamp(cue.start)}] " + (f"{cue.speaker}: " if cue.speaker else "")
         start = offset + len(prefix)
         turns.append(ParsedTurn(cue.speaker, start, start + len(cue.text), cue.start, cue.end))
         parts.append(prefix + cue.text)

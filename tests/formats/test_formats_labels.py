@@ -7,10 +7,10 @@ import time
 import pytest
 
 from qualcode.formats.base import ParsedTranscript
+from qualcode.core.models import format_timestamp
 from qualcode.formats.labels import (
     LabelHint,
     find_turns,
-    format_clock,
     label_prefixes,
     merge_variants,
     parse_clock,
@@ -189,7 +189,7 @@ def test_clock():
     assert parse_clock("00:01:02,250") == 62.25
     assert parse_clock("1:75:00") is None
     assert parse_clock("latter") is None
-    assert format_clock(3723.9) == "01:02:03"
+    assert format_timestamp(3723.9) == "01:02:03"
 
 
 def test_130k_words_parse_well_under_a_second():
