@@ -84,6 +84,15 @@ def test_an_ambiguous_quote_codes_the_first_and_says_so(studie, capsys):
     assert json.loads(out)["turn"] == hits[1]["index"]
 
 
+def test_starring_candidate_quotes(studie, capsys):
+    run(capsys, "code", studie, "T1", "--start", 120, "--end", 188, "--code", "hap", "--coder", "AB")
+    run(capsys, "code", studie, "T1", "--start", 200, "--end", 230, "--code", "hap", "--coder", "AB")
+    assert run(capsys, "unit", studie, 2, "--star", "--coder", "AB")[0] == 0
+    assert [u["id"] for u in run_json(capsys, "units", studie, "--starred")] == [2]
+    run(capsys, "unit", studie, 2, "--unstar", "--coder", "AB")
+    assert run_json(capsys, "units", studie, "--starred") == []
+
+
 def test_codebook_edits_and_undo_from_the_cli(studie, capsys):
     run(capsys, "code", studie, "T1", "--start", 120, "--end", 188, "--code", "hap-solskinn", "--coder", "AB")
     assert run(capsys, "code-add", studie, "hap-innledere", "Innledernes historier", "--parent", "hap")[0] == 0

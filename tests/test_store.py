@@ -12,7 +12,9 @@ from qualcode.store import Project
 from qualcode.store import backup as backups
 from qualcode.store import schema
 
-from .conftest import make_parsed
+from qualcode.core.codebook import parse_codebook
+
+from .conftest import CODEBOOK_YAML, make_parsed
 
 
 def test_import_keeps_turns_speakers_roles_and_group(project):
@@ -213,12 +215,12 @@ def test_a_file_from_a_newer_qualcode_is_refused(project):
 def test_migrations_run_in_a_transaction_after_a_backup(project, monkeypatch):
     project.add_coding("T1", 0, 3, "hap", "AB")
     project.close()
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, "ALTER TABLE codings ADD COLUMN starred INTEGER NOT NULL DEFAULT 0;"])
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, "ALTER TABLE codings ADD COLUMN reviewed INTEGER NOT NULL DEFAULT 0;"])
     monkeypatch.setattr("qualcode.store.project.SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
     monkeypatch.setattr(schema, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
     with Project.open(project.path, backup=False) as upgraded:
         assert upgraded.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
-        assert [tuple(r) for r in upgraded.conn.execute("SELECT starred FROM codings")] == [(0,)]
+        assert [tuple(r) for r in upgraded.conn.execute("SELECT reviewed FROM codings")] == [(0,)]
     assert len(backups.list_backups(project.path)) == 1  # the old version was copied first
 
 
@@ -257,3 +259,36 @@ def test_a_recent_backup_is_not_repeated(project):
     Project.open(project.path).close()
     Project.open(project.path).close()
     assert len(backups.list_backups(project.path)) == 1
+
+
+def test_a_version_1_file_is_upgraded_and_its_history_still_undoes(tmp_path, monkeypatch):
+    """Files from the first release: v1 schema, undo images without the later 'starred' column."""
+    path = tmp_path / "gammel.qualcode"
+    with monkeypatch.context() as m:
+        m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
+        m.setattr(schema, "SCHEMA_VERSION", 1)
+        m.setattr("qualcode.store.project.SCHEMA_VERSION", 1)
+        m.setattr(schema, "JOURNALED", schema._JOURNALED_V1)
+        m.setattr("qualcode.store.project.JOURNALED", schema._JOURNALED_V1)
+        old = Project.create(path, codebook=parse_codebook(CODEBOOK_YAML, "cb.yaml"))
+        old.import_transcript(make_parsed(), title="FG1")
+        conn = old.conn
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO actions (label, coder, created_at) VALUES ('code', 'AB', '2025-01-01T00:00:00')")
+        conn.execute("INSERT INTO codings (transcript_id, start, end, code_id, coder, created_at, updated_at)"
+                     " VALUES ('T1', 0, 3, 'hap', 'AB', '2025-01-01T00:00:00', '2025-01-01T00:00:00')")
+        conn.execute("COMMIT")
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        old.close()
+    with Project.open(path, backup=False) as p:
+        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+        [unit] = p.codings()
+        assert unit.starred is False
+        starred = p.update_coding(unit.id, starred=True)
+        assert starred.starred is True
+        assert p.undo("AB") == f"edit unit {unit.id}"   # a v2 action
+        assert p.undo("AB") == "code"                   # a v1 action, image without 'starred'
+        assert p.codings() == []
+        assert p.redo("AB") == "code"
+        assert p.codings()[0].start == 0
+        assert p.integrity_check() == []

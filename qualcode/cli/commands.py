@@ -412,6 +412,8 @@ def cmd_units(args: argparse.Namespace) -> int:
                               include_subcodes=args.subcodes)
     if args.role:
         units = [u for u in units if (u["role"] or "").casefold() == args.role.casefold()]
+    if args.starred:
+        units = [u for u in units if u["starred"]]
     if args.json:
         emit_json(units)
         return 0
@@ -422,7 +424,8 @@ def cmd_units(args: argparse.Namespace) -> int:
         who = u["speaker"] or "?"
         if u["role"]:
             who += f" ({u['role']})"
-        print(f"{u['id']:>5}  {u['transcript']} {u['start']}-{u['end']}  {who}  {u['code']}  [{u['coder']}]")
+        star = " *" if u["starred"] else ""
+        print(f"{u['id']:>5}  {u['transcript']} {u['start']}-{u['end']}  {who}  {u['code']}  [{u['coder']}]{star}")
         print(wrap("«" + u["text"] + "»", 7))
         if u["condensed"]:
             print(wrap("condensed: " + u["condensed"], 7))
@@ -434,7 +437,7 @@ def cmd_units(args: argparse.Namespace) -> int:
 def cmd_unit(args: argparse.Namespace) -> int:
     fields: dict[str, Any] = {}
     for name, value in (("code", args.code), ("start", args.start), ("end", args.end),
-                        ("condensed", args.condensed), ("memo", args.note)):
+                        ("condensed", args.condensed), ("memo", args.note), ("starred", args.star)):
         if value is not None:
             fields[name] = value
     with _open(args, backup=bool(fields) or args.delete) as project:
@@ -664,6 +667,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--code")
     p.add_argument("--subcodes", action="store_true", help="with --code: include its subcodes")
     p.add_argument("--role", help="only units spoken by this role")
+    p.add_argument("--starred", action="store_true", help="only units starred as candidate quotes")
 
     p = add("unit", cmd_unit, "show, change or delete one meaning unit", json=True)
     p.add_argument("id", type=int)
@@ -672,6 +676,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--end", type=int)
     p.add_argument("--condensed")
     p.add_argument("--note")
+    p.add_argument("--star", dest="star", action="store_const", const=True,
+                   help="mark as a candidate quote for the article")
+    p.add_argument("--unstar", dest="star", action="store_const", const=False)
     p.add_argument("--delete", action="store_true")
     p.add_argument("--coder", help="who made the change (for undo)")
 

@@ -150,6 +150,7 @@ class Coding(Model):
     coder: str
     condensed: str = ""
     memo: str = ""
+    starred: bool = False  # a candidate quote for the article
     created_at: datetime
     updated_at: datetime
 

@@ -696,7 +696,7 @@ class Project:
     def update_coding(self, coding_id: int, *, coder: str | None = None, **fields: Any) -> Coding:
         """Change a unit's code, boundaries, condensed meaning or memo."""
         current = self.coding(coding_id)
-        allowed = {"code", "start", "end", "condensed", "memo"}
+        allowed = {"code", "start", "end", "condensed", "memo", "starred"}
         unknown = set(fields) - allowed
         if unknown:
             raise TypeError(f"cannot update {sorted(unknown)}")
@@ -708,9 +708,10 @@ class Project:
             raise UserError(f"span {start}-{end} is not inside {current.transcript} (offsets 0-{length})")
         with self.action(f"edit unit {coding_id}", coder or current.coder) as conn:
             conn.execute(
-                "UPDATE codings SET code_id=?, start=?, end=?, condensed=?, memo=?, updated_at=? WHERE id=?",
+                "UPDATE codings SET code_id=?, start=?, end=?, condensed=?, memo=?, starred=?, updated_at=?"
+                " WHERE id=?",
                 (fields.get("code", current.code), start, end, fields.get("condensed", current.condensed),
-                 fields.get("memo", current.memo), _now(), coding_id),
+                 fields.get("memo", current.memo), int(fields.get("starred", current.starred)), _now(), coding_id),
             )
         return self.coding(coding_id)
 
@@ -774,6 +775,7 @@ class Project:
                 "coder": c.coder,
                 "condensed": c.condensed,
                 "memo": c.memo,
+                "starred": c.starred,
                 "created_at": c.created_at.isoformat(),
                 "updated_at": c.updated_at.isoformat(),
             })
@@ -868,12 +870,14 @@ class Project:
         conn.execute("UPDATE journal_state SET recording = 0")
         for change in changes:
             table = change["tbl"]
-            columns = JOURNALED[table]
+            key_column = JOURNALED[table][0]
             old = json.loads(change["old"]) if change["old"] else None
             new = json.loads(change["new"]) if change["new"] else None
             expected, wanted = (new, old) if backwards else (old, new)
-            key = (expected or wanted)[columns[0]]
-            row = conn.execute(f"SELECT * FROM {table} WHERE {columns[0]} = ?", (key,)).fetchone()
+            key = (expected or wanted)[key_column]
+            # An image holds the columns of its day; a column added later keeps its current value.
+            columns = list((expected or wanted).keys())
+            row = conn.execute(f"SELECT * FROM {table} WHERE {key_column} = ?", (key,)).fetchone()
             current = {c: row[c] for c in columns} if row else None
             if current != expected:
                 raise UserError(
@@ -881,16 +885,17 @@ class Project:
                     else "cannot redo: what it changed has been changed again since"
                 )
             if wanted is None:
-                conn.execute(f"DELETE FROM {table} WHERE {columns[0]} = ?", (key,))
+                conn.execute(f"DELETE FROM {table} WHERE {key_column} = ?", (key,))
             elif expected is None:
                 conn.execute(
                     f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                     [wanted[c] for c in columns],
                 )
             else:
+                rest = [c for c in columns if c != key_column]
                 conn.execute(
-                    f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns[1:])} WHERE {columns[0]} = ?",
-                    [wanted[c] for c in columns[1:]] + [key],
+                    f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in rest)} WHERE {key_column} = ?",
+                    [wanted[c] for c in rest] + [key],
                 )
         conn.execute("UPDATE journal_state SET recording = 1")
 
@@ -906,7 +911,7 @@ class Project:
 def _coding_from_row(r: sqlite3.Row) -> Coding:
     return Coding(
         id=r["id"], transcript=r["transcript_id"], start=r["start"], end=r["end"], code=r["code_id"],
-        coder=r["coder"], condensed=r["condensed"], memo=r["memo"],
+        coder=r["coder"], condensed=r["condensed"], memo=r["memo"], starred=bool(r["starred"]),
         created_at=datetime.fromisoformat(r["created_at"]), updated_at=datetime.fromisoformat(r["updated_at"]),
     )
 

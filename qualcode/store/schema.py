@@ -16,8 +16,9 @@ import sqlite3
 
 APPLICATION_ID = 0x51434F44  # "QCOD": marks a SQLite file as a qualcode project
 
-# Tables whose rows undo/redo restore, with their columns (primary key first).
-JOURNALED: dict[str, tuple[str, ...]] = {
+# Tables whose rows undo/redo restore, with their columns (primary key first), as of version 1.
+# Migrations that add columns re-create the triggers; JOURNALED is always the current list.
+_JOURNALED_V1: dict[str, tuple[str, ...]] = {
     "codes": (
         "id", "name", "parent_id", "position", "definition", "inclusion", "exclusion",
         "examples", "keywords", "colour",
@@ -28,6 +29,7 @@ JOURNALED: dict[str, tuple[str, ...]] = {
     ),
     "memos": ("id", "target_type", "target_id", "author", "text", "created_at", "updated_at"),
 }
+JOURNALED: dict[str, tuple[str, ...]] = {**_JOURNALED_V1, "codings": (*_JOURNALED_V1["codings"], "starred")}
 
 _V1 = """
 CREATE TABLE meta (
@@ -152,11 +154,29 @@ BEGIN INSERT INTO changes (action_id, tbl, old, new) VALUES ({current}, '{table}
 
 
 def _v1() -> str:
-    return _V1 + "".join(journal_triggers(table, columns) for table, columns in JOURNALED.items())
+    return _V1 + "".join(journal_triggers(table, columns) for table, columns in _JOURNALED_V1.items())
+
+
+def _v2() -> str:
+    """Starred units (candidate quotes) and the cache of NLP analyses."""
+    return """
+ALTER TABLE codings ADD COLUMN starred INTEGER NOT NULL DEFAULT 0;
+DROP TRIGGER journal_codings_insert;
+DROP TRIGGER journal_codings_update;
+DROP TRIGGER journal_codings_delete;
+CREATE TABLE analysis_cache (
+    checksum      TEXT NOT NULL,   -- of the transcript text analysed
+    model         TEXT NOT NULL,   -- pipeline name, e.g. nb_core_news_sm
+    model_version TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    data          BLOB NOT NULL,
+    PRIMARY KEY (checksum, model, model_version)
+);
+""" + journal_triggers("codings", JOURNALED["codings"])
 
 
 # MIGRATIONS[i] is the SQL script that takes a file from version i to i + 1.
-MIGRATIONS: list[str] = [_v1()]
+MIGRATIONS: list[str] = [_v1(), _v2()]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
