@@ -29,7 +29,11 @@ _JOURNALED_V1: dict[str, tuple[str, ...]] = {
     ),
     "memos": ("id", "target_type", "target_id", "author", "text", "created_at", "updated_at"),
 }
-JOURNALED: dict[str, tuple[str, ...]] = {**_JOURNALED_V1, "codings": (*_JOURNALED_V1["codings"], "starred")}
+JOURNALED: dict[str, tuple[str, ...]] = {
+    **_JOURNALED_V1,
+    "codings": (*_JOURNALED_V1["codings"], "starred"),  # v2
+    "deid_terms": ("id", "term", "kind", "hide", "replacement", "source", "created_at"),  # v3
+}
 
 _V1 = """
 CREATE TABLE meta (
@@ -175,8 +179,24 @@ CREATE TABLE analysis_cache (
 """ + journal_triggers("codings", JOURNALED["codings"])
 
 
+def _v3() -> str:
+    """De-identification decisions: terms to hide everywhere (or reviewed and kept)."""
+    return """
+CREATE TABLE deid_terms (
+    id          INTEGER PRIMARY KEY,
+    term        TEXT NOT NULL COLLATE NOCASE,
+    kind        TEXT NOT NULL,              -- NorNE type: PER, LOC, GPE_LOC, ORG, GPE_ORG, ...
+    hide        INTEGER NOT NULL,           -- 1: replace everywhere; 0: reviewed, not a name to hide
+    replacement TEXT,                       -- a chosen pseudonym; NULL: a numbered tag
+    source      TEXT NOT NULL DEFAULT 'user',
+    created_at  TEXT NOT NULL,
+    UNIQUE (term)
+);
+""" + journal_triggers("deid_terms", JOURNALED["deid_terms"])
+
+
 # MIGRATIONS[i] is the SQL script that takes a file from version i to i + 1.
-MIGRATIONS: list[str] = [_v1(), _v2()]
+MIGRATIONS: list[str] = [_v1(), _v2(), _v3()]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
