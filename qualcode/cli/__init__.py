@@ -12,7 +12,7 @@ import sqlite3
 import sys
 
 from ..core.errors import UserError
-from . import commands
+from . import commands, export_commands, nlp_commands
 
 EXIT_USER_ERROR = 1
 
@@ -29,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     commands.register(sub)
+    nlp_commands.register(sub)
+    export_commands.register(sub)
     return parser
 
 
