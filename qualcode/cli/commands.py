@@ -545,10 +545,15 @@ def cmd_open(args: argparse.Namespace) -> int:
         found = sorted(Path.cwd().glob("*.qualcode"))
         if len(found) != 1:
             raise UserError(
-                "name the project to open" if found else "no .qualcode project in this folder; name one"
+                f"{len(found)} projects here; name the one to open" if found
+                else "no .qualcode project in this folder; name one, or create one with 'qualcode init'"
             )
         project_path = str(found[0])
-    Project.open(project_path, backup=True).close()
+    if args.coder is not None:
+        from ..store.project import _check_coder
+
+        _check_coder(args.coder)
+    Project.open(project_path, backup=True).close()  # refuses a bad file before the screen starts
     from ..tui.app import QualcodeApp
 
     QualcodeApp(project_path, coder=args.coder).run()
