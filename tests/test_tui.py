@@ -1,19 +1,184 @@
-"""The placeholder TUI opens a project and lists its transcripts (the workbench comes next)."""
+"""The coding workbench driven with Textual's Pilot: the whole flow a coder goes through."""
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
+import pytest
+from textual.widgets import DataTable, OptionList
 
+from qualcode.store import Project
 from qualcode.tui.app import QualcodeApp
+from qualcode.tui.screens.coding import CodingScreen
+from qualcode.tui.screens.dialogs import CodePicker, TextPrompt, UnitEditor
+
+SIZE = (120, 36)
 
 
-async def test_app_lists_the_transcripts(project):
+@pytest.fixture(autouse=True)
+def private_config(tmp_path, monkeypatch):
+    monkeypatch.setenv("QUALCODE_CONFIG_DIR", str(tmp_path / "config"))
+
+
+@pytest.fixture
+def path(project):
     project.close()
-    app = QualcodeApp(str(project.path), coder="AB")
-    async with app.run_test(size=(100, 30)) as pilot:
-        table = app.query_one(DataTable)
-        assert table.row_count == 1
+    return project.path
+
+
+async def open_t1(pilot) -> CodingScreen:
+    await pilot.press("enter")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, CodingScreen)
+    return screen
+
+
+async def test_code_a_sentence_condense_undo_redo_and_find_it_after_a_restart(path):
+    app = QualcodeApp(path, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one(DataTable)
         assert table.get_row_at(0)[:3] == ["T1", "Fokusgruppe 1", "FG1"]
-        assert "coder AB" in app.sub_title
-        await pilot.press("q")
-    assert app.return_code == 0
+        assert table.get_row_at(0)[-1] == "0%"
+        screen = await open_t1(pilot)
+        await pilot.press("right_square_bracket")  # to the next turn: P1
+        await pilot.press("x")  # select the sentence under the cursor
+        assert screen.text[slice(*screen.view.selection)] == "Eh, jeg kjente meg igjen, altså."
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, CodePicker)
+        await pilot.press(*"gjenkj", "enter")
+        await pilot.pause()
+        [unit] = app.project.units()
+        assert (unit["code"], unit["text"], unit["coder"]) == ("hap-gjen", "Eh, jeg kjente meg igjen, altså.", "AB")
+        assert "saved" in app.status_text
+        assert screen.query_one("#units", OptionList).option_count == 1
+
+        await pilot.press("e")  # condensed meaning and memo of the unit under the cursor
+        await pilot.pause()
+        assert isinstance(app.screen, UnitEditor)
+        await pilot.press(*"Kjente seg igjen", "ctrl+s")
+        await pilot.pause()
+        assert app.project.coding(unit["id"]).condensed == "Kjente seg igjen"
+
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert app.project.coding(unit["id"]).condensed == ""
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert app.project.coding(unit["id"]).condensed == "Kjente seg igjen"
+
+        await pilot.press("escape", "escape")  # clear the selection, then back to the list
+        await pilot.pause()
+        assert app.screen.query_one(DataTable).get_row_at(0)[-1] != "0%"
+
+    again = QualcodeApp(path)  # the coder is remembered for this project
+    async with again.run_test(size=SIZE) as pilot:
+        assert again.coder == "AB"
+        screen = await open_t1(pilot)
+        await pilot.press("j")  # next unit
+        assert screen.current == unit["id"]
+        assert screen.view.cursor == unit["start"]
+        await pilot.press("ctrl+z")  # undo survives the restart: the condensed meaning goes
+        await pilot.pause()
+        assert again.project.coding(unit["id"]).condensed == ""
+
+
+async def test_one_span_carries_several_codes_and_units_can_be_recoded_adjusted_and_deleted(path):
+    app = QualcodeApp(path, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_t1(pilot)
+        await pilot.press("right_square_bracket", "right_square_bracket", "t")  # the whole turn of Ansatt 1
+        span = screen.view.selection
+        for query in ("sol", "rec"):
+            await pilot.press("c", *query, "enter")
+            await pilot.pause()
+        units = app.project.units()
+        assert sorted(u["code"] for u in units) == ["hap-sol", "rec"]
+        assert {(u["start"], u["end"]) for u in units} == {span}
+
+        await pilot.press("j")
+        first = screen.current
+        await pilot.press("r", *"gjen", "enter")  # change its code
+        await pilot.pause()
+        assert app.project.coding(first).code == "hap-gjen"
+
+        await pilot.press("x", "a")  # adjust the unit to the first sentence of the turn
+        await pilot.pause()
+        adjusted = app.project.coding(first)
+        assert screen.text[adjusted.start:adjusted.end] == "For meg ga det håp, faktisk."
+
+        await pilot.press("s")  # star as a candidate quote
+        await pilot.pause()
+        assert app.project.coding(first).starred
+
+        await pilot.press("D", "y")  # delete, confirmed
+        await pilot.pause()
+        assert first not in {c.id for c in app.project.codings()}
+
+
+async def test_search_highlights_all_matches_and_n_moves_between_them(path):
+    app = QualcodeApp(path, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_t1(pilot)
+        await pilot.press("slash", *"det", "enter")
+        await pilot.pause()
+        matches = screen.view.matches
+        assert [screen.text[s:e].casefold() for s, e in matches] == ["det"] * len(matches)
+        assert len(matches) == 4  # "Det var som", "ga det", "det går", "det var fint"
+        assert screen.view.cursor == matches[0][0]
+        await pilot.press("n")
+        assert screen.view.cursor == matches[1][0]
+        await pilot.press("N", "N")
+        assert screen.view.cursor == matches[-1][0]  # wraps around
+        assert "match 4 of 4" in app.status_text
+
+
+async def test_next_uncoded_participant_turn_skips_the_interviewer_and_coded_turns(path):
+    with Project.open(path, backup=False) as p:
+        turns = p.turns("T1")
+        p.add_coding("T1", turns[1].start, turns[1].end, "hap", "AB")
+    app = QualcodeApp(path, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_t1(pilot)
+        await pilot.press("g")
+        assert screen.view.cursor == turns[2].start  # P1 (coded) and the interviewer are skipped
+        await pilot.press("g")
+        assert screen.view.cursor == turns[3].start
+
+
+async def test_the_coder_is_asked_for_once(path, tmp_path):
+    app = QualcodeApp(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TextPrompt)
+        await pilot.press(*"CD", "enter")
+        await pilot.pause()
+        assert app.coder == "CD"
+        assert app.screen.query_one(DataTable).row_count == 1
+    later = QualcodeApp(path)
+    assert later.coder == "CD"
+    later.project.close()
+
+
+async def test_blind_by_default_with_a_toggle_to_see_the_other_coder(path):
+    with Project.open(path, backup=False) as p:
+        t = p.turns("T1")[1]
+        p.add_coding("T1", t.start, t.end, "hap", "CD")
+    app = QualcodeApp(path, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_t1(pilot)
+        assert screen.units == []
+        await pilot.press("o")
+        assert [u["coder"] for u in screen.units] == ["CD"]
+        await pilot.press("j", "e")  # another coder's unit is not ours to edit
+        await pilot.pause()
+        assert isinstance(app.screen, CodingScreen)
+
+
+async def test_every_action_is_in_the_command_palette(path):
+    app = QualcodeApp(path, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_t1(pilot)
+        titles = {command.title for command in app.get_system_commands(screen)}
+        for title in ("Code", "Condense/memo", "Change code", "Delete unit", "Next unit", "Next uncoded turn",
+                      "Search", "Undo", "Redo", "Select sentence", "Select turn", "Extend by word"):
+            assert title in titles, title

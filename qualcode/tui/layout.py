@@ -174,11 +174,15 @@ class Layout:
         if start < offset:
             return start
         index = self.turn_at(offset)
-        if offset <= self.turns[index].start:
+        turn = self.turns[index]
+        if offset <= turn.start:
             if index == 0:
-                return self.turns[0].start
-            return self.sentence_bounds(self.turns[index - 1].end)[0]
-        return self.sentence_bounds(max(self.turns[index].start, start - 1))[0]
+                return turn.start
+            return self.sentence_bounds(self.turns[index - 1].end - 1)[0]
+        probe = start - 1  # back over the gap into the sentence before
+        while probe > turn.start and self.text[probe].isspace():
+            probe -= 1
+        return self.sentence_bounds(max(turn.start, probe))[0]
 
     def next_turn(self, offset: int) -> int:
         index = self.turn_at(offset)

@@ -152,7 +152,9 @@ class CodingScreen(Screen):
                 self._show_current()
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option_list.id == "units" and event.option.id is not None:
+        # Only the user's own moves in the list choose the unit; the screen highlights the list
+        # itself to follow the cursor, and those (late) events must not win.
+        if event.option_list.id == "units" and event.option_list.has_focus and event.option.id is not None:
             unit_id = int(event.option.id)
             if unit_id != self.current:
                 self.current = unit_id

@@ -1,0 +1,506 @@
+"""The codebook screen: the theme tree with this coder's counts, a code's definition beside it,
+and the edits a deductive analysis makes as it goes (add, rename, move, merge, split, delete).
+
+Every edit is one :class:`~qualcode.store.Project` call with ``coder=``, so it is committed and
+undoable (ctrl+z) before the screen redraws; a :class:`UserError` from the store becomes a
+notification, never a crash.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Header, Label, SelectionList, Static, Tree
+from textual.widgets.option_list import Option
+from textual.widgets.selection_list import Selection
+
+from ...core.codebook import Codebook
+from ...core.errors import UserError
+from ...core.models import CodeNode
+from ..widgets.status_bar import StatusBar
+from .dialogs import CodePicker, Confirm, TextPrompt
+
+TOP_LEVEL = "(top level)"  # not a valid code id, so it cannot clash with one
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def shorten(text: str, width: int) -> str:
+    """One line of at most ``width`` characters, for tables and lists."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
+
+
+def recent_codes(project, coder: str) -> list[str]:
+    """Code ids this coder used, most recently first (for the code picker's order)."""
+    seen: dict[str, None] = {}
+    for coding in sorted(project.codings(coder=coder), key=lambda c: c.updated_at, reverse=True):
+        seen.setdefault(coding.code, None)
+    return list(seen)
+
+
+@dataclass(slots=True)
+class Tally:
+    units: int = 0
+    transcripts: set[str] = field(default_factory=set)
+
+    def __str__(self) -> str:
+        return f"{plural(self.units, 'unit')} · {plural(len(self.transcripts), 'transcript')}"
+
+
+def code_tallies(codebook: Codebook, codings) -> tuple[dict[str, Tally], dict[str, Tally]]:
+    """(own, subtree) counts per code id: units and transcripts of the code itself, and of the
+    code with all its subcodes."""
+    own: dict[str, Tally] = defaultdict(Tally)
+    for coding in codings:
+        tally = own[coding.code]
+        tally.units += 1
+        tally.transcripts.add(coding.transcript)
+    subtree: dict[str, Tally] = {}
+    for code in reversed(codebook.codes):  # children come after their parent: fold bottom-up
+        total = subtree.setdefault(code.id, Tally())
+        total.units += own[code.id].units
+        total.transcripts |= own[code.id].transcripts
+        if code.parent is not None:
+            parent = subtree.setdefault(code.parent, Tally())
+            parent.units += total.units
+            parent.transcripts |= total.transcripts
+    return own, subtree
+
+
+def code_label(codebook: Codebook, code: CodeNode, own: Tally, subtree: Tally, depth: int) -> Text:
+    """``■ Name  id   12 units · 3 transcripts``, and for a code with subcodes the total of its
+    subtree after a Σ. Long names are cut here; the detail pane has them whole."""
+    label = Text.assemble(
+        ("■ ", codebook.colour_of(code.id) or "dim"),
+        (shorten(code.name, 32), "bold" if depth == 0 else ""),
+        (f"  {code.id}", "dim"),
+        f"   {own}",
+    )
+    if codebook.children(code.id):
+        label.append(f"   Σ {subtree} with subthemes", style="italic")
+    return label
+
+
+class ParentPicker(CodePicker):
+    """The code picker with a first choice that stands for 'no parent: a main theme'."""
+
+    def __init__(self, codebook: Codebook, recent: list[str], title: str, top_level: bool):
+        super().__init__(codebook, recent, title)
+        self.top_level = top_level
+
+    def _fill(self, query: str) -> None:
+        super()._fill(query)
+        if not self.top_level or (query.strip() and query.strip().casefold() not in "top level theme"):
+            return
+        options = self.query_one("#picker-options")
+        rest = list(options.options)
+        options.set_options([Option("⤒ top level: a main theme", id=TOP_LEVEL), *rest])
+        options.highlighted = 0
+
+
+class UnitChooser(ModalScreen[list[int] | None]):
+    """Tick meaning units (space or enter); ctrl+s returns their coding ids, Escape None."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "done", "Continue", id="units.done"),
+        Binding("escape", "cancel", "Cancel", id="units.cancel"),
+    ]
+
+    def __init__(self, title: str, units: list[tuple[int, Text]]):
+        super().__init__()
+        self.title_text = title
+        self.units = units
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield SelectionList[int](*(Selection(prompt, cid) for cid, prompt in self.units), id="split-units")
+            yield Label("space/enter tick a unit · ctrl+s continue · escape cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(SelectionList).focus()
+
+    def action_done(self) -> None:
+        chosen = self.query_one(SelectionList).selected
+        if not chosen:
+            self.notify("Tick at least one unit (space), or Escape to cancel.", severity="warning")
+            return
+        self.dismiss(sorted(chosen))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CodebookScreen(Screen):
+    """Themes and subthemes with live counts; the highlighted code's definition on the right."""
+
+    BINDINGS = [
+        Binding("enter", "open_filter", "Units of code", id="codebook.units", priority=True),
+        Binding("a", "add_code", "Add subcode", id="codebook.add"),
+        Binding("A", "add_theme", "Add theme", id="codebook.add_theme", key_display="A"),
+        Binding("r", "rename", "Rename", id="codebook.rename"),
+        Binding("e", "edit_definition", "Definition", id="codebook.definition"),
+        Binding("m", "move", "Move", id="codebook.move"),
+        Binding("M", "merge", "Merge into…", id="codebook.merge", key_display="M"),
+        Binding("s", "split", "Split", id="codebook.split"),
+        Binding("d", "delete", "Delete", id="codebook.delete"),
+        Binding("w", "memos", "Memos on code", id="codebook.memos"),
+        Binding("escape", "back", "Back", id="codebook.back", show=False),
+    ]
+
+    def __init__(self, highlight: str | None = None):
+        super().__init__()
+        self.current: str | None = highlight  # the highlighted code id, kept across reloads
+        self.current_parent: str | None = None  # where to go if the highlighted code disappears
+        self.codebook = Codebook()
+        self.own: dict[str, Tally] = {}
+        self.subtree: dict[str, Tally] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="codebook-body"):
+            tree: Tree[str] = Tree("Codebook", id="codebook-tree")
+            tree.show_root = False
+            tree.auto_expand = False
+            yield tree
+            with VerticalScroll(id="code-detail"):
+                yield Static(id="code-detail-text")
+        yield StatusBar("codebook")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one(Tree).focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()  # codings made elsewhere change the counts
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Redraw the tree from the store, keeping collapsed themes and the highlighted code."""
+        project, coder = self.app.project, self.app.coder
+        self.codebook = project.codebook()
+        self.own, self.subtree = code_tallies(self.codebook, project.codings(coder=coder))
+        self.title = f"Codebook — {self.codebook.name}"
+        self.sub_title = f"units coded by {coder}"
+
+        tree: Tree[str] = self.query_one(Tree)
+        collapsed = {n.data for n in _all_nodes(tree.root) if n.data and n.is_collapsed and n.children}
+        previous_line = max(tree.cursor_line, 0)
+        tree.clear()
+        tree.root.expand()
+        nodes = {None: tree.root}
+        for depth, code in self.codebook.walk():
+            label = code_label(self.codebook, code, self.own[code.id], self.subtree[code.id], depth)
+            has_children = bool(self.codebook.children(code.id))
+            nodes[code.id] = nodes[code.parent].add(
+                label, data=code.id, expand=code.id not in collapsed, allow_expand=has_children
+            )
+
+        target = self.current if self.current in nodes else None
+        if target is None and self.current is not None and self.current_parent in nodes:
+            target = self.current_parent  # the code went away (merged, deleted, undone): stay near it
+        if tree.last_line < 0:  # (reading last_line lays the new tree out, so nodes know their line)
+            self.current = None
+        elif target is not None:
+            node = nodes[target]
+            parent = node.parent
+            while parent is not None:  # a code inside a collapsed theme: open the way to it
+                parent.expand()
+                parent = parent.parent
+            tree.last_line  # noqa: B018 (lay out again after expanding)
+            tree.move_cursor(node)
+            self.current = target
+        else:
+            tree.move_cursor_to_line(min(previous_line, tree.last_line))
+            self.current = tree.cursor_node.data if tree.cursor_node else None
+        self._show_detail()
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
+        self.current = event.node.data
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        detail = self.query_one("#code-detail-text", Static)
+        if self.current is None:
+            self.current_parent = None
+            detail.update(Text("No codes yet. Press A to add a main theme.", style="dim"))
+            return
+        code = self.codebook.get(self.current)
+        self.current_parent = code.parent
+        path = self.codebook.path(code.id)
+        colour = self.codebook.colour_of(code.id)
+        kind = "main theme" if code.parent is None else "subtheme of " + " › ".join(n.name for n in path[:-1])
+        text = Text()
+        text.append("■ ", style=colour or "dim")
+        text.append(code.name, style="bold")
+        text.append(f"\n{code.id} · {kind}", style="dim")
+        text.append(f"\n\nYour units: {self.own[code.id]}")
+        if self.codebook.children(code.id):
+            text.append(f"\nWith subthemes: {self.subtree[code.id]}")
+        for heading, value in (
+            ("Definition", code.definition),
+            ("Inclusion", code.inclusion),
+            ("Exclusion", code.exclusion),
+        ):
+            text.append(f"\n\n{heading}\n", style="bold")
+            text.append(value or "—", style="" if value else "dim")
+        text.append("\n\nExamples\n", style="bold")
+        if code.examples:
+            text.append("\n".join(f"• «{example}»" for example in code.examples))
+        else:
+            text.append("—", style="dim")
+        text.append("\n\nKeywords\n", style="bold")
+        text.append(", ".join(code.keywords) or "—", style="" if code.keywords else "dim")
+        detail.update(text)
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _highlighted(self) -> CodeNode | None:
+        if self.current is None:
+            self.notify("No code is highlighted.", severity="warning")
+            return None
+        return self.codebook.get(self.current)
+
+    def _change(self, label: str, change: Callable[[], object], highlight: str | None = None) -> bool:
+        """Run one store change; on success say it is saved and redraw, on a UserError explain."""
+        try:
+            change()
+        except UserError as exc:
+            self.notify(str(exc), severity="error")
+            return False
+        if highlight is not None:
+            self.current = highlight
+        self.app.saved(label)
+        self.reload()
+        return True
+
+    async def _ask_new_code(self, where: str) -> tuple[str, str] | None:
+        """Ask for the id and the name of a new code; None if cancelled or invalid."""
+        code_id = await self.app.push_screen_wait(
+            TextPrompt(f"Id of the new code {where} (letters, digits, - _ .):", placeholder="hap-ny")
+        )
+        code_id = (code_id or "").strip()
+        if not code_id:
+            return None
+        try:
+            CodeNode.from_user(id=code_id, name="-")
+        except UserError as exc:
+            self.notify(str(exc), severity="error")
+            return None
+        if code_id in self.codebook.by_id():
+            self.notify(f"a code with id {code_id!r} exists already", severity="error")
+            return None
+        name = await self.app.push_screen_wait(TextPrompt(f"Name of {code_id}:"))
+        name = (name or "").strip()
+        if not name:
+            return None
+        return code_id, name
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_open_filter(self) -> None:
+        if (code := self._highlighted()) is not None:
+            from .filter import FilterScreen
+
+            self.app.push_screen(FilterScreen(code.id))
+
+    def action_memos(self) -> None:
+        if (code := self._highlighted()) is not None:
+            from .memos import MemosScreen
+
+            self.app.push_screen(MemosScreen("code", code.id))
+
+    def action_add_code(self) -> None:
+        self._add(self.current)
+
+    def action_add_theme(self) -> None:
+        self._add(None)
+
+    @work(exclusive=True, group="codebook-edit")
+    async def _add(self, parent: str | None) -> None:
+        where = f"under {parent}" if parent else "(a main theme)"
+        answer = await self._ask_new_code(escape(where))
+        if answer is None:
+            return
+        code_id, name = answer
+        self._change(
+            f"added code {code_id}",
+            lambda: self.app.project.add_code(
+                CodeNode.from_user(id=code_id, name=name, parent=parent), coder=self.app.coder
+            ),
+            highlight=code_id,
+        )
+
+    @work(exclusive=True, group="codebook-edit")
+    async def action_rename(self) -> None:
+        if (code := self._highlighted()) is None:
+            return
+        name = await self.app.push_screen_wait(TextPrompt(f"New name for {escape(code.id)}:", value=code.name))
+        if name is None or name.strip() == code.name:
+            return
+        self._change(
+            f"renamed {code.id}",
+            lambda: self.app.project.rename_code(code.id, name.strip(), coder=self.app.coder),
+        )
+
+    @work(exclusive=True, group="codebook-edit")
+    async def action_edit_definition(self) -> None:
+        if (code := self._highlighted()) is None:
+            return
+        definition = await self.app.push_screen_wait(
+            TextPrompt(f"Definition of {escape(code.id)} {escape(code.name)}:", value=code.definition)
+        )
+        if definition is None or definition.strip() == code.definition:
+            return
+        self._change(
+            f"definition of {code.id}",
+            lambda: self.app.project.update_code(code.id, definition=definition.strip(), coder=self.app.coder),
+        )
+
+    @work(exclusive=True, group="codebook-edit")
+    async def action_move(self) -> None:
+        if (code := self._highlighted()) is None:
+            return
+        # A code cannot go under itself or one of its own subcodes.
+        barred = {code.id, *(d.id for d in self.codebook.descendants(code.id))}
+        choices = Codebook(codes=[c for c in self.codebook.codes if c.id not in barred])
+        picked = await self.app.push_screen_wait(ParentPicker(
+            choices, recent_codes(self.app.project, self.app.coder),
+            f"Move {escape(code.id)} {escape(code.name)} under…", top_level=code.parent is not None,
+        ))
+        if picked is None:
+            return
+        parent = None if picked == TOP_LEVEL else picked
+        if parent == code.parent:
+            return
+        where = "the top level" if parent is None else parent
+        self._change(
+            f"moved {code.id} to {where}",
+            lambda: self.app.project.move_code(code.id, parent, coder=self.app.coder),
+        )
+
+    @work(exclusive=True, group="codebook-edit")
+    async def action_merge(self) -> None:
+        if (code := self._highlighted()) is None:
+            return
+        barred = {code.id, *(d.id for d in self.codebook.descendants(code.id))}
+        choices = Codebook(codes=[c for c in self.codebook.codes if c.id not in barred])
+        if not choices.codes:
+            self.notify("There is no other code to merge into.", severity="warning")
+            return
+        target = await self.app.push_screen_wait(CodePicker(
+            choices, recent_codes(self.app.project, self.app.coder),
+            f"Merge {escape(code.id)} {escape(code.name)} into…",
+        ))
+        if target is None:
+            return
+        project = self.app.project
+        units = project.codings(code=code.id)
+        mine = sum(1 for c in units if c.coder == self.app.coder)
+        children = self.codebook.children(code.id)
+        question = (
+            f"Merge {code.id} «{code.name}» into {target} «{self.codebook.get(target).name}»?\n"
+            f"{plural(len(units), 'unit')} move ({mine} of them yours)"
+            + (f", and {plural(len(children), 'subcode')}" if children else "")
+            + f"; {code.id} is removed. ctrl+z undoes it."
+        )
+        if not await self.app.push_screen_wait(Confirm(escape(question))):
+            return
+        moved: list[int] = []
+        self._change(
+            f"merged {code.id} into {target}",
+            lambda: moved.append(project.merge_codes(code.id, target, coder=self.app.coder)),
+            highlight=target,
+        )
+        if moved and moved[0] != len(units):
+            self.notify(f"{plural(len(units) - moved[0], 'unit')} already coded {target} by the same coder: dropped")
+
+    @work(exclusive=True, group="codebook-edit")
+    async def action_split(self) -> None:
+        if (code := self._highlighted()) is None:
+            return
+        project = self.app.project
+        units = project.units(code=code.id)
+        if not units:
+            self.notify(f"{code.id} has no units of its own to split off.", severity="warning")
+            return
+        show_coder = any(u["coder"] != self.app.coder for u in units)
+        prompts = []
+        for u in units:
+            who = " ".join(filter(None, [u["transcript"], u["speaker"], f"({u['role']})" if u["role"] else ""]))
+            prompt = Text(f"{who}: ", style="bold")
+            if show_coder:
+                prompt.append(f"[{u['coder']}] ", style="dim")
+            prompt.append(f"«{shorten(u['text'], 110)}»")
+            prompts.append((u["id"], prompt))
+        chosen = await self.app.push_screen_wait(
+            UnitChooser(f"Which units of {escape(code.id)} {escape(code.name)} go to the new subtheme?", prompts)
+        )
+        if not chosen:
+            return
+        answer = await self._ask_new_code(f"under {escape(code.id)}")
+        if answer is None:
+            return
+        new_id, name = answer
+        question = (
+            f"Move {plural(len(chosen), 'unit')} from {code.id} to a new subtheme {new_id} «{name}»? "
+            "ctrl+z undoes it."
+        )
+        if not await self.app.push_screen_wait(Confirm(escape(question))):
+            return
+        self._change(
+            f"split {plural(len(chosen), 'unit')} from {code.id} into {new_id}",
+            lambda: project.split_code(
+                code.id, CodeNode.from_user(id=new_id, name=name, parent=code.id), chosen, coder=self.app.coder
+            ),
+            highlight=new_id,
+        )
+
+    @work(exclusive=True, group="codebook-edit")
+    async def action_delete(self) -> None:
+        if (code := self._highlighted()) is None:
+            return
+        project = self.app.project
+        children = self.codebook.children(code.id)
+        if children:
+            self.notify(
+                f"{code.id} has {plural(len(children), 'subcode')}: move or merge them first, "
+                "or merge the whole theme into another code with M.",
+                severity="warning",
+            )
+            return
+        used = Counter(c.coder for c in project.codings(code=code.id))
+        if used:
+            who = ", ".join(f"{coder} {n}" for coder, n in sorted(used.items()))
+            self.notify(
+                f"{code.id} is used by {plural(sum(used.values()), 'unit')} ({who}); only unused codes "
+                "can be deleted. Merge it into another code with M instead.",
+                severity="warning",
+            )
+            return
+        if not await self.app.push_screen_wait(Confirm(escape(f"Delete the unused code {code.id} «{code.name}»?"))):
+            return
+        self._change(f"deleted {code.id}", lambda: project.delete_code(code.id, coder=self.app.coder))
+
+
+def _all_nodes(node):
+    for child in node.children:
+        yield child
+        yield from _all_nodes(child)

@@ -1,0 +1,155 @@
+"""Units by code: every meaning unit of one theme across the transcripts, for reviewing a theme
+against what was said (step 5 of the analysis), with how the units split by role."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from ..widgets.status_bar import StatusBar
+from .codebook import plural, recent_codes, shorten
+from .dialogs import CodePicker
+
+NO_ROLE = "no role"
+
+
+def role_summary(units: list[dict]) -> str:
+    """``14 units: pasient 9 · ansatt 5 · 6 transcripts``: the biggest role first."""
+    if not units:
+        return "no units"
+    roles = Counter(u["role"] or NO_ROLE for u in units)
+    parts = [f"{role} {n}" for role, n in sorted(roles.items(), key=lambda item: (-item[1], item[0]))]
+    transcripts = len({u["transcript"] for u in units})
+    return f"{plural(len(units), 'unit')}: " + " · ".join([*parts, plural(transcripts, "transcript")])
+
+
+class FilterScreen(Screen):
+    """All units of one code (with its subcodes, unless toggled off), this coder's or everyone's."""
+
+    BINDINGS = [
+        Binding("enter", "jump", "Go to unit", id="filter.jump", priority=True),
+        Binding("c", "pick_code", "Other code", id="filter.code"),
+        Binding("s", "toggle_subcodes", "Subcodes on/off", id="filter.subcodes"),
+        Binding("o", "toggle_coders", "Mine/all coders", id="filter.coders"),
+        Binding("escape", "back", "Back", id="filter.back", show=False),
+    ]
+
+    def __init__(self, code_id: str | None = None):
+        super().__init__()
+        self.code_id = code_id
+        self.include_subcodes = True
+        self.all_coders = False
+        self.units: list[dict] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="filter-heading")
+        yield Static(id="filter-summary")
+        yield DataTable(id="filter-units", cursor_type="row", zebra_stripes=True)
+        yield StatusBar("units by code")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.code_id is None:
+            self._pick(first=True)
+        else:
+            self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.code_id is not None:
+            self.reload()  # back from the coding screen: units may have changed
+
+    def reload(self) -> None:
+        project, coder = self.app.project, self.app.coder
+        table = self.query_one(DataTable)
+        if self.code_id is None:
+            return
+        codebook = project.codebook()
+        if self.code_id not in codebook.by_id():  # merged away or undone meanwhile
+            self.notify(f"the code {self.code_id} is no longer in the codebook", severity="warning")
+            self.units = []
+            table.clear(columns=True)
+            return
+        code = codebook.get(self.code_id)
+        self.units = project.units(
+            code=code.id, include_subcodes=self.include_subcodes, coder=None if self.all_coders else coder
+        )
+
+        path = " › ".join(n.name for n in codebook.path(code.id))
+        self.title = f"Units of {code.id}"
+        scope = []
+        if codebook.children(code.id):
+            scope.append("with subcodes (s)" if self.include_subcodes else "without subcodes (s)")
+        if self.all_coders:
+            by_coder = Counter(u["coder"] for u in self.units)
+            scope.append("all coders (o): " + ", ".join(f"{c} {n}" for c, n in sorted(by_coder.items())))
+        else:
+            scope.append(f"coded by {coder} (o)")
+        heading = Text()
+        heading.append("■ ", style=codebook.colour_of(code.id) or "dim")
+        heading.append(f"{code.id}  {path}", style="bold")
+        heading.append("   " + " · ".join(scope), style="dim")
+        self.query_one("#filter-heading", Static).update(heading)
+        self.query_one("#filter-summary", Static).update(Text(role_summary(self.units)))
+
+        row = table.cursor_row
+        table.clear(columns=True)
+        columns = ["transcript", "group", "speaker", "role", "code"]
+        if self.all_coders:
+            columns.append("coder")
+        table.add_columns(*columns, "text", "condensed")
+        for u in self.units:
+            cells = [u["transcript"], u["group"] or "", u["speaker"] or "", u["role"] or "", u["code"]]
+            if self.all_coders:
+                cells.append(u["coder"])
+            cells += [shorten(u["text"], 70), shorten(u["condensed"], 40)]
+            table.add_row(*(Text(cell) for cell in cells), key=str(u["id"]))
+        if table.row_count:
+            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
+        table.focus()
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_pick_code(self) -> None:
+        self._pick(first=False)
+
+    @work(exclusive=True, group="filter-pick")
+    async def _pick(self, first: bool) -> None:
+        project = self.app.project
+        picked = await self.app.push_screen_wait(CodePicker(
+            project.codebook(), recent_codes(project, self.app.coder), "Show the units of which code?"
+        ))
+        if picked is None:
+            if first and self.app.screen is self:
+                self.app.pop_screen()  # nothing chosen: back where the user came from
+            return
+        self.code_id = picked
+        self.reload()
+
+    def action_toggle_subcodes(self) -> None:
+        self.include_subcodes = not self.include_subcodes
+        self.reload()
+
+    def action_toggle_coders(self) -> None:
+        self.all_coders = not self.all_coders
+        self.reload()
+
+    def action_jump(self) -> None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        unit = next(u for u in self.units if str(u["id"]) == key)
+        from .coding import CodingScreen
+
+        self.app.push_screen(CodingScreen(unit["transcript"], goto=(unit["start"], unit["end"])))
+
