@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable, OptionList
+from textual.widgets import DataTable
 
 from qualcode.store import Project
 from qualcode.tui.app import QualcodeApp
@@ -50,7 +50,7 @@ async def test_code_a_sentence_condense_undo_redo_and_find_it_after_a_restart(pa
         [unit] = app.project.units()
         assert (unit["code"], unit["text"], unit["coder"]) == ("hap-gjen", "Eh, jeg kjente meg igjen, altså.", "AB")
         assert "saved" in app.status_text
-        assert screen.query_one("#units", OptionList).option_count == 1
+        assert screen.query_one("#units", DataTable).row_count == 1
 
         await pilot.press("e")  # condensed meaning and memo of the unit under the cursor
         await pilot.pause()
@@ -182,3 +182,18 @@ async def test_every_action_is_in_the_command_palette(path):
         for title in ("Code", "Condense/memo", "Change code", "Delete unit", "Next unit", "Next uncoded turn",
                       "Search", "Undo", "Redo", "Select sentence", "Select turn", "Extend by word"):
             assert title in titles, title
+
+
+async def test_a_span_can_be_selected_with_the_mouse(path):
+    app = QualcodeApp(path, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_t1(pilot)
+        view = screen.view
+        row = next(i for i, line in enumerate(view.layout_.lines) if line.kind == 1 and line.turn == 1)
+        x0 = 6 + 4  # past the line numbers and the margin stripes
+        await pilot.mouse_down(view, offset=(x0 + 4, row))
+        await pilot.hover(view, offset=(x0 + 20, row))
+        await pilot.mouse_up(view, offset=(x0 + 20, row))
+        start = view.layout_.lines[row].start
+        assert view.selection == (start + 4, start + 20)
+        assert screen.text[slice(*view.selection)] == "jeg kjente meg i"

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from ..core.models import Turn
 
 HEADER, TEXT, BLANK = range(3)
-_WORD = re.compile(r"\S+\s*")
 _WORD_START = re.compile(r"(?<!\S)\S")
 # A sentence ends at . ! ? … (possibly doubled, possibly closed by a quote or bracket) followed
 # by white space; spoken transcripts also end a thought with "--".
@@ -220,23 +219,27 @@ class Layout:
 
 
 def _wrap(text: str, start: int, end: int, width: int) -> list[tuple[int, int]]:
-    """Greedy word wrap of ``text[start:end]``: (start, end) offsets per row; words longer than a
-    row are cut. Every offset of the paragraph lands on exactly one row."""
-    if start >= end:
-        return [(start, end)]
+    """Greedy word wrap of ``text[start:end]``: (start, end) offsets per row.
+
+    A row breaks after the last space that keeps its visible text within ``width`` (the spaces
+    stay at the end of the row); a word longer than a row is cut. Every offset of the paragraph
+    lands on exactly one row. Rows are found by searching back from the row's limit, so the cost
+    grows with the number of rows, not of words.
+    """
     rows: list[tuple[int, int]] = []
     row_start = start
-    for match in _WORD.finditer(text, start, end):
-        word_start, word_end = match.span()
-        visible_end = word_start + len(match.group().rstrip())
-        while visible_end - row_start > width:
-            if word_start > row_start:
-                rows.append((row_start, word_start))
-                row_start = word_start
-            else:  # one word longer than the row
-                rows.append((row_start, row_start + width))
-                row_start += width
-                word_start = row_start
-        del word_end
+    while end - row_start > width:
+        limit = row_start + width
+        cut = max(text.rfind(" ", row_start, limit + 1), text.rfind("\t", row_start, limit + 1))
+        if cut <= row_start:
+            row_end = limit  # no space in the row: cut the word
+        else:
+            row_end = cut + 1
+            while row_end < end and text[row_end] in " \t":
+                row_end += 1
+        if row_end >= end:
+            break
+        rows.append((row_start, row_end))
+        row_start = row_end
     rows.append((row_start, end))
     return rows

@@ -270,8 +270,14 @@ class CodebookScreen(Screen):
     # --- helpers ---------------------------------------------------------------------------
 
     def _highlighted(self) -> CodeNode | None:
+        """The highlighted code, read afresh (another process may have changed the codebook)."""
         if self.current is None:
             self.notify("No code is highlighted.", severity="warning")
+            return None
+        self.codebook = self.app.project.codebook()
+        if self.current not in self.codebook.by_id():
+            self.notify(f"the code {self.current} is no longer in the codebook", severity="warning")
+            self.reload()
             return None
         return self.codebook.get(self.current)
 

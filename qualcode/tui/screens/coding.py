@@ -13,8 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from ...core.errors import UserError
 from ...core.models import MODERATOR_ROLES
@@ -71,7 +70,7 @@ class CodingScreen(Screen):
             yield TranscriptView(id="view")
             with Vertical(id="side"):
                 yield Label("Meaning units", id="units-title")
-                yield OptionList(id="units")
+                yield DataTable(id="units", cursor_type="row", show_header=False)
                 yield Static("", id="unit-detail")
         yield Input(placeholder="search the transcript (Enter; n / N for next / previous)", id="search")
         yield StatusBar()
@@ -85,6 +84,7 @@ class CodingScreen(Screen):
         self.turns = project.turns(self.tid)
         self.title = f"{self.transcript.id} {self.transcript.title}"
         self.query_one(StatusBar).set_where(f"{self.transcript.id} {self.transcript.title}")
+        self.query_one("#units", DataTable).add_column("unit", key="unit")
         view = self.query_one(TranscriptView)
         view.load(self.text, self.turns, cursor=self.goto[0] if self.goto else None)
         if self.goto:
@@ -106,14 +106,14 @@ class CodingScreen(Screen):
         if self.current not in {u["id"] for u in units}:
             self.current = None
         self.view.set_spans(spans, self.current)
-        options = self.query_one("#units", OptionList)
-        options.clear_options()
+        table = self.query_one("#units", DataTable)
+        table.clear()
         for u in units:
             star = "★ " if u["starred"] else ""
             who = "" if u["coder"] == coder else f" [{u['coder']}]"
             quote = u["text"].replace("\n", " ")
-            label = f"{star}{u['code']}{who} · {u['speaker'] or '?'}: «{quote[:60]}{'…' if len(quote) > 60 else ''}»"
-            options.add_option(Option(label, id=str(u["id"])))
+            table.add_row(f"{star}{u['code']}{who} · {u['speaker'] or '?'}: «{quote[:40]}{'…' if len(quote) > 40 else ''}»",
+                          key=str(u["id"]))
         self.query_one("#units-title", Label).update(
             f"Meaning units ({len(units)})" + (" · all coders" if self.show_others else "")
         )
@@ -125,13 +125,13 @@ class CodingScreen(Screen):
     def _show_current(self) -> None:
         detail = self.query_one("#unit-detail", Static)
         unit = self._unit(self.current)
-        options = self.query_one("#units", OptionList)
         if unit is None:
             detail.update("")
             return
+        table = self.query_one("#units", DataTable)
         index = next(i for i, u in enumerate(self.units) if u["id"] == unit["id"])
-        if options.highlighted != index:
-            options.highlighted = index
+        if table.cursor_row != index:
+            table.move_cursor(row=index)
         lines = [" › ".join(unit["code_path"]), f"unit {unit['id']} · {unit['coder']} · {unit['start']}-{unit['end']}"
                  + (" · ★ quote" if unit["starred"] else "")]
         if unit["condensed"]:
@@ -151,19 +151,19 @@ class CodingScreen(Screen):
                 self.view.set_spans(self.view.spans, self.current)
                 self._show_current()
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        # Only the user's own moves in the list choose the unit; the screen highlights the list
-        # itself to follow the cursor, and those (late) events must not win.
-        if event.option_list.id == "units" and event.option_list.has_focus and event.option.id is not None:
-            unit_id = int(event.option.id)
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        # Only the user's own moves in the list choose the unit; the screen moves the list's
+        # cursor itself to follow the text cursor, and those (late) events must not win.
+        if event.data_table.id == "units" and event.data_table.has_focus and event.row_key.value is not None:
+            unit_id = int(event.row_key.value)
             if unit_id != self.current:
                 self.current = unit_id
                 self.view.set_spans(self.view.spans, self.current)
                 self._show_current()
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option_list.id == "units" and event.option.id is not None:
-            unit = self._unit(int(event.option.id))
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "units" and event.row_key.value is not None:
+            unit = self._unit(int(event.row_key.value))
             if unit:
                 self.view.select(unit["start"], unit["end"])
                 self.view.focus()

@@ -110,16 +110,29 @@ class TranscriptView(ScrollView, can_focus=True):
         self._cache: OrderedDict[tuple, Strip] = OrderedDict()
         self._goal_column: int | None = None
         self._dragging = False
+        self._center_on_layout = False
+        self._drawn: tuple[int, int | None] = (0, None)  # (cursor, anchor) as last drawn
 
     # --- content -----------------------------------------------------------------------------
 
     def load(self, text: str, turns: list[Turn], cursor: int | None = None) -> None:
         self.text, self.turns = text, turns
-        self._relayout()
-        start = turns[0].start if turns else 0
-        self.cursor = self.layout_.clamp(cursor if cursor is not None else start) if self.layout_ else 0
+        self.cursor = cursor if cursor is not None else (turns[0].start if turns else 0)
         self.anchor = None
-        self.scroll_to_cursor(center=cursor is not None)
+        self._center_on_layout = cursor is not None
+        if self.size.width:
+            self._relayout()
+        # else: laid out once, by on_resize, when the widget knows its width
+
+    def _relayout(self) -> None:
+        width = max(20, self.size.width - GUTTER - STRIPES - 2)
+        self.layout_ = Layout(self.text, self.turns, width)
+        self._cache.clear()
+        self.virtual_size = Size(self.size.width, len(self.layout_.lines))
+        self.cursor = self.layout_.clamp(self.cursor)
+        self.scroll_to_cursor(center=self._center_on_layout)
+        self._center_on_layout = False
+        self.refresh()
 
     def set_spans(self, spans: list[Span], current: int | None = None) -> None:
         self.spans = sorted(spans, key=lambda s: (s.start, s.end))
@@ -135,16 +148,9 @@ class TranscriptView(ScrollView, can_focus=True):
         self._versions[1] += 1
         self.refresh()
 
-    def _relayout(self) -> None:
-        width = max(20, self.size.width - GUTTER - STRIPES - 2) if self.size.width else 80
-        self.layout_ = Layout(self.text, self.turns, width)
-        self._cache.clear()
-        self.virtual_size = Size(self.size.width or width + GUTTER + STRIPES, len(self.layout_.lines))
-
     def on_resize(self, event: events.Resize) -> None:
-        if self.layout_ is not None and event.size.width != self.virtual_size.width:
+        if event.size.width and (self.layout_ is None or event.size.width != self.virtual_size.width):
             self._relayout()
-            self.scroll_to_cursor()
 
     # --- selection ---------------------------------------------------------------------------
 
@@ -242,9 +248,31 @@ class TranscriptView(ScrollView, can_focus=True):
     def _moved(self, *, keep_goal: bool = False, center: bool = False) -> None:
         if not keep_goal:
             self._goal_column = None
-        self.scroll_to_cursor(center=center)
-        self.refresh()
+        if self.layout_ is not None:
+            top = self.scroll_offset.y
+            self.scroll_to_cursor(center=center)
+            if self.scroll_offset.y == top:
+                self._refresh_changed_rows()  # a scroll repaints the view by itself
+        self._drawn = (self.cursor, self.anchor)
         self.post_message(self.CursorMoved(self, self.cursor))
+
+    def _refresh_changed_rows(self) -> None:
+        """Repaint only the rows whose cursor or selection changed."""
+        old_cursor, old_anchor = self._drawn
+        rows = []
+        for cursor, anchor in ((old_cursor, old_anchor), (self.cursor, self.anchor)):
+            first = self.layout_.row_of(min(cursor, anchor if anchor is not None else cursor))
+            last = self.layout_.row_of(max(cursor, anchor if anchor is not None else cursor))
+            rows.append((first, last))
+        (a0, a1), (b0, b1) = rows
+        if a0 == b0:  # the selection grew or shrank at its end: only the rows in between
+            changed = [(min(a1, b1), max(a1, b1))]
+        elif a1 == b1:
+            changed = [(min(a0, b0), max(a0, b0))]
+        else:
+            changed = rows
+        for first, last in changed:
+            self.refresh_lines(first, last - first + 1)
 
     def scroll_to_cursor(self, *, center: bool = False) -> None:
         if self.layout_ is None or not self.size.height:

@@ -1,0 +1,156 @@
+"""Workbench bench: a 100-page transcript (~50,000 words) driven headless with Textual's Pilot.
+
+Prints medians of: opening the coding screen until its first screen is painted, and one
+keystroke (cursor, selection, word, sentence, page) until the screen is updated, and how many
+transcript lines were rendered per keystroke (only visible lines that changed, never the whole
+document). Goals: first paint under 300 ms, a keystroke under 50 ms.
+
+The figure that counts is the process's CPU time from the key to the painted screen: Pilot waits
+for idleness by polling with short sleeps, which inflates wall-clock times by a roughly fixed
+amount; the wall time and a baseline key that nothing handles are printed beside it.
+
+    python bench/bench_tui.py [--words 50000] [--repeat 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from qualcode.core.codebook import load_codebook  # noqa: E402
+from qualcode.formats import parse_transcript  # noqa: E402
+from qualcode.store import Project  # noqa: E402
+from qualcode.store.project import RoleRule  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+WORDS = (
+    "jeg du vi de det som og men så liksom altså eh sånn ikke ikkje æ veit ka hjemme håp "
+    "recovery fagdagen innlederen historien kjente meg igjen behandling avdelingen hverdagen "
+    "jobb venner rus hjelp tid lang vei ansatte pasienter tenkte sa var er har hadde kunne"
+).split()
+
+
+def make_project(folder: Path, words: int) -> Path:
+    rng = random.Random(5)
+    lines, count = [], 0
+    speakers = ["Intervjuer", "P1", "P2", "P3", "Ansatt 1", "Ansatt 2"]
+    while count < words:
+        sentences = []
+        for _ in range(rng.randint(1, 8)):
+            n = rng.randint(4, 18)
+            sentence = " ".join(rng.choice(WORDS) for _ in range(n))
+            sentences.append(sentence.capitalize() + rng.choice([".", ".", "?", "!", " --"]))
+            count += n
+        lines.append(f"{rng.choice(speakers)}: {' '.join(sentences)}\n")
+    source = folder / "stor.txt"
+    source.write_text("".join(lines), encoding="utf-8")
+    path = folder / "bench.qualcode"
+    project = Project.create(path, codebook=load_codebook(REPO / "codebooks" / "et_bedre_liv.yaml"))
+    parsed = parse_transcript(source)
+    roles = [RoleRule.parse("P*=pasient"), RoleRule.parse("Ansatt*=ansatt"), RoleRule.parse("Intervjuer=moderator")]
+    project.import_transcript(parsed, title="Stor fokusgruppe", group="FG", roles=roles)
+    turns = project.turns("T1")
+    codes = [c.id for c in project.codebook().codes]
+    for i, turn in enumerate(turns[1::3][:400]):  # a realistically coded transcript
+        project.add_coding("T1", turn.start, min(turn.end, turn.start + 120), codes[i % len(codes)], "AB")
+    project.close()
+    return path
+
+
+async def measure(path: Path, repeat: int) -> dict[str, list[float]]:
+    from qualcode.tui.app import QualcodeApp
+    from qualcode.tui.screens.coding import CodingScreen
+    from qualcode.tui.widgets.transcript_view import TranscriptView
+
+    rendered = [0]
+    original = TranscriptView.render_line
+
+    def counting(self, y):
+        rendered[0] += 1
+        return original(self, y)
+
+    TranscriptView.render_line = counting
+    figures: dict[str, list[float]] = {}
+    app = QualcodeApp(path, coder="AB")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for _ in range(5):
+            t0, c0 = time.perf_counter(), time.process_time()
+            await pilot.press("enter")
+            await pilot.pause()
+            figures.setdefault("open coding screen, first paint", []).append(time.process_time() - c0)
+            figures.setdefault("wall:open coding screen, first paint", []).append(time.perf_counter() - t0)
+            assert isinstance(app.screen, CodingScreen)
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        keys = {
+            "baseline: a key nobody handles": "f12",
+            "cursor right": "right",
+            "cursor down": "down",
+            "extend selection (shift+right)": "shift+right",
+            "extend by word (W)": "W",
+            "next sentence (.)": "full_stop",
+            "page down": "pagedown",
+        }
+        lines_per_key: dict[str, list[int]] = {}
+        for name, key in keys.items():
+            for _ in range(repeat):
+                rendered[0] = 0
+                t0, c0 = time.perf_counter(), time.process_time()
+                await pilot.press(key)
+                await pilot.pause()
+                figures.setdefault(name, []).append(time.process_time() - c0)
+                figures.setdefault(f"wall:{name}", []).append(time.perf_counter() - t0)
+                lines_per_key.setdefault(name, []).append(rendered[0])
+            if key in ("shift+right", "W"):
+                await pilot.press("escape")
+        figures["_lines"] = lines_per_key  # type: ignore[assignment]
+        view = app.screen.query_one(TranscriptView)
+        figures["_document_lines"] = len(view.layout_.lines)  # type: ignore[assignment]
+    TranscriptView.render_line = original
+    return figures
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--words", type=int, default=50_000)
+    ap.add_argument("--repeat", type=int, default=30)
+    args = ap.parse_args()
+    os.environ.setdefault("QUALCODE_CONFIG_DIR", tempfile.mkdtemp())
+    with tempfile.TemporaryDirectory() as tmp:
+        path = make_project(Path(tmp), args.words)
+        with Project.open(path, backup=False) as p:
+            words = p.transcript("T1").words
+            units = len(p.codings())
+        figures = asyncio.run(measure(path, args.repeat))
+    lines = figures.pop("_lines")
+    document = figures.pop("_document_lines")
+    print(f"transcript: {words:,} words, {document:,} display lines, {units} units; terminal 120x40; "
+          f"medians of {args.repeat} keystrokes (5 opens)")
+    print(f"{'':<36} {'CPU':>9} {'wall':>9}")
+    for name, times in figures.items():
+        if name.startswith("wall:"):
+            continue
+        cpu, wall = statistics.median(times) * 1000, statistics.median(figures[f"wall:{name}"]) * 1000
+        extra = f"  lines rendered: median {statistics.median(lines[name]):.0f}, max {max(lines[name])}" if name in lines else ""
+        print(f"{name:<36} {cpu:6.1f} ms {wall:6.1f} ms{extra}")
+    first = statistics.median(figures["open coding screen, first paint"]) * 1000
+    worst_key = max(statistics.median(t) for n, t in figures.items()
+                    if not n.startswith(("open", "baseline", "wall:"))) * 1000
+    print(f"goals (CPU): first paint < 300 ms -> {'met' if first < 300 else 'NOT met'} ({first:.0f} ms); "
+          f"keystroke < 50 ms -> {'met' if worst_key < 50 else 'NOT met'} (slowest median {worst_key:.1f} ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""SVG snapshots of the main screens at a fixed size (review snapshot_report.html before
+updating them with --snapshot-update)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input
+
+from qualcode.tui.app import QualcodeApp
+
+SIZE = (110, 32)
+
+
+@pytest.fixture(autouse=True)
+def private_config(tmp_path, monkeypatch):
+    monkeypatch.setenv("QUALCODE_CONFIG_DIR", str(tmp_path / "config"))
+
+
+@pytest.fixture
+def coded(project):
+    turns = project.turns("T1")
+    project.add_coding("T1", turns[1].start, turns[1].start + 32, "hap-gjen", "AB", condensed="Kjente seg igjen")
+    project.add_coding("T1", turns[2].start, turns[2].end, "hap-sol", "AB")
+    project.add_coding("T1", turns[2].start, turns[2].start + 28, "rec", "AB")
+    project.close()
+    return project.path
+
+
+def test_transcripts_screen(snap_compare, coded):
+    assert snap_compare(QualcodeApp(coded, coder="AB"), terminal_size=SIZE)
+
+
+def test_coding_screen_with_units_and_a_selection(snap_compare, coded):
+    async def select(pilot):
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("right_square_bracket", "right_square_bracket", "right_square_bracket", "x")
+
+    assert snap_compare(QualcodeApp(coded, coder="AB"), terminal_size=SIZE, run_before=select)
+
+
+def test_code_picker(snap_compare, coded):
+    async def pick(pilot):
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("right_square_bracket", "x", "c")
+        await pilot.pause()
+        pilot.app.screen.query_one(Input).cursor_blink = False
+        await pilot.press(*"håp")
+
+    assert snap_compare(QualcodeApp(coded, coder="AB"), terminal_size=SIZE, run_before=pick)
