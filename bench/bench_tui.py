@@ -82,6 +82,7 @@ async def measure(path: Path, repeat: int) -> dict[str, list[float]]:
     figures: dict[str, list[float]] = {}
     app = QualcodeApp(path, coder="AB")
     async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
         await pilot.pause()
         for _ in range(5):
             t0, c0 = time.perf_counter(), time.process_time()
@@ -91,6 +92,7 @@ async def measure(path: Path, repeat: int) -> dict[str, list[float]]:
             figures.setdefault("wall:open coding screen, first paint", []).append(time.perf_counter() - t0)
             assert isinstance(app.screen, CodingScreen)
             await pilot.press("escape")
+            await app.workers.wait_for_complete()
             await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()

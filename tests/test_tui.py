@@ -25,6 +25,8 @@ def path(project):
 
 
 async def open_t1(pilot) -> CodingScreen:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
     await pilot.press("enter")
     await pilot.pause()
     screen = pilot.app.screen
@@ -35,6 +37,8 @@ async def open_t1(pilot) -> CodingScreen:
 async def test_code_a_sentence_condense_undo_redo_and_find_it_after_a_restart(path):
     app = QualcodeApp(path, coder="AB")
     async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         table = app.screen.query_one(DataTable)
         assert table.get_row_at(0)[:3] == ["T1", "Fokusgruppe 1", "FG1"]
         assert table.get_row_at(0)[-1] == "0%"
@@ -67,6 +71,7 @@ async def test_code_a_sentence_condense_undo_redo_and_find_it_after_a_restart(pa
         assert app.project.coding(unit["id"]).condensed == "Kjente seg igjen"
 
         await pilot.press("escape", "escape")  # clear the selection, then back to the list
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.screen.query_one(DataTable).get_row_at(0)[-1] != "0%"
 
@@ -151,6 +156,8 @@ async def test_the_coder_is_asked_for_once(path, tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, TextPrompt)
         await pilot.press(*"CD", "enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.coder == "CD"
         assert app.screen.query_one(DataTable).row_count == 1

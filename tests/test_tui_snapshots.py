@@ -26,12 +26,19 @@ def coded(project):
     return project.path
 
 
+async def loaded(pilot):
+    """The overview is read by a worker: wait for it."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def test_transcripts_screen(snap_compare, coded):
-    assert snap_compare(QualcodeApp(coded, coder="AB"), terminal_size=SIZE)
+    assert snap_compare(QualcodeApp(coded, coder="AB"), terminal_size=SIZE, run_before=loaded)
 
 
 def test_coding_screen_with_units_and_a_selection(snap_compare, coded):
     async def select(pilot):
+        await loaded(pilot)
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("right_square_bracket", "right_square_bracket", "right_square_bracket", "x")
@@ -41,6 +48,7 @@ def test_coding_screen_with_units_and_a_selection(snap_compare, coded):
 
 def test_code_picker(snap_compare, coded):
     async def pick(pilot):
+        await loaded(pilot)
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("right_square_bracket", "x", "c")

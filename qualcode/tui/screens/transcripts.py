@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
 from ...core.coverage import coded_fraction, participant_spans
+from ...store import Project
 from ..widgets.status_bar import StatusBar
 
 
@@ -47,11 +49,24 @@ class TranscriptsScreen(Screen):
         self.reload()
 
     def reload(self) -> None:
+        self.query_one(DataTable).loading = True
+        self._load_overview()
+
+    @work(thread=True, exclusive=True, group="overview")
+    def _load_overview(self) -> None:
+        """Read the overview on a connection of its own (SQLite connections stay on their thread),
+        so a big project never freezes the screen."""
+        with Project.open(self.app.project_path, backup=False) as project:
+            rows = overview_rows(project, self.app.coder)
+        self.app.call_from_thread(self._show_overview, rows)
+
+    def _show_overview(self, rows: list[tuple]) -> None:
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
-        for values in overview_rows(self.app.project, self.app.coder):
+        for values in rows:
             table.add_row(*values, key=values[0])
+        table.loading = False
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
         table.focus()
