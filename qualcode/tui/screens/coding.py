@@ -89,15 +89,16 @@ class CodingScreen(Screen):
         view.load(self.text, self.turns, cursor=self.goto[0] if self.goto else None)
         if self.goto:
             view.select(*self.goto)
-        self.reload()
+        self.reload(list_later=True)
         view.focus()
 
     @property
     def view(self) -> TranscriptView:
         return self.query_one(TranscriptView)
 
-    def reload(self) -> None:
-        """Re-read this transcript's units from the store and redraw them."""
+    def reload(self, *, list_later: bool = False) -> None:
+        """Re-read this transcript's units from the store and redraw them. ``list_later`` fills
+        the side list after the next paint, so a big transcript shows its text first."""
         project, coder = self.app.project, self.app.coder
         units = project.units(transcript=self.tid, coder=None if self.show_others else coder)
         self.units = units
@@ -106,6 +107,13 @@ class CodingScreen(Screen):
         if self.current not in {u["id"] for u in units}:
             self.current = None
         self.view.set_spans(spans, self.current)
+        if list_later:
+            self.call_after_refresh(self._fill_list)
+        else:
+            self._fill_list()
+
+    def _fill_list(self) -> None:
+        units, coder = self.units, self.app.coder
         table = self.query_one("#units", DataTable)
         table.clear()
         for u in units:
