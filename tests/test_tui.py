@@ -204,3 +204,17 @@ async def test_a_span_can_be_selected_with_the_mouse(path):
         start = view.layout_.lines[row].start
         assert view.selection == (start + 4, start + 20)
         assert screen.text[slice(*view.selection)] == "jeg kjente meg i"
+
+
+async def test_brackets_in_code_names_are_shown_as_written(path):
+    from qualcode.core.models import CodeNode
+
+    with Project.open(path, backup=False) as p:
+        p.add_code(CodeNode(id="latter", name="Håp [latter] og [b]fet"))
+    app = QualcodeApp(path, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_t1(pilot)
+        await pilot.press("t", "c", *"latter")
+        await pilot.pause()
+        options = app.screen.query_one("#picker-options")
+        assert "Håp [latter] og [b]fet" in str(options.get_option_at_index(0).prompt)

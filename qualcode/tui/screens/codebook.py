@@ -81,7 +81,8 @@ def code_tallies(codebook: Codebook, codings) -> tuple[dict[str, Tally], dict[st
 
 def code_label(codebook: Codebook, code: CodeNode, own: Tally, subtree: Tally, depth: int) -> Text:
     """``■ Name  id   12 units · 3 transcripts``, and for a code with subcodes the total of its
-    subtree after a Σ. Long names are cut here; the detail pane has them whole."""
+    subtree after a Σ (the screen's subtitle explains it). Long names are cut here; the detail
+    pane has them whole."""
     label = Text.assemble(
         ("■ ", codebook.colour_of(code.id) or "dim"),
         (shorten(code.name, 32), "bold" if depth == 0 else ""),
@@ -89,7 +90,7 @@ def code_label(codebook: Codebook, code: CodeNode, own: Tally, subtree: Tally, d
         f"   {own}",
     )
     if codebook.children(code.id):
-        label.append(f"   Σ {subtree} with subthemes", style="italic")
+        label.append(f"   Σ {subtree}", style="italic")
     return label
 
 
@@ -97,17 +98,8 @@ class ParentPicker(CodePicker):
     """The code picker with a first choice that stands for 'no parent: a main theme'."""
 
     def __init__(self, codebook: Codebook, recent: list[str], title: str, top_level: bool):
-        super().__init__(codebook, recent, title)
-        self.top_level = top_level
-
-    def _fill(self, query: str) -> None:
-        super()._fill(query)
-        if not self.top_level or (query.strip() and query.strip().casefold() not in "top level theme"):
-            return
-        options = self.query_one("#picker-options")
-        rest = list(options.options)
-        options.set_options([Option("⤒ top level: a main theme", id=TOP_LEVEL), *rest])
-        options.highlighted = 0
+        super().__init__(codebook, recent, title,
+                         extra=[(TOP_LEVEL, "⤒ top level: a main theme")] if top_level else [])
 
 
 class UnitChooser(ModalScreen[list[int] | None]):
@@ -181,11 +173,10 @@ class CodebookScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.reload()
         self.query_one(Tree).focus()
 
     def on_screen_resume(self) -> None:
-        self.reload()  # codings made elsewhere change the counts
+        self.reload()  # shown first, or back from coding: codings made elsewhere change the counts
 
     # --- drawing ---------------------------------------------------------------------------
 
@@ -195,7 +186,7 @@ class CodebookScreen(Screen):
         self.codebook = project.codebook()
         self.own, self.subtree = code_tallies(self.codebook, project.codings(coder=coder))
         self.title = f"Codebook — {self.codebook.name}"
-        self.sub_title = f"units coded by {coder}"
+        self.sub_title = f"units coded by {coder} · Σ with subthemes"
 
         tree: Tree[str] = self.query_one(Tree)
         collapsed = {n.data for n in _all_nodes(tree.root) if n.data and n.is_collapsed and n.children}
@@ -213,20 +204,20 @@ class CodebookScreen(Screen):
         target = self.current if self.current in nodes else None
         if target is None and self.current is not None and self.current_parent in nodes:
             target = self.current_parent  # the code went away (merged, deleted, undone): stay near it
-        if tree.last_line < 0:  # (reading last_line lays the new tree out, so nodes know their line)
-            self.current = None
-        elif target is not None:
+        if target is not None:
             node = nodes[target]
             parent = node.parent
             while parent is not None:  # a code inside a collapsed theme: open the way to it
                 parent.expand()
                 parent = parent.parent
-            tree.last_line  # noqa: B018 (lay out again after expanding)
+            _lay_out(tree)
             tree.move_cursor(node)
             self.current = target
-        else:
+        elif _lay_out(tree) >= 0:
             tree.move_cursor_to_line(min(previous_line, tree.last_line))
             self.current = tree.cursor_node.data if tree.cursor_node else None
+        else:
+            self.current = None  # no codes at all
         self._show_detail()
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
@@ -270,16 +261,15 @@ class CodebookScreen(Screen):
     # --- helpers ---------------------------------------------------------------------------
 
     def _highlighted(self) -> CodeNode | None:
-        """The highlighted code, read afresh (another process may have changed the codebook)."""
-        if self.current is None:
-            self.notify("No code is highlighted.", severity="warning")
-            return None
-        self.codebook = self.app.project.codebook()
-        if self.current not in self.codebook.by_id():
-            self.notify(f"the code {self.current} is no longer in the codebook", severity="warning")
+        """The highlighted code, read afresh: another process may have changed the codebook."""
+        wanted = self.current
+        if self.app.project.codebook() != self.codebook:
             self.reload()
+        if wanted is None or wanted not in self.codebook.by_id():
+            gone = f"The code {wanted} is no longer in the codebook." if wanted else "No code is highlighted."
+            self.notify(gone, severity="warning")
             return None
-        return self.codebook.get(self.current)
+        return self.codebook.get(wanted)
 
     def _change(self, label: str, change: Callable[[], object], highlight: str | None = None) -> bool:
         """Run one store change; on success say it is saved and redraw, on a UserError explain."""
@@ -334,7 +324,10 @@ class CodebookScreen(Screen):
             self.app.push_screen(MemosScreen("code", code.id))
 
     def action_add_code(self) -> None:
-        self._add(self.current)
+        if self.current is None:  # an empty codebook: the first code is a main theme
+            self._add(None)
+        elif (code := self._highlighted()) is not None:
+            self._add(code.id)
 
     def action_add_theme(self) -> None:
         self._add(None)
@@ -342,7 +335,7 @@ class CodebookScreen(Screen):
     @work(exclusive=True, group="codebook-edit")
     async def _add(self, parent: str | None) -> None:
         where = f"under {parent}" if parent else "(a main theme)"
-        answer = await self._ask_new_code(escape(where))
+        answer = await self._ask_new_code(where)
         if answer is None:
             return
         code_id, name = answer
@@ -358,7 +351,7 @@ class CodebookScreen(Screen):
     async def action_rename(self) -> None:
         if (code := self._highlighted()) is None:
             return
-        name = await self.app.push_screen_wait(TextPrompt(f"New name for {escape(code.id)}:", value=code.name))
+        name = await self.app.push_screen_wait(TextPrompt(f"New name for {code.id}:", value=code.name))
         if name is None or name.strip() == code.name:
             return
         self._change(
@@ -371,7 +364,7 @@ class CodebookScreen(Screen):
         if (code := self._highlighted()) is None:
             return
         definition = await self.app.push_screen_wait(
-            TextPrompt(f"Definition of {escape(code.id)} {escape(code.name)}:", value=code.definition)
+            TextPrompt(f"Definition of {code.id} {code.name}:", value=code.definition)
         )
         if definition is None or definition.strip() == code.definition:
             return
@@ -387,9 +380,12 @@ class CodebookScreen(Screen):
         # A code cannot go under itself or one of its own subcodes.
         barred = {code.id, *(d.id for d in self.codebook.descendants(code.id))}
         choices = Codebook(codes=[c for c in self.codebook.codes if c.id not in barred])
+        if not choices.codes and code.parent is None:
+            self.notify("There is no other code to move it under.", severity="warning")
+            return
         picked = await self.app.push_screen_wait(ParentPicker(
             choices, recent_codes(self.app.project, self.app.coder),
-            f"Move {escape(code.id)} {escape(code.name)} under…", top_level=code.parent is not None,
+            f"Move {code.id} {code.name} under…", top_level=code.parent is not None,
         ))
         if picked is None:
             return
@@ -413,7 +409,7 @@ class CodebookScreen(Screen):
             return
         target = await self.app.push_screen_wait(CodePicker(
             choices, recent_codes(self.app.project, self.app.coder),
-            f"Merge {escape(code.id)} {escape(code.name)} into…",
+            f"Merge {code.id} {code.name} into…",
         ))
         if target is None:
             return
@@ -421,13 +417,15 @@ class CodebookScreen(Screen):
         units = project.codings(code=code.id)
         mine = sum(1 for c in units if c.coder == self.app.coder)
         children = self.codebook.children(code.id)
+        # (short lines: the dialog does not wrap)
         question = (
-            f"Merge {code.id} «{code.name}» into {target} «{self.codebook.get(target).name}»?\n"
+            f"Merge {code.id} «{shorten(code.name, 40)}»\n"
+            f"into {target} «{shorten(self.codebook.get(target).name, 40)}»?\n\n"
             f"{plural(len(units), 'unit')} move ({mine} of them yours)"
             + (f", and {plural(len(children), 'subcode')}" if children else "")
-            + f"; {code.id} is removed. ctrl+z undoes it."
+            + f";\n{code.id} is removed. ctrl+z undoes it."
         )
-        if not await self.app.push_screen_wait(Confirm(escape(question))):
+        if not await self.app.push_screen_wait(Confirm(question)):
             return
         moved: list[int] = []
         self._change(
@@ -461,15 +459,15 @@ class CodebookScreen(Screen):
         )
         if not chosen:
             return
-        answer = await self._ask_new_code(f"under {escape(code.id)}")
+        answer = await self._ask_new_code(f"under {code.id}")
         if answer is None:
             return
         new_id, name = answer
         question = (
-            f"Move {plural(len(chosen), 'unit')} from {code.id} to a new subtheme {new_id} «{name}»? "
-            "ctrl+z undoes it."
+            f"Move {plural(len(chosen), 'unit')} from {code.id}\n"
+            f"to a new subtheme {new_id} «{shorten(name, 40)}»?\n\nctrl+z undoes it."
         )
-        if not await self.app.push_screen_wait(Confirm(escape(question))):
+        if not await self.app.push_screen_wait(Confirm(question)):
             return
         self._change(
             f"split {plural(len(chosen), 'unit')} from {code.id} into {new_id}",
@@ -501,9 +499,16 @@ class CodebookScreen(Screen):
                 severity="warning",
             )
             return
-        if not await self.app.push_screen_wait(Confirm(escape(f"Delete the unused code {code.id} «{code.name}»?"))):
+        question = f"Delete the unused code {code.id}\n«{shorten(code.name, 60)}»?"
+        if not await self.app.push_screen_wait(Confirm(question)):
             return
         self._change(f"deleted {code.id}", lambda: project.delete_code(code.id, coder=self.app.coder))
+
+
+def _lay_out(tree: Tree) -> int:
+    """Lay out a changed tree now (reading ``last_line`` does it), so that its nodes know their
+    lines before the cursor is moved to one. Returns the last line, -1 for an empty tree."""
+    return tree.last_line
 
 
 def _all_nodes(node):

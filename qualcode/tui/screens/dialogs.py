@@ -1,5 +1,8 @@
 """Modal dialogs that return typed results: a code picker, a text prompt, a confirmation, and the
-editor of a meaning unit's condensed meaning and memo."""
+editor of a meaning unit's condensed meaning and memo.
+
+They show what they are given as plain text, never as markup: code names and quotes are the
+users' own words and may contain brackets (``[latter]``)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from rapidfuzz import fuzz, process
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
@@ -39,15 +43,20 @@ class CodePicker(ModalScreen[str | None]):
         Binding("up", "move(-1)", "Previous", show=False),
     ]
 
-    def __init__(self, codebook: Codebook, recent: list[str], title: str = "Code the selection"):
+    def __init__(self, codebook: Codebook, recent: list[str], title: str = "Code the selection", *,
+                 exclude: frozenset[str] = frozenset(), extra: list[tuple[str, str]] = ()):
+        """``exclude``: code ids not to offer; ``extra``: (id, label) choices offered first, such as
+        "top level" when moving a code."""
         super().__init__()
         self.codebook = codebook
         self.recent = recent
         self.title_text = title
+        self.exclude = exclude
+        self.extra = list(extra)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker", classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title", markup=False)
             yield Input(placeholder="type to search codes, names, keywords", id="picker-query")
             yield OptionList(id="picker-options")
 
@@ -58,10 +67,16 @@ class CodePicker(ModalScreen[str | None]):
     def _fill(self, query: str) -> None:
         options = self.query_one(OptionList)
         options.clear_options()
+        wanted = query.strip().casefold()
+        for choice_id, label in self.extra:
+            if not wanted or wanted in label.casefold():
+                options.add_option(Option(Content(label), id=choice_id))
         for code_id in rank_codes(self.codebook, query, self.recent):
+            if code_id in self.exclude:
+                continue
             path = " › ".join(n.name for n in self.codebook.path(code_id))
             recent = " ·" if code_id in self.recent[:5] else ""
-            options.add_option(Option(f"{code_id}  {path}{recent}", id=code_id))
+            options.add_option(Option(Content(f"{code_id}  {path}{recent}"), id=code_id))
         if options.option_count:
             options.highlighted = 0
 
@@ -97,7 +112,7 @@ class TextPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="dialog-title")
+            yield Label(self.question, classes="dialog-title", markup=False)
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
 
     def on_mount(self) -> None:
@@ -124,7 +139,7 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="dialog-title")
+            yield Label(self.question, classes="dialog-title", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Yes (y)", id="yes", variant="primary")
                 yield Button("No (n)", id="no")
@@ -159,8 +174,8 @@ class UnitEditor(ModalScreen[UnitEdit | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Label(self.heading, classes="dialog-title")
-            yield Label(f"«{self.quote}»", classes="dialog-quote")
+            yield Label(self.heading, classes="dialog-title", markup=False)
+            yield Label(f"«{self.quote}»", classes="dialog-quote", markup=False)
             yield Label("Condensed meaning (kondensert mening)")
             yield Input(value=self.condensed, id="unit-condensed")
             yield Label("Memo")

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from ...core.errors import UserError
 from ..widgets.status_bar import StatusBar
 from .codebook import plural, recent_codes, shorten
 from .dialogs import CodePicker
@@ -58,25 +59,27 @@ class FilterScreen(Screen):
     def on_mount(self) -> None:
         if self.code_id is None:
             self._pick(first=True)
-        else:
-            self.reload()
 
     def on_screen_resume(self) -> None:
-        if self.code_id is not None:
-            self.reload()  # back from the coding screen: units may have changed
+        self.reload()  # shown first, or back from the coding screen: units may have changed
 
     def reload(self) -> None:
         project, coder = self.app.project, self.app.coder
         table = self.query_one(DataTable)
         if self.code_id is None:
             return
-        codebook = project.codebook()
-        if self.code_id not in codebook.by_id():  # merged away or undone meanwhile
-            self.notify(f"the code {self.code_id} is no longer in the codebook", severity="warning")
+        try:
+            code = project.code(self.code_id)
+        except UserError:  # merged away or undone meanwhile
             self.units = []
-            table.clear(columns=True)
+            table.clear()
+            self.query_one("#filter-heading", Static).update(
+                Text(f"The code {self.code_id} is no longer in the codebook: press c to choose another.")
+            )
+            self.query_one("#filter-summary", Static).update("")
             return
-        code = codebook.get(self.code_id)
+        self.code_id = code.id
+        codebook = project.codebook()
         self.units = project.units(
             code=code.id, include_subcodes=self.include_subcodes, coder=None if self.all_coders else coder
         )
@@ -99,11 +102,14 @@ class FilterScreen(Screen):
         self.query_one("#filter-summary", Static).update(Text(role_summary(self.units)))
 
         row = table.cursor_row
-        table.clear(columns=True)
-        columns = ["transcript", "group", "speaker", "role", "code"]
-        if self.all_coders:
-            columns.append("coder")
-        table.add_columns(*columns, "text", "condensed")
+        columns = ["transcript", "group", "speaker", "role", "code", *(["coder"] if self.all_coders else []),
+                   "text", "condensed"]
+        if [column.key.value for column in table.columns.values()] != columns:
+            table.clear(columns=True)
+            for column in columns:
+                table.add_column(column, key=column)
+        else:
+            table.clear()
         for u in self.units:
             cells = [u["transcript"], u["group"] or "", u["speaker"] or "", u["role"] or "", u["code"]]
             if self.all_coders:

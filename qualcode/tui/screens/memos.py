@@ -98,11 +98,8 @@ class MemosScreen(Screen):
         yield StatusBar("memos")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.reload()
-
     def on_screen_resume(self) -> None:
-        self.reload()
+        self.reload()  # shown first, or back from a screen where memos may have been written
 
     def reload(self) -> None:
         project = self.app.project

@@ -43,9 +43,8 @@ class TranscriptsScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("id", "title", "group", "roles", "words", "units", "coded")
-        self.reload()
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self) -> None:  # also on first show
         self.reload()
 
     def reload(self) -> None:
