@@ -218,3 +218,14 @@ async def test_brackets_in_code_names_are_shown_as_written(path):
         await pilot.pause()
         options = app.screen.query_one("#picker-options")
         assert "Håp [latter] og [b]fet" in str(options.get_option_at_index(0).prompt)
+
+
+async def test_question_mark_shows_the_keys_of_the_screen(path):
+    from textual.widgets import HelpPanel
+
+    app = QualcodeApp(path, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_t1(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen.query(HelpPanel)
