@@ -9,7 +9,9 @@ all hide exactly the same things:
   inside the term allowed to vary, and with the Norwegian genitive (``Karis``, ``Kari's``);
 * the same term gets the same tag everywhere in a project (``[Navn 1]``, ``[Sted 2]``): tags are
   numbered per kind in the order the terms were added, never by where they occur;
-* a longer term wins over a shorter one inside it (``Kari Nordmann`` before ``Kari``).
+* a longer term wins over a shorter one inside it (``Kari Nordmann`` before ``Kari``);
+* a spelling variant the user tied to a name (``Karri`` as a variant of ``Kari``) gets that
+  name's tag, so one person stays one pseudonym.
 """
 
 from __future__ import annotations
@@ -41,15 +43,20 @@ class Term:
     kind: str = "PER"
     hide: bool = True
     replacement: str | None = None
+    variant_of: str | None = None  # another term whose tag this one shares
 
 
 def tags_for(terms: list[Term]) -> dict[str, str]:
-    """Each hidden term's replacement, keyed by its casefolded form: ``[Navn 1]``, ``[Sted 1]``."""
+    """Each hidden term's replacement, keyed by its casefolded form: ``[Navn 1]``, ``[Sted 1]``.
+
+    A variant shares the tag of the (hidden) term it is a variant of and uses up no number.
+    """
     counters: dict[str, int] = {}
     tags: dict[str, str] = {}
+    roots = _roots(terms)
     for term in terms:
         key = _key(term.term)
-        if not term.hide or key in tags:
+        if not term.hide or key in tags or roots.get(key, key) != key:
             continue
         if term.replacement:
             tags[key] = term.replacement
@@ -57,7 +64,27 @@ def tags_for(terms: list[Term]) -> dict[str, str]:
         word = KIND_WORDS.get(term.kind, "Navn")
         counters[word] = counters.get(word, 0) + 1
         tags[key] = f"[{word} {counters[word]}]"
+    for term in terms:
+        key = _key(term.term)
+        if term.hide and key not in tags:
+            tags[key] = term.replacement or tags[roots[key]]
     return tags
+
+
+def _roots(terms: list[Term]) -> dict[str, str]:
+    """For each hidden term, the hidden term at the end of its chain of ``variant_of`` links."""
+    hidden = {_key(t.term): t for t in terms if t.hide}
+    roots = {}
+    for key, term in hidden.items():
+        seen = {key}
+        current = term
+        while current.variant_of and _key(current.variant_of) in hidden and _key(current.variant_of) not in seen:
+            current = hidden[_key(current.variant_of)]
+            seen.add(_key(current.term))
+        if current.variant_of and _key(current.variant_of) in seen and _key(current.variant_of) in hidden:
+            current = term  # a loop of variants: each keeps a tag of its own
+        roots[key] = _key(current.term)
+    return roots
 
 
 def find_redactions(text: str, terms: list[Term]) -> list[TextEdit]:

@@ -29,10 +29,11 @@ _JOURNALED_V1: dict[str, tuple[str, ...]] = {
     ),
     "memos": ("id", "target_type", "target_id", "author", "text", "created_at", "updated_at"),
 }
+_DEID_TERMS_V3 = ("id", "term", "kind", "hide", "replacement", "source", "created_at")
 JOURNALED: dict[str, tuple[str, ...]] = {
     **_JOURNALED_V1,
     "codings": (*_JOURNALED_V1["codings"], "starred"),  # v2
-    "deid_terms": ("id", "term", "kind", "hide", "replacement", "source", "created_at"),  # v3
+    "deid_terms": (*_DEID_TERMS_V3, "variant_of"),  # v3, v4
 }
 
 _V1 = """
@@ -192,11 +193,21 @@ CREATE TABLE deid_terms (
     created_at  TEXT NOT NULL,
     UNIQUE (term)
 );
+""" + journal_triggers("deid_terms", _DEID_TERMS_V3)
+
+
+def _v4() -> str:
+    """Spelling variants of hidden names share the name's tag (``Karri`` hidden as ``Kari``)."""
+    return """
+ALTER TABLE deid_terms ADD COLUMN variant_of TEXT;   -- NULL, or the term whose tag it shares
+DROP TRIGGER journal_deid_terms_insert;
+DROP TRIGGER journal_deid_terms_update;
+DROP TRIGGER journal_deid_terms_delete;
 """ + journal_triggers("deid_terms", JOURNALED["deid_terms"])
 
 
 # MIGRATIONS[i] is the SQL script that takes a file from version i to i + 1.
-MIGRATIONS: list[str] = [_v1(), _v2(), _v3()]
+MIGRATIONS: list[str] = [_v1(), _v2(), _v3(), _v4()]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
