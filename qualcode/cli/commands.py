@@ -173,6 +173,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     if not args.files and not args.manifest:
         raise UserError("name the files to import, or a --manifest")
+    exchange = [f for f in args.files if Path(f).suffix.lower() == ".qdpx"]
+    if exchange:  # a whole REFI-QDA project; PROJECT is made if it does not exist
+        from .export_commands import import_qdpx
+
+        return import_qdpx(args, exchange)
     roles = [RoleRule.parse(r) for r in args.role or []]
     attributes = _key_values(args.attr, "--attr")
     if args.title and len(args.files) > 1:
@@ -293,12 +298,23 @@ def cmd_codebook(args: argparse.Namespace) -> int:
     source = args.load
     with _open(args, backup=bool(source)) as project:
         if source:
-            added, updated = project.load_codebook(load_codebook(source))
+            if Path(source).suffix.lower() in (".qdc", ".qdpx"):  # a REFI-QDA codebook
+                from ..formats.refi_import import load_refi_codebook
+
+                added, updated = load_refi_codebook(project, Path(source))
+            else:
+                added, updated = project.load_codebook(load_codebook(source))
             print(f"loaded {source}: {len(added)} codes added, {len(updated)} updated")
         book = project.codebook()
         counts = _code_counts(project, args.coder)
         if args.export:
             out = Path(args.export)
+            if out.suffix.lower() == ".qdc":  # REFI-QDA
+                from ..formats.refi import write_qdc
+
+                write_qdc(project, out)
+                print(f"wrote {out}")
+                return 0
             tmp = out.with_name(f".{out.name}.tmp")
             tmp.write_text(codebook_to_yaml(book), encoding="utf-8")
             os.replace(tmp, out)

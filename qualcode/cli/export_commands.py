@@ -1,9 +1,180 @@
-"""CLI commands for exports (units, summary, quotes, qdpx, qdc)."""
+"""CLI commands for exports (units, summary, quotes, chart, qdpx, qdc).
+
+``qualcode export PROJECT KIND [--format FMT] [--out PATH] [--coder C] [--theme ID] [--role R]
+[--starred]``. Exports go to ``exports/`` beside the project unless ``--out`` says otherwise, are
+written whole or not at all, and are de-identified unless ``--no-deid`` (a ``.qdpx``/``.qdc`` is
+the working project for another program, so there de-identification is asked for with
+``--deid``). openpyxl, python-docx, matplotlib and lxml are imported only when an export runs.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from ..core.errors import UserError
+from .output import warn
+
+KINDS = ("units", "summary", "quotes", "chart", "qdpx", "qdc")
+_DELIMITERS = {",": ",", "comma": ",", ";": ";", "semicolon": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
+
+
+def _format(args: argparse.Namespace, formats: tuple[str, ...]) -> str:
+    fmt = args.format
+    if fmt is None and args.out and Path(args.out).suffix.lower().lstrip(".") in formats:
+        fmt = Path(args.out).suffix.lower().lstrip(".")
+    fmt = (fmt or "").lower().lstrip(".") or None
+    if fmt is None:
+        from ..formats.export_base import DEFAULT_FORMAT
+
+        return DEFAULT_FORMAT[args.kind]
+    if fmt not in formats:
+        raise UserError(f"{args.kind} can be written as {', '.join(formats)}; not {args.format!r}")
+    return fmt
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from ..formats.atomic import check_target
+    from ..formats.export_base import FORMATS, UnitFilter, default_name, default_output
+    from ..store import Project, deid
+
+    kind = args.kind
+    fmt = _format(args, FORMATS[kind])
+    selection = UnitFilter(coder=args.coder, theme=args.theme, role=args.role, starred=args.starred)
+    exchange = kind in ("qdpx", "qdc")
+    if exchange and selection != UnitFilter():
+        raise UserError(f"--coder, --theme, --role and --starred choose units for the units, summary, quotes and "
+                        f"chart exports; a .{kind} carries the whole {'project' if kind == 'qdpx' else 'codebook'}")
+    if exchange and args.no_deid:
+        raise UserError(f"a .{kind} is not de-identified unless you add --deid; --no-deid is for the other exports")
+    if not exchange and args.deid:
+        raise UserError("the units, summary, quotes and chart exports are de-identified already; "
+                        "--deid is for qdpx and qdc")
+    delimiter = _DELIMITERS.get(args.delimiter)
+    if delimiter is None:
+        raise UserError(f"--delimiter {args.delimiter!r}: use ',', ';' (Excel with Norwegian settings) or 'tab'")
+    if args.long_words < 1:
+        raise UserError("--long-words must be at least 1")
+    deidentify = args.deid if exchange else not args.no_deid
+
+    with Project.open(args.project, backup=False) as project:
+        identifiable = not deidentify and not exchange
+        out = Path(args.out) if args.out else None
+        if out is None:
+            out = default_output(project.path, kind, fmt, selection=selection, identifiable=identifiable)
+        elif out.is_dir():
+            out = out / default_name(project.path, kind, fmt, selection=selection, identifiable=identifiable)
+        check_target(out)
+        if kind == "qdpx":
+            from ..formats.refi import write_qdpx
+
+            counts = write_qdpx(project, out, deidentify=deidentify, utf16=args.utf16)
+            print(f"wrote {out}: {counts['transcripts']} transcripts, {counts['codes']} codes, "
+                  f"{counts['codings']} meaning units by {counts['coders']} coder(s), {counts['memos']} memos"
+                  + (", de-identified" if deidentify else ""))
+            hidden = len(deid.terms(project, hidden_only=True))
+            if not deidentify and hidden:
+                warn(f"{out} holds the transcripts as they are, with the {hidden} name(s) the project hides; "
+                     "add --deid for a copy to share")
+            return 0
+        if kind == "qdc":
+            from ..formats.refi import write_qdc
+
+            n = write_qdc(project, out, deidentify=deidentify)
+            print(f"wrote {out}: {n} codes")
+            return 0
+
+        from ..formats.export_base import ExportData
+
+        data = ExportData(project, selection, deidentify=deidentify)
+        written = [out]
+        if kind == "units":
+            from ..formats.export_units import write_units
+
+            write_units(data, out, fmt, delimiter=delimiter, sheet_per_theme=args.sheet_per_theme)
+        elif kind == "summary":
+            from ..formats.export_summary import write_summary
+
+            written = write_summary(data, out, fmt, words=not args.no_words)
+        elif kind == "quotes":
+            from ..formats.export_quotes import write_quotes
+
+            write_quotes(data, out, fmt, long_words=args.long_words)
+        else:
+            from ..formats.export_summary import write_chart
+
+            write_chart(data, out, fmt)
+    shown = ", ".join(str(p) for p in written)
+    print(f"wrote {shown}: {len(data.units)} meaning units ({selection.describe()})"
+          + ("" if deidentify else ", NOT de-identified"))
+    if not deidentify:
+        warn(f"{out} is not de-identified: it contains the names the project hides; do not share it")
+    if not data.units:
+        warn("no meaning units match; the export is empty")
+    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the export subcommands; heavy libraries are imported only when one of them runs."""
+    help = "export units (csv/xlsx/json), a theme summary (md/docx/html), quotes (docx/md), a chart, or REFI-QDA"
+    p = sub.add_parser(
+        "export", help=help, description=help + ". Files go to exports/ beside the project unless --out says "
+        "otherwise; units, summary, quotes and chart are de-identified unless --no-deid.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+               "  qualcode export studie.qualcode units --format xlsx --sheet-per-theme\n"
+               "  qualcode export studie.qualcode units --format csv --delimiter ';'\n"
+               "  qualcode export studie.qualcode summary --format html --coder consensus\n"
+               "  qualcode export studie.qualcode quotes --starred --theme hap\n"
+               "  qualcode export studie.qualcode qdpx --out studie.qdpx",
+    )
+    p.add_argument("project", metavar="PROJECT", help="the project file, e.g. studie.qualcode")
+    p.add_argument("kind", choices=KINDS, metavar="KIND", help="what to export: " + ", ".join(KINDS))
+    p.add_argument("--format", metavar="FMT",
+                   help="units: csv, xlsx (default), json; summary: docx (default), md, html; quotes: docx "
+                        "(default), md; chart: png (default), svg")
+    p.add_argument("--out", metavar="PATH", help="the file (or folder) to write; default: exports/ beside the project")
+    p.add_argument("--coder", help="only this coder's units (e.g. 'consensus')")
+    p.add_argument("--theme", metavar="ID", help="only this theme (or subtheme) and its subthemes")
+    p.add_argument("--role", help="only units spoken by this role, e.g. pasient")
+    p.add_argument("--starred", action="store_true", help="only units starred as candidate quotes")
+    p.add_argument("--no-deid", action="store_true",
+                   help="do NOT hide the names the project hides (the file says so in large letters)")
+    p.add_argument("--deid", action="store_true", help="qdpx/qdc: hide the names the project hides (positions follow)")
+    p.add_argument("--delimiter", default=",", help="csv: ',' (default), ';' for Excel with Norwegian settings, or 'tab'")
+    p.add_argument("--sheet-per-theme", action="store_true", help="xlsx: one more sheet per theme")
+    p.add_argument("--long-words", type=int, default=40, metavar="N",
+                   help="quotes: more words than this make a block quote (default 40)")
+    p.add_argument("--no-words", action="store_true", help="summary: leave out the distinctive words (no NLP)")
+    p.add_argument("--utf16", action="store_true",
+                   help="qdpx: count positions in UTF-16 units (differs only after emoji); default: characters")
+    p.set_defaults(func=cmd_export)
+
+
+def import_qdpx(args: argparse.Namespace, files: list[str]) -> int:
+    """``qualcode import PROJECT FILE.qdpx``: a whole REFI-QDA project, into a new or existing project."""
+    from ..formats.refi_import import import_qdpx as run_import
+    from ..store.project import RoleRule
+    from .output import emit_json
+
+    if len(files) != 1 or len(args.files) != 1 or args.manifest:
+        raise UserError("import a .qdpx on its own: one .qdpx file, no other files or --manifest")
+    unused = [flag for flag, value in (("--group", args.group), ("--attr", args.attr), ("--title", args.title),
+                                       ("--encoding", args.encoding)) if value]
+    if unused:
+        raise UserError(f"{', '.join(unused)} cannot be used with a .qdpx: it brings its own groups, titles and text")
+    roles = [RoleRule.parse(r) for r in args.role or []]
+    report = run_import(Path(files[0]), Path(args.project), roles=roles, allow_duplicate=args.allow_duplicate)
+    if args.json:
+        emit_json({
+            "project": str(report.project), "created": report.created,
+            "transcripts_added": report.transcripts_added, "transcripts_matched": report.transcripts_matched,
+            "codes_added": report.codes_added, "codes_matched": report.codes_matched, "codings": report.codings,
+            "codings_already_present": report.codings_duplicate, "coders": report.coders, "memos": report.memos,
+            "backup": str(report.backup) if report.backup else None, "warnings": report.warnings,
+        })
+    else:
+        print("\n".join(report.lines()))
+    for warning in report.warnings:
+        warn(f"{files[0]}: {warning}")
+    return 0
