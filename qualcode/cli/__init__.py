@@ -12,7 +12,7 @@ import sqlite3
 import sys
 
 from ..core.errors import UserError
-from . import commands, export_commands, nlp_commands
+from . import agreement_commands, commands, export_commands, nlp_commands
 
 EXIT_USER_ERROR = 1
 
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.register(sub)
     nlp_commands.register(sub)
     export_commands.register(sub)
+    agreement_commands.register(sub)
     return parser
 
 
