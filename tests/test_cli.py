@@ -166,14 +166,19 @@ def test_example_project_and_manifest_import(tmp_path, capsys, monkeypatch):
     assert groups[0]["attributes"]["institusjon"] == "Solbakken behandlingssenter"
     roles = {s["label"]: s["role"] for s in run_json(capsys, "show", target, "T3")["speakers"]}
     assert roles["Intervjuer"] == "moderator" and roles["Ansatt 1"] == "ansatt"
-    run(capsys, "code", target, "T1", "--start", 0, "--end", 5, "--code", "hap", "--coder", "AB")
+    units = run_json(capsys, "units", target)
+    assert {u["coder"] for u in units} == {"AB", "CD"} and len(units) > 50  # the example is coded by two
+    assert all(u["text"] for u in units)
+    names = run_json(capsys, "names", target)
+    assert {"Kari", "Hamar", "Solbakken"} <= {n["term"] for n in names if n["hide"]}
+    run(capsys, "code", target, "T1", "--start", 0, "--end", 5, "--code", "hap", "--coder", "EF")
     code, out, _ = run(capsys, "example", target)  # running the README's command again is harmless
     assert code == 0 and "exists already" in out
-    assert len(run_json(capsys, "units", target)) == 1
+    assert len(run_json(capsys, "units", target, "--coder", "EF")) == 1
     assert run(capsys, "example", target, "--force")[0] == 0
-    assert run_json(capsys, "units", target) == []
+    assert run_json(capsys, "units", target, "--coder", "EF") == []
     [kept] = [p for p in (tmp_path / "example.qualcode-backups").iterdir() if p.stem.endswith("-replaced")]
-    assert len(run_json(capsys, "units", kept)) == 1
+    assert len(run_json(capsys, "units", kept, "--coder", "EF")) == 1
 
 
 def test_memos_history_backups_and_check(studie, capsys):

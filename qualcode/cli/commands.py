@@ -125,8 +125,38 @@ def cmd_example(args: argparse.Namespace) -> int:
     codebook = load_codebook(manifest.codebook) if manifest.codebook else None
     with Project.create(args.project, name="Eksempelprosjekt", codebook=codebook) as project:
         failed = _import_manifest(project, manifest, quiet=False)
+        if manifest.codings and not failed:
+            _apply_coding_list(project, manifest)
     print(f"created {args.project}; try: qualcode transcripts {args.project}")
     return 1 if failed else 0
+
+
+def _apply_coding_list(project: Project, manifest) -> None:
+    """The example's codings by two coders, and its names to hide."""
+    from ..formats.manifest import load_coding_list
+    from ..store import deid
+
+    coding_list = load_coding_list(manifest.codings)
+    by_file = {Path(t.source_path).name: t.id for t in project.transcripts() if t.source_path}
+    count = 0
+    for unit in coding_list.codings:
+        tid = by_file.get(unit.file)
+        if tid is None:
+            raise UserError(f"{unit.file} is not among the imported transcripts", path=coding_list.path, line=unit.line)
+        try:
+            start, end = project.find_quote(tid, unit.quote)[0]
+        except UserError as exc:
+            raise UserError(str(exc), path=coding_list.path, line=unit.line) from None
+        for coder, code in unit.codes.items():
+            coding = project.add_coding(tid, start, end, code, coder, condensed=unit.condensed)
+            if unit.star and coder == next(iter(unit.codes)):
+                project.update_coding(coding.id, starred=True)
+            count += 1
+    for name, kind in coding_list.hide:
+        deid.add_term(project, name, kind)
+    coders = sorted({c for u in coding_list.codings for c in u.codes})
+    print(f"coded {count} meaning units by {' and '.join(coders)}; {len(coding_list.hide)} names to hide")
+
 
 
 def _import_manifest(project: Project, manifest, *, quiet: bool, as_json: list | None = None) -> int:

@@ -38,6 +38,26 @@ class Manifest:
     path: Path
     entries: list[ManifestEntry]
     codebook: Path | None = None
+    codings: Path | None = None  # a coding list (see load_coding_list), e.g. the example's
+
+
+@dataclass(slots=True)
+class QuotedCoding:
+    """One meaning unit given by its quote: which coders coded it, with which code."""
+
+    file: str
+    quote: str
+    codes: dict[str, str]  # coder -> code id
+    line: int
+    condensed: str = ""
+    star: bool = False
+
+
+@dataclass(slots=True)
+class CodingList:
+    path: Path
+    codings: list[QuotedCoding]
+    hide: list[tuple[str, str]] = field(default_factory=list)  # (name, kind)
 
 
 def load_manifest(path: str | Path) -> Manifest:
@@ -71,4 +91,41 @@ def load_manifest(path: str | Path) -> Manifest:
             roles=[str(r) for r in roles],
             encoding=str(item["encoding"]) if item.get("encoding") else None,
         ))
-    return Manifest(path=path, entries=entries, codebook=base / str(codebook) if codebook else None)
+    codings = data.get("codings")
+    return Manifest(path=path, entries=entries, codebook=base / str(codebook) if codebook else None,
+                    codings=base / str(codings) if codings else None)
+
+
+def load_coding_list(path: str | Path, default_coders: tuple[str, ...] = ("AB", "CD")) -> CodingList:
+    """Codings written as quotes, per transcript file (see transcripts_example/codings.yaml)."""
+    path = Path(path)
+    source = str(path)
+    data = parse_yaml(read_text_file(path, "coding list"), source)
+    if not isinstance(data, dict) or not isinstance(data.get("codings"), dict):
+        raise UserError("a coding list needs 'codings:' with a list of units per transcript file", path=source, line=1)
+    hide = data.get("hide") or {}
+    if not isinstance(hide, dict) or not all(isinstance(v, list) for k, v in hide.items() if not k.startswith("__")):
+        raise UserError("'hide' must map a kind (PER, ORG, GPE_LOC) to a list of names",
+                        path=source, line=data["__lines__"].get("hide"))
+    out: list[QuotedCoding] = []
+    for file, units in data["codings"].items():
+        if str(file).startswith("__"):
+            continue
+        if not isinstance(units, list):
+            raise UserError(f"the units of {file} must be a list", path=source, line=data["codings"]["__lines__"][file])
+        for unit in units:
+            line = unit.get("__line__") if isinstance(unit, dict) else None
+            if not isinstance(unit, dict) or not unit.get("quote"):
+                raise UserError("each unit needs a 'quote'", path=source, line=line)
+            if "code" in unit:
+                coders = unit.get("coders") or list(default_coders)
+                codes = {str(coder): str(unit["code"]) for coder in coders}
+            else:
+                codes = {k: str(v) for k, v in unit.items()
+                         if not k.startswith("__") and k not in ("quote", "condensed", "star", "coders")}
+            if not codes:
+                raise UserError("say the code: 'code: ID', or each coder's 'AB: ID'", path=source, line=line)
+            out.append(QuotedCoding(str(file), str(unit["quote"]), codes, line or 0,
+                                    str(unit.get("condensed") or ""), bool(unit.get("star"))))
+    names = [(str(name), kind) for kind, listed in hide.items() if not kind.startswith("__") for name in listed]
+    return CodingList(path, out, names)
