@@ -229,3 +229,59 @@ async def test_question_mark_shows_the_keys_of_the_screen(path):
         await pilot.press("question_mark")
         await pilot.pause()
         assert app.screen.query(HelpPanel)
+
+
+async def test_reconciling_two_coders_in_the_tui_and_resuming(path):
+    from qualcode.store import reconcile
+    from qualcode.tui.screens.reconcile import ReconcileScreen
+
+    with Project.open(path, backup=False) as p:
+        t = p.turns("T1")
+        p.add_coding("T1", t[1].start, t[1].end, "hap-gjen", "AB")
+        p.add_coding("T1", t[1].start, t[1].end, "hap-sol", "CD")
+        p.add_coding("T1", t[2].start, t[2].end, "rec", "CD")
+        p.add_coding("T1", t[3].start, t[3].end, "hap", "AB")
+        p.add_coding("T1", t[3].start, t[3].end, "hap", "CD")
+    app = QualcodeApp(path, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("R", "enter")  # with the only other coder, CD
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReconcileScreen)
+        assert "Disagreement 1 of 2" in str(screen.query_one("#reconcile-where").render())
+        await pilot.press("2")  # accept CD's code for the first; the screen moves on to the next
+        await pilot.pause()
+        assert screen.index == 1
+        await pilot.press("k", "n", *"Enige etter samtale", "enter")  # back, and a note on the discussion
+        await pilot.pause()
+        first = app.project.conn.execute("SELECT action, accepted_from, note, decided_by FROM reconciliation").fetchone()
+        assert tuple(first) == ("accept", "CD", "Enige etter samtale", "AB")
+        await pilot.press("escape")
+    again = QualcodeApp(path, coder="AB")
+    async with again.run_test(size=SIZE) as pilot:
+        await again.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("R", "enter")
+        await pilot.pause()
+        screen = again.screen
+        assert screen.index == 1  # resumes at the first undecided
+        await pilot.press("d", "A", "y")  # drop CD's lone unit; then the agreed unit into the consensus
+        await pilot.pause()
+        items = reconcile.items(again.project, ["AB", "CD"])
+        assert reconcile.progress(items) == (2, 2)
+        assert sorted(c.code for c in again.project.codings(coder="consensus")) == ["hap", "hap-sol"]
+
+
+async def test_bracketed_transcript_notes_are_shown_as_written_in_the_panels(path):
+    with Project.open(path, backup=False) as p:
+        t = p.turns("T1")[1]
+        u = p.add_coding("T1", t.start, t.end, "hap", "AB", condensed="Ler [latter] og er [b]glad")
+    app = QualcodeApp(path, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_t1(pilot)
+        await pilot.press("j")
+        await pilot.pause()
+        detail = str(screen.query_one("#unit-detail").render())
+        assert "Ler [latter] og er [b]glad" in detail

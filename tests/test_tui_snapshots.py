@@ -57,3 +57,17 @@ def test_code_picker(snap_compare, coded):
         await pilot.press(*"håp")
 
     assert snap_compare(QualcodeApp(coded, coder="AB"), terminal_size=SIZE, run_before=pick)
+
+
+def test_reconcile_screen(snap_compare, project):
+    t = project.turns("T1")
+    project.add_coding("T1", t[1].start, t[1].end, "hap-gjen", "AB")
+    project.add_coding("T1", t[1].start, t[1].start + 32, "hap-sol", "CD")
+    project.close()
+
+    async def reconcile(pilot):
+        await loaded(pilot)
+        await pilot.press("R", "enter")
+        await pilot.pause()
+
+    assert snap_compare(QualcodeApp(project.path, coder="AB"), terminal_size=SIZE, run_before=reconcile)

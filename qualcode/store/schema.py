@@ -34,6 +34,10 @@ JOURNALED: dict[str, tuple[str, ...]] = {
     **_JOURNALED_V1,
     "codings": (*_JOURNALED_V1["codings"], "starred"),  # v2
     "deid_terms": (*_DEID_TERMS_V3, "variant_of"),  # v3, v4
+    "reconciliation": (  # v5
+        "id", "transcript_id", "start", "end", "coders", "action", "accepted_from", "source_ids",
+        "result_ids", "note", "decided_by", "decided_at",
+    ),
 }
 
 _V1 = """
@@ -206,8 +210,29 @@ DROP TRIGGER journal_deid_terms_delete;
 """ + journal_triggers("deid_terms", JOURNALED["deid_terms"])
 
 
+def _v5() -> str:
+    """Reconciliation of two coders: one row per settled unit, with its provenance."""
+    return """
+CREATE TABLE reconciliation (
+    id            INTEGER PRIMARY KEY,
+    transcript_id TEXT NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+    start         INTEGER NOT NULL,    -- the unit as the two coders' codings made it
+    end           INTEGER NOT NULL,
+    coders        TEXT NOT NULL,       -- 'AB,CD'
+    action        TEXT NOT NULL CHECK (action IN ('accept', 'both', 'drop', 'adjust', 'agreed')),
+    accepted_from TEXT,                -- the coder whose codings were accepted
+    source_ids    TEXT NOT NULL,       -- JSON: the coders' codings in the unit
+    result_ids    TEXT NOT NULL,       -- JSON: the consensus codings the decision made
+    note          TEXT NOT NULL DEFAULT '',
+    decided_by    TEXT,
+    decided_at    TEXT NOT NULL,
+    UNIQUE (coders, transcript_id, start, end)
+);
+""" + journal_triggers("reconciliation", JOURNALED["reconciliation"])
+
+
 # MIGRATIONS[i] is the SQL script that takes a file from version i to i + 1.
-MIGRATIONS: list[str] = [_v1(), _v2(), _v3(), _v4()]
+MIGRATIONS: list[str] = [_v1(), _v2(), _v3(), _v4(), _v5()]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -71,7 +72,7 @@ class CodingScreen(Screen):
             with Vertical(id="side"):
                 yield Label("Meaning units", id="units-title")
                 yield DataTable(id="units", cursor_type="row", show_header=False)
-                yield Static("", id="unit-detail")
+                yield Static("", id="unit-detail", markup=False)  # users' words, not markup
         yield Input(placeholder="search the transcript (Enter; n / N for next / previous)", id="search")
         yield StatusBar()
         yield Footer()
@@ -120,8 +121,8 @@ class CodingScreen(Screen):
             star = "★ " if u["starred"] else ""
             who = "" if u["coder"] == coder else f" [{u['coder']}]"
             quote = u["text"].replace("\n", " ")
-            table.add_row(f"{star}{u['code']}{who} · {u['speaker'] or '?'}: «{quote[:40]}{'…' if len(quote) > 40 else ''}»",
-                          key=str(u["id"]))
+            label = f"{star}{u['code']}{who} · {u['speaker'] or '?'}: «{quote[:40]}{'…' if len(quote) > 40 else ''}»"
+            table.add_row(Text(label), key=str(u["id"]))  # Text: shown as written, not as markup
         self.query_one("#units-title", Label).update(
             f"Meaning units ({len(units)})" + (" · all coders" if self.show_others else "")
         )

@@ -31,6 +31,8 @@ class TranscriptsScreen(Screen):
         Binding("k", "codebook", "Codebook", id="transcripts.codebook"),
         Binding("u", "filter_units", "Units by code", id="transcripts.filter"),
         Binding("j", "journal", "Journal", id="transcripts.journal"),
+        Binding("R", "reconcile", "Reconcile", id="transcripts.reconcile",
+                tooltip="Walk the disagreements with another coder and build the consensus"),
         Binding("q", "app.quit", "Quit", id="transcripts.quit"),
     ]
 
@@ -97,3 +99,23 @@ class TranscriptsScreen(Screen):
         from .memos import MemosScreen
 
         self.app.push_screen(MemosScreen("project", None))
+
+    def action_reconcile(self) -> None:
+        from .dialogs import TextPrompt
+        from .reconcile import ReconcileScreen
+
+        others = [c for c in self.app.project.coders() if c not in (self.app.coder, "consensus", "auto")]
+        if not others:
+            self.notify("No other coder's units in this project yet (merge their copy with 'qualcode merge').")
+            return
+
+        def chosen(other: str | None) -> None:
+            other = (other or "").strip()
+            if not other:
+                return
+            if other not in others:
+                self.notify(f"No units by {other}; coders here: {', '.join(others)}", severity="error")
+                return
+            self.app.push_screen(ReconcileScreen([self.app.coder, other]))
+
+        self.app.push_screen(TextPrompt(f"Reconcile with which coder? ({', '.join(others)})", value=others[0]), chosen)
