@@ -285,3 +285,42 @@ async def test_bracketed_transcript_notes_are_shown_as_written_in_the_panels(pat
         await pilot.pause()
         detail = str(screen.query_one("#unit-detail").render())
         assert "Ler [latter] og er [b]glad" in detail
+
+
+async def test_codes_are_suggested_with_their_evidence_and_accepted_with_one_key(path):
+    app = QualcodeApp(path, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_t1(pilot)
+        await pilot.press("right_square_bracket", "x")  # P1: «Eh, jeg kjente meg igjen, altså.»
+        span = screen.view.selection
+        await pilot.press("i")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.suggestions, "the keyword 'kjenne seg igjen' should suggest a code"
+        first = screen.suggestions[0]
+        assert first.code in {"hap", "hap-gjen", "hap-sol"}
+        shown = str(screen.query_one("#suggestions").render())
+        assert "[1]" in shown and "kjente" in shown  # the words that triggered it
+        await pilot.press("1")
+        await pilot.pause()
+        [unit] = app.project.units()
+        assert (unit["code"], (unit["start"], unit["end"])) == (first.code, span)
+
+
+async def test_proposed_units_lie_in_participant_turns_and_p_walks_them(path):
+    app = QualcodeApp(path, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_t1(pilot)
+        await pilot.press("P")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.proposals
+        turns = screen.turns
+        for proposal in screen.proposals:
+            assert turns[proposal.turn].speaker != "Intervjuer"  # never the interviewer's turns
+        first = screen.view.selection
+        assert first == (screen.proposals[0].start, screen.proposals[0].end)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("p")
+        assert screen.view.selection == (screen.proposals[1].start, screen.proposals[1].end)

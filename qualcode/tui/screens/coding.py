@@ -10,11 +10,12 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar, Static
 
 from ...core.errors import UserError
 from ...core.models import MODERATOR_ROLES
@@ -49,6 +50,13 @@ class CodingScreen(Screen):
         Binding("n", "next_match(1)", "Next match", id="coding.next_match", show=False),
         Binding("N", "next_match(-1)", "Previous match", id="coding.prev_match", show=False),
         Binding("o", "toggle_others", "Show other coders", id="coding.others", show=False),
+        Binding("i", "suggest", "Suggest codes", id="coding.suggest",
+                tooltip="Codes for the selection (or the unit or sentence here), with the words behind each"),
+        *[Binding(str(n), f"accept_suggestion({n})", f"Accept suggestion {n}", id=f"coding.accept_{n}", show=False)
+          for n in range(1, 6)],
+        Binding("P", "propose", "Propose units", id="coding.propose", show=False,
+                tooltip="Proposed meaning units in the participants' turns, at sentence boundaries"),
+        Binding("p", "next_proposal", "Next proposed unit", id="coding.next_proposal", show=False),
         Binding("m", "memos", "Memos", id="coding.memos", show=False),
         Binding("escape", "back", "Back", id="coding.back"),
     ]
@@ -62,6 +70,9 @@ class CodingScreen(Screen):
         self.show_others = False
         self.query_text = ""
         self.follow: str | None = None
+        self.suggestions: list = []
+        self.suggested_span: tuple[int, int] | None = None
+        self.proposals: list = []
 
     # --- building ----------------------------------------------------------------------------
 
@@ -73,6 +84,8 @@ class CodingScreen(Screen):
                 yield Label("Meaning units", id="units-title")
                 yield DataTable(id="units", cursor_type="row", show_header=False)
                 yield Static("", id="unit-detail", markup=False)  # users' words, not markup
+                yield ProgressBar(id="nlp-progress", show_eta=False)
+                yield Static("", id="suggestions", markup=False)
         yield Input(placeholder="search the transcript (Enter; n / N for next / previous)", id="search")
         yield StatusBar()
         yield Footer()
@@ -380,6 +393,128 @@ class CodingScreen(Screen):
             i = i if i >= 0 else len(matches) - 1
         self.view.go_to(matches[i][0], center=True)
         self.app.status_text = f"match {i + 1} of {len(matches)} for «{self.query_text}»"
+
+    # --- NLP assistance: suggestions and proposed units ---------------------------------------
+
+    def _span_to_suggest(self) -> tuple[int, int] | None:
+        if self.view.selection is not None:
+            return _trim(self.text, *self.view.selection)
+        unit = self._unit(self.current)
+        if unit is not None and unit["start"] <= self.view.cursor < unit["end"]:
+            return unit["start"], unit["end"]
+        if self.view.layout_ is None:
+            return None
+        return self.view.layout_.sentence_bounds(self.view.cursor)
+
+    def action_suggest(self) -> None:
+        span = self._span_to_suggest()
+        if span is None or span[0] >= span[1]:
+            self.notify("Nothing to suggest codes for here.")
+            return
+        self.query_one("#suggestions", Static).update("Suggesting codes…")
+        self._nlp(span=span)
+
+    def action_propose(self) -> None:
+        self.query_one("#suggestions", Static).update("Proposing meaning units…")
+        self._nlp(propose=True)
+
+    @work(thread=True, exclusive=True, group="nlp", exit_on_error=False)
+    def _nlp(self, span: tuple[int, int] | None = None, propose: bool = False) -> None:
+        """Analyse this transcript once (cached in the project), then suggest or propose.
+
+        Runs in a thread on a connection of its own; results come back by call_from_thread."""
+        from ...nlp.analysis import analyse
+        from ...nlp.model import load_pipeline
+        from ...store import Project
+
+        app = self.app
+        try:
+            pipeline = load_pipeline()
+            app.call_from_thread(self._progress, 0, 1)
+            analyse(app.project_path, [self.tid], pipeline=pipeline,
+                    progress=lambda done, total: app.call_from_thread(self._progress, done, total))
+            with Project.open(app.project_path, backup=False) as project:
+                if propose:
+                    from ...nlp.proposals import propose_units
+
+                    result = propose_units(project, self.tid, pipeline=pipeline)
+                else:
+                    from ...nlp.suggest import suggest_codes
+
+                    result = suggest_codes(project, self.tid, span[0], span[1], top=5, pipeline=pipeline)
+        except UserError as exc:
+            app.call_from_thread(self._nlp_failed, str(exc))
+            return
+        notice = pipeline.notice() if pipeline.basic else ""
+        if propose:
+            app.call_from_thread(self._show_proposals, result, notice)
+        else:
+            app.call_from_thread(self._show_suggestions, span, result, notice)
+
+    def _progress(self, done: int, total: int) -> None:
+        bar = self.query_one("#nlp-progress", ProgressBar)
+        bar.display = done < total
+        bar.update(total=max(total, 1), progress=done)
+
+    def _nlp_failed(self, message: str) -> None:
+        self.query_one("#nlp-progress", ProgressBar).display = False
+        self.query_one("#suggestions", Static).update("")
+        self.notify(message, severity="error")
+
+    def _show_suggestions(self, span: tuple[int, int], suggestions: list, notice: str) -> None:
+        self.query_one("#nlp-progress", ProgressBar).display = False
+        self.suggestions, self.suggested_span = suggestions, span
+        quote = self.text[span[0]:span[1]].replace("\n", " ")
+        lines = [f"Suggestions for «{quote[:50]}{'…' if len(quote) > 50 else ''}»"]
+        if notice:
+            lines.append(notice)
+        if not suggestions:
+            lines.append("  none: no keyword or coded unit is like this text")
+        for n, suggestion in enumerate(suggestions, 1):
+            lines.append(f"[{n}] {suggestion.score:.2f} {suggestion.code}  {suggestion.name}")
+            lines.append(f"    {suggestion.explain()}")
+        if suggestions:
+            lines.append("1-5 codes the span with that code")
+        self.query_one("#suggestions", Static).update("\n".join(lines))
+
+    def action_accept_suggestion(self, n: int) -> None:
+        if not self.suggestions or self.suggested_span is None:
+            self.notify("No suggestions yet: press i for codes for the selection or the sentence here.")
+            return
+        if n > len(self.suggestions):
+            self.notify(f"There are {len(self.suggestions)} suggestions.")
+            return
+        code = self.suggestions[n - 1].code
+        start, end = self.suggested_span
+        unit = self._act(lambda: self.app.project.add_coding(self.tid, start, end, code, self.app.coder),
+                         f"coded {code} (suggestion {n})")
+        if unit:
+            self.current = unit.id
+            self.reload()
+
+    def _show_proposals(self, proposals: list, notice: str) -> None:
+        self.query_one("#nlp-progress", ProgressBar).display = False
+        self.proposals = proposals
+        open_ones = [p for p in proposals if not p.coded]
+        text = f"{len(proposals)} proposed meaning units, {len(open_ones)} not coded yet: p selects the next"
+        self.query_one("#suggestions", Static).update("\n".join(x for x in (text, notice) if x))
+        if open_ones:
+            self.action_next_proposal()
+
+    def action_next_proposal(self) -> None:
+        if not self.proposals:
+            self.action_propose()
+            return
+        mine = [(u["start"], u["end"]) for u in self.units if u["coder"] == self.app.coder]
+        uncoded = [p for p in self.proposals if not any(s < p.end and p.start < e for s, e in mine)]
+        if not uncoded:
+            self.notify("Every proposed unit overlaps one of your units.")
+            return
+        after = [p for p in uncoded if p.start > self.view.cursor]
+        proposal = (after or uncoded)[0]
+        self.view.select(proposal.start, proposal.end)
+        self.view.scroll_to_cursor(center=True)
+        self.action_suggest()
 
     # --- other -------------------------------------------------------------------------------
 
