@@ -74,6 +74,7 @@ def test_reconcile_from_the_cli(two_coders, capsys):
     first = listing["units"][0]
     assert first["coders"]["AB"][0]["code"] == "hap-sol" and first["coders"]["CD"][0]["code"] == "rec"
     assert main(["reconcile", path, "--coders", "AB,CD", "--accept-agreed", "--by", "AB"]) == 0
+    assert capsys.readouterr().out == "1 unit(s) the coders agree on went into the consensus\n"
     assert main(["reconcile", path, "--coders", "AB,CD", "--unit", str(first["unit"]), "--accept", "AB",
                  "--note", "AB sin lesning", "--by", "AB"]) == 0
     capsys.readouterr()

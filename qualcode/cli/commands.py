@@ -580,6 +580,8 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         if args.accept_agreed:
             done = reconcile.accept_agreed(project, coders, decided_by=by)
             print(f"{done} unit(s) the coders agree on went into the consensus")
+            if not deciding:
+                return 0
         if deciding:
             if args.unit is None:
                 raise UserError("say which unit with --unit N (see the list)")
