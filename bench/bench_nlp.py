@@ -63,16 +63,8 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
 
 
 def make_project(folder: Path, name: str, dialogue: list[tuple[str, str]], codebook=None, title="FG") -> Project:
-    parts, turns, pos = [], [], 0
-    for speaker, said in dialogue:
-        label = f"{speaker}: "
-        start = pos + len(label)
-        parts.append(label + said + "\n")
-        turns.append(ParsedTurn(speaker, start, start + len(said)))
-        pos += len(label) + len(said) + 1
     project = Project.create(folder / f"{name}.qualcode", codebook=codebook)
-    project.import_transcript(ParsedTranscript(text="".join(parts), turns=turns, format="txt", encoding="utf-8"),
-                              title=title, group=title, roles=ROLES)
+    project.import_transcript(ParsedTranscript.from_dialogue(dialogue), title=title, group=title, roles=ROLES)
     return project
 
 

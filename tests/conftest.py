@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.core.codebook import parse_codebook
-from qualcode.formats.base import ParsedTranscript, ParsedTurn
+from qualcode.formats.base import ParsedTranscript
 from qualcode.store import Project
 from qualcode.store.project import RoleRule
 
@@ -36,14 +36,7 @@ DIALOGUE = [
 
 
 def make_parsed(dialogue=DIALOGUE) -> ParsedTranscript:
-    parts, turns, pos = [], [], 0
-    for speaker, said in dialogue:
-        label = f"{speaker}: "
-        start = pos + len(label)
-        parts.append(label + said + "\n")
-        turns.append(ParsedTurn(speaker, start, start + len(said)))
-        pos += len(label) + len(said) + 1
-    return ParsedTranscript(text="".join(parts), turns=turns, format="txt", encoding="utf-8")
+    return ParsedTranscript.from_dialogue(dialogue)
 
 
 ROLES = [RoleRule.parse("P*=pasient"), RoleRule.parse("Ansatt*=ansatt"), RoleRule.parse("Intervjuer=moderator")]

@@ -30,6 +30,21 @@ class ParsedTranscript:
     encoding: str | None = None  # for text formats: what the bytes were decoded as
     warnings: list[str] = field(default_factory=list)
 
+    @classmethod
+    def from_dialogue(cls, dialogue: list[tuple[str | None, str]]) -> "ParsedTranscript":
+        """A transcript of ``Speaker: text`` lines from (speaker, text) pairs: for tests, benches
+        and generated examples."""
+        parts: list[str] = []
+        turns: list[ParsedTurn] = []
+        pos = 0
+        for speaker, said in dialogue:
+            label = f"{speaker}: " if speaker else ""
+            start = pos + len(label)
+            parts.append(label + said + "\n")
+            turns.append(ParsedTurn(speaker, start, start + len(said)))
+            pos += len(label) + len(said) + 1
+        return cls(text="".join(parts), turns=turns, format="txt", encoding="utf-8")
+
     @property
     def speakers(self) -> list[str]:
         """Speaker labels in order of first appearance."""

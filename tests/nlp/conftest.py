@@ -14,7 +14,7 @@ import pytest
 
 from qualcode.core.codebook import parse_codebook
 from qualcode.core.errors import UserError
-from qualcode.formats.base import ParsedTranscript, ParsedTurn
+from qualcode.formats.base import ParsedTranscript
 from qualcode.store import Project
 from qualcode.store.project import RoleRule
 
@@ -66,14 +66,7 @@ ROLES = [RoleRule.parse("P*=pasient"), RoleRule.parse("Ansatt*=ansatt"), RoleRul
 
 
 def make_parsed(dialogue) -> ParsedTranscript:
-    parts, turns, pos = [], [], 0
-    for speaker, said in dialogue:
-        label = f"{speaker}: "
-        start = pos + len(label)
-        parts.append(label + said + "\n")
-        turns.append(ParsedTurn(speaker, start, start + len(said)))
-        pos += len(label) + len(said) + 1
-    return ParsedTranscript(text="".join(parts), turns=turns, format="txt", encoding="utf-8")
+    return ParsedTranscript.from_dialogue(dialogue)
 
 
 def create_project(path: Path, dialogue=DIALOGUE, *, codebook: str = CODEBOOK_YAML, group: str = "FG1",
