@@ -292,3 +292,23 @@ def test_a_version_1_file_is_upgraded_and_its_history_still_undoes(tmp_path, mon
         assert p.redo("AB") == "code"
         assert p.codings()[0].start == 0
         assert p.integrity_check() == []
+
+
+def test_staged_changes_reach_the_project_whole_or_not_at_all(project):
+    from qualcode.store.staging import staged
+
+    path = project.path
+    project.close()
+    with pytest.raises(RuntimeError, match="halfway"):
+        with staged(path) as copy:
+            copy.add_coding("T1", 0, 3, "hap", "AB")
+            raise RuntimeError("halfway")
+    with Project.open(path, backup=False) as p:
+        assert p.codings() == []
+    with staged(path) as copy:
+        for i in range(3):
+            copy.add_coding("T1", i, i + 1, "hap", "AB")
+    with Project.open(path, backup=False) as p:
+        assert len(p.codings()) == 3 and p.integrity_check() == []
+        assert p.undo("AB") is not None  # the copy's journal came along
+    assert not [f for f in path.parent.iterdir() if "staging" in f.name]

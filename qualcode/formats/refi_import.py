@@ -9,9 +9,7 @@ the project in one step.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -342,119 +340,26 @@ def import_qdpx(file: Path, project_path: Path, *, roles=(), allow_duplicate: bo
     """
     from ..store import Project
     from ..store import backup as backups
+    from ..store.staging import new_project, staged
 
     file, project_path = Path(file), Path(project_path)
     refi = read_qdpx(file)
     _prepare(refi)
-    staging = project_path.with_name(f".{project_path.name}.importing-{os.getpid()}")
-    _remove_database(staging)
     if not project_path.exists():
-        if not project_path.parent.is_dir():
-            raise UserError("the folder for the project does not exist", path=project_path)
         report = ImportReport(project_path, created=True)
-        try:
-            with Project.create(staging, name=refi.name) as project:
-                _fast(project)
-                _apply(project, refi, roles=list(roles), allow_duplicate=allow_duplicate, report=report)
-                project.conn.execute("DELETE FROM actions")  # an import is not undone step by step
-                project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            if project_path.exists():
-                raise UserError("the project file appeared while importing; nothing was changed", path=project_path)
-            os.replace(staging, project_path)
-        finally:
-            _remove_database(staging)
+        with new_project(project_path, name=refi.name) as project:
+            _apply(project, refi, roles=list(roles), allow_duplicate=allow_duplicate, report=report)
+            project.conn.execute("DELETE FROM actions")  # an import is not undone step by step
         return report
 
+    report = ImportReport(project_path, created=False)
     with Project.open(project_path, backup=False) as target:
-        report = ImportReport(project_path, created=False)
         report.backup = backups.make_backup(target.conn, target.path, tag="before-import")
-        _lock(target)
-        try:
-            reader = sqlite3.connect(project_path)
-            try:
-                dest = sqlite3.connect(staging)
-                try:
-                    reader.backup(dest)
-                finally:
-                    dest.close()
-            finally:
-                reader.close()
-            with Project.open(staging, backup=False) as project:
-                _fast(project)
-                before = project.conn.execute("SELECT coalesce(max(id), 0) FROM actions").fetchone()[0]
-                _apply(project, refi, roles=list(roles), allow_duplicate=allow_duplicate, report=report)
-                project.conn.execute("DELETE FROM actions WHERE id > ?", (before,))
-                project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            _replace_contents(target.conn, staging)
-        except BaseException:
-            if target.conn.in_transaction:
-                target.conn.execute("ROLLBACK")
-            raise
-        finally:
-            _remove_database(staging)
+    with staged(project_path) as project:
+        before = project.conn.execute("SELECT coalesce(max(id), 0) FROM actions").fetchone()[0]
+        _apply(project, refi, roles=list(roles), allow_duplicate=allow_duplicate, report=report)
+        project.conn.execute("DELETE FROM actions WHERE id > ?", (before,))
     return report
-
-
-def _lock(project) -> None:
-    from ..core.errors import ProjectBusy
-
-    try:
-        project.conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
-            raise ProjectBusy("another qualcode process is writing to this project; try again when it has finished",
-                              path=project.path) from None
-        raise
-
-
-def _fast(project) -> None:
-    """The staging copy is thrown away on failure and copied in one transaction on success, so
-    it needs no fsync per coding (with it, 5,000 codings would wait for 5,000 disk flushes)."""
-    project.conn.execute("PRAGMA synchronous = OFF")
-
-
-def _replace_contents(conn: sqlite3.Connection, staging: Path) -> None:
-    """Make ``conn``'s database (in an open transaction) hold exactly what ``staging`` holds, then commit."""
-    source = sqlite3.connect(f"file:{staging}?mode=ro", uri=True)
-    try:
-        tables = [r[0] for r in source.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-        mine = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
-        if set(tables) != mine:
-            raise RuntimeError("staging copy and project differ in tables")  # a bug: the copy came from the project
-        order = _parents_first(source, tables)
-        conn.execute("PRAGMA defer_foreign_keys = ON")
-        conn.execute("UPDATE journal_state SET recording = 0")
-        for table in reversed(order):
-            if table != "journal_state":
-                conn.execute(f'DELETE FROM "{table}"')
-        for table in order:
-            if table == "journal_state":
-                continue
-            columns = [r[1] for r in source.execute(f'PRAGMA table_info("{table}")')]
-            names = ", ".join(f'"{c}"' for c in columns)
-            rows = source.execute(f'SELECT {names} FROM "{table}"')
-            conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})', rows)
-        conn.execute("UPDATE journal_state SET recording = 1")
-        conn.execute("COMMIT")
-    finally:
-        source.close()
-
-
-def _parents_first(conn: sqlite3.Connection, tables: list[str]) -> list[str]:
-    parents = {t: {r[2] for r in conn.execute(f'PRAGMA foreign_key_list("{t}")') if r[2] != t} for t in tables}
-    ordered: list[str] = []
-    while len(ordered) < len(tables):
-        ready = [t for t in tables if t not in ordered and parents[t] <= set(ordered)]
-        if not ready:  # a cycle: foreign keys are deferred anyway
-            ready = [t for t in tables if t not in ordered]
-        ordered.extend(sorted(ready))
-    return ordered
-
-
-def _remove_database(path: Path) -> None:
-    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), path.with_name(f".{path.name}.creating")):
-        leftover.unlink(missing_ok=True)
 
 
 def load_refi_codebook(project, file: Path) -> tuple[list[str], list[str]]:

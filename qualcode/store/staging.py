@@ -1,0 +1,127 @@
+"""Big changes made on a copy and put in place whole: all or nothing, for a whole project.
+
+A change that runs through thousands of public store calls (importing a REFI-QDA project, say)
+cannot be one transaction on the project itself. :func:`staged` takes the project's write lock,
+copies the project with SQLite's backup API, and yields the copy to work on. When the block ends
+without an error the copy's tables replace the project's in one transaction, still under the
+lock taken before the copy was made, so no other process's change can come between; on any error
+the project stays as it was. The copy is removed either way.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..core.errors import ProjectBusy, UserError
+from .project import Project
+
+
+@contextmanager
+def staged(project_path: str | Path) -> Iterator[Project]:
+    """A working copy of an existing project; on success its contents become the project's."""
+    project_path = Path(project_path)
+    staging = project_path.with_name(f".{project_path.name}.staging-{os.getpid()}")
+    remove_database(staging)
+    with Project.open(project_path, backup=False) as target:
+        _lock(target)
+        try:
+            reader = sqlite3.connect(project_path)
+            try:
+                dest = sqlite3.connect(staging)
+                try:
+                    reader.backup(dest)
+                finally:
+                    dest.close()
+            finally:
+                reader.close()
+            with Project.open(staging, backup=False) as copy:
+                # Thrown away on failure, copied in one transaction on success: no fsync per change.
+                copy.conn.execute("PRAGMA synchronous = OFF")
+                yield copy
+                copy.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            _replace_contents(target.conn, staging)
+        except BaseException:
+            if target.conn.in_transaction:
+                target.conn.execute("ROLLBACK")
+            raise
+        finally:
+            remove_database(staging)
+
+
+@contextmanager
+def new_project(project_path: str | Path, name: str | None = None) -> Iterator[Project]:
+    """A new project built in a hidden file and renamed into place only if the block succeeds."""
+    project_path = Path(project_path)
+    if not project_path.parent.is_dir():
+        raise UserError("the folder for the project does not exist", path=project_path)
+    staging = project_path.with_name(f".{project_path.name}.creating-{os.getpid()}")
+    remove_database(staging)
+    try:
+        with Project.create(staging, name=name or project_path.stem) as project:
+            project.conn.execute("PRAGMA synchronous = OFF")
+            yield project
+            project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if project_path.exists():
+            raise UserError("the project file appeared meanwhile; nothing was changed", path=project_path)
+        os.replace(staging, project_path)
+    finally:
+        remove_database(staging)
+
+
+def _lock(project: Project) -> None:
+    try:
+        project.conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            raise ProjectBusy("another qualcode process is writing to this project; try again when it has finished",
+                              path=project.path) from None
+        raise
+
+
+def _replace_contents(conn: sqlite3.Connection, staging: Path) -> None:
+    """Make ``conn``'s database (in an open transaction) hold exactly what ``staging`` holds, then commit."""
+    source = sqlite3.connect(f"file:{staging}?mode=ro", uri=True)
+    try:
+        tables = [r[0] for r in source.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        mine = {r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+        if set(tables) != mine:
+            raise RuntimeError("staging copy and project differ in tables")  # a bug: the copy came from the project
+        order = _parents_first(source, tables)
+        conn.execute("PRAGMA defer_foreign_keys = ON")
+        conn.execute("UPDATE journal_state SET recording = 0")  # the copy's own journal comes along as rows
+        for table in reversed(order):
+            if table != "journal_state":
+                conn.execute(f'DELETE FROM "{table}"')
+        for table in order:
+            if table == "journal_state":
+                continue
+            columns = [r[1] for r in source.execute(f'PRAGMA table_info("{table}")')]
+            names = ", ".join(f'"{c}"' for c in columns)
+            rows = source.execute(f'SELECT {names} FROM "{table}"')
+            conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})', rows)
+        conn.execute("UPDATE journal_state SET recording = 1")
+        conn.execute("COMMIT")
+    finally:
+        source.close()
+
+
+def _parents_first(conn: sqlite3.Connection, tables: list[str]) -> list[str]:
+    parents = {t: {r[2] for r in conn.execute(f'PRAGMA foreign_key_list("{t}")') if r[2] != t} for t in tables}
+    ordered: list[str] = []
+    while len(ordered) < len(tables):
+        ready = [t for t in tables if t not in ordered and parents[t] <= set(ordered)]
+        if not ready:  # a cycle: foreign keys are deferred anyway
+            ready = [t for t in tables if t not in ordered]
+        ordered.extend(sorted(ready))
+    return ordered
+
+
+def remove_database(path: Path) -> None:
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), path.with_name(f".{path.name}.creating")):
+        leftover.unlink(missing_ok=True)
