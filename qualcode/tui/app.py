@@ -22,7 +22,7 @@ from .screens.transcripts import TranscriptsScreen
 
 class QualcodeApp(App[None]):
     TITLE = "qualcode"
-    CSS_PATH = ["styles/app.tcss", "styles/screens.tcss"]
+    CSS_PATH = ["styles/app.tcss", "styles/screens.tcss", "styles/nlp.tcss"]
     BINDINGS = [
         Binding("question_mark", "show_help_panel", "Keys", id="app.keys"),
         Binding("ctrl+z", "undo", "Undo", id="app.undo"),

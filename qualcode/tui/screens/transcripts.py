@@ -31,6 +31,8 @@ class TranscriptsScreen(Screen):
         Binding("k", "codebook", "Codebook", id="transcripts.codebook"),
         Binding("u", "filter_units", "Units by code", id="transcripts.filter"),
         Binding("j", "journal", "Journal", id="transcripts.journal"),
+        Binding("l", "kwic", "Search a lemma (KWIC)", id="transcripts.kwic"),
+        Binding("n", "names", "Names to hide", id="transcripts.names"),
         Binding("R", "reconcile", "Reconcile", id="transcripts.reconcile",
                 tooltip="Walk the disagreements with another coder and build the consensus"),
         Binding("q", "app.quit", "Quit", id="transcripts.quit"),
@@ -99,6 +101,16 @@ class TranscriptsScreen(Screen):
         from .memos import MemosScreen
 
         self.app.push_screen(MemosScreen("project", None))
+
+    def action_kwic(self) -> None:
+        from .kwic import KwicScreen
+
+        self.app.push_screen(KwicScreen())
+
+    def action_names(self) -> None:
+        from .names import NamesScreen
+
+        self.app.push_screen(NamesScreen())
 
     def action_reconcile(self) -> None:
         from .dialogs import TextPrompt

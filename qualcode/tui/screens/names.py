@@ -1,0 +1,574 @@
+"""Names to hide: the review of what the name finder proposes, one row per name.
+
+A thread worker (its own project connection) loads the model, analyses what is new and runs
+:func:`qualcode.nlp.names.find_names`; the table shows each name with its kind, where it was
+found (NER, a speaker's label, the project's list and its spelling variants, capitalised
+words), the decision so far, how often it occurs and one place in context.
+
+Deciding is the user's work and goes straight to the store on the main thread
+(:mod:`qualcode.store.deid`, one undoable action each): ``h`` hide, ``k`` keep, ``s`` hide as a
+spelling of another hidden name (one person, one tag), ``K`` the kind, ``a`` a name of your own,
+``x`` forget a decision. The row changes in place; ctrl+z (the app's undo) takes a decision back
+and :meth:`NamesScreen.reload` redraws from the store. Exports hide what is decided here; the
+stored text is only rewritten by ``qualcode redact`` on the command line, never from here.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from ...core.deid import KIND_WORDS, Term, find_redactions
+from ...core.errors import UserError
+from ...store import Project
+from ...store import deid
+from ..widgets.nlp_status import AnalysisProgress, ModelReady, NlpStatus, prepare
+from ..widgets.status_bar import StatusBar
+from .codebook import plural
+from .dialogs import TextPrompt
+
+if TYPE_CHECKING:
+    from ...nlp.names import Finding
+
+KINDS = {
+    "PER": "person",
+    "LOC": "place",
+    "GPE_LOC": "town, county or country",
+    "ORG": "institution or organisation",
+    "GPE_ORG": "a place as an institution (the municipality, the county)",
+    "PROD": "product",
+    "EVT": "event",
+    "MISC": "other",
+}
+assert set(KINDS) == set(KIND_WORDS), "every kind the store knows is offered"
+
+CONTEXT = 28   # characters each side of the example
+WINDOW = 80    # characters each side kept to check whether a hidden name covers a finding
+COLUMNS = ("term", "kind", "source", "decision", "found", "example")
+
+EXPLANATION = (
+    "Names you hide (h) are replaced by tags such as [Navn 1] in every export: units, summaries, "
+    "quotes. The transcripts themselves are not changed. To rewrite the stored text for good, "
+    "run 'qualcode redact PROJECT' on the command line (it cannot be undone). Keep (k) means "
+    "reviewed: not a name to hide."
+)
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One occurrence of a name: where, and enough text around it to show and to re-check."""
+
+    transcript: str
+    start: int
+    end: int
+    surface: str
+    left: str
+    right: str
+    window: str          # text[window_start:...]: to see whether a hidden name covers it
+    window_start: int
+
+    def covered(self, hidden: list[Term]) -> bool:
+        s, e = self.start - self.window_start, self.end - self.window_start
+        return any(r.start <= s and e <= r.end for r in find_redactions(self.window, hidden))
+
+
+@dataclass(slots=True)
+class NameRow:
+    """Every occurrence of one name (by its term, case-insensitively)."""
+
+    term: str
+    kind: str
+    sources: tuple[str, ...]
+    places: list[Place] = field(default_factory=list)
+    suggested_variant: str | None = None   # the finder thinks it is a spelling of this name
+    added: bool = False                    # added on this screen, not found by the finder
+
+    @property
+    def key(self) -> str:
+        return self.term.casefold()
+
+    @property
+    def source(self) -> str:
+        """The main source, as the store records it with a decision."""
+        return self.sources[0] if self.sources else "user"
+
+    def surfaces(self) -> set[str]:
+        return {p.surface.casefold() for p in self.places}
+
+
+def place_of(text: str, tid: str, start: int, end: int, turns: list[tuple[int, int]] = ()) -> Place:
+    """An occurrence with its context inside its speaker's turn (``turns``: sorted spans), cut at
+    whole words."""
+    k = bisect_right(turns, (start, len(text) + 1)) - 1
+    lo, hi = turns[k] if 0 <= k < len(turns) and start < turns[k][1] else (0, len(text))
+    left = text[max(lo, start - CONTEXT):start]
+    cut = left.find(" ")
+    if start - CONTEXT > lo and 0 <= cut < len(left) - 1:  # cut inside the turn: from a whole word
+        left = "…" + left[cut + 1:]
+    right = text[end:min(hi, end + CONTEXT)]
+    cut = right.rfind(" ")
+    if end + CONTEXT < hi and cut > 0:
+        right = right[:cut] + "…"
+    window = max(0, start - WINDOW)
+    return Place(tid, start, end, text[start:end], _flat(left), _flat(right), text[window:end + WINDOW], window)
+
+
+def turn_spans(project: Project, tid: str) -> list[tuple[int, int]]:
+    return sorted((t.start, t.end) for t in project.turns(tid))
+
+
+def group_findings(findings: list["Finding"], texts: dict[str, str],
+                   turns: dict[str, list[tuple[int, int]]] | None = None) -> list[NameRow]:
+    """One row per term, in the order of review: names waiting for a decision first, then by name.
+    ``turns``: each transcript's turn spans, so an example never runs into another speaker."""
+    rows: dict[str, NameRow] = {}
+    pending: dict[str, bool] = {}
+    turns = turns or {}
+    for f in findings:
+        row = rows.get(f.term.casefold())
+        if row is None:
+            row = rows[f.term.casefold()] = NameRow(f.term, f.kind, ())
+        row.sources = tuple(dict.fromkeys([*row.sources, *(f.sources or (f.source,))]))
+        row.places.append(place_of(texts[f.transcript], f.transcript, f.start, f.end, turns.get(f.transcript, [])))
+        row.suggested_variant = row.suggested_variant or f.variant_of
+        pending[row.key] = pending.get(row.key, False) or f.decision == "pending"
+    return sorted(rows.values(), key=lambda r: (not pending[r.key], r.term.casefold()))
+
+
+def decision_of(row: NameRow, decided: dict[str, Term], hidden: list[Term]) -> tuple[str, Term | None]:
+    """``hide``, ``keep`` or ``pending``, and the stored decision it comes from (None when a
+    hidden name covers it, as the genitive *Karis* is covered by *Kari*)."""
+    term = decided.get(row.key) or next((decided[s] for s in row.surfaces() if s in decided), None)
+    if term is not None:
+        return ("hide" if term.hide else "keep"), term
+    if hidden and any(p.covered(hidden) for p in row.places):
+        return "hide", None
+    return "pending", None
+
+
+class ChoicePicker(ModalScreen[str | None]):
+    """Choose one of a few values (a kind, a hidden name); Enter chooses, Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
+
+    def __init__(self, title: str, choices: list[tuple[str, str]], current: str | None = None):
+        super().__init__()
+        self.title_text, self.choices, self.current = title, choices, current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            yield OptionList(*(Option(Content(label), id=value) for value, label in self.choices),
+                             id="choice-options")
+            yield Label("Enter choose · Escape cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        ids = [value for value, _ in self.choices]
+        options.highlighted = ids.index(self.current) if self.current in ids else 0
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return [(kind, f"{kind:<8} {what} → [{KIND_WORDS[kind]} n]") for kind, what in KINDS.items()]
+
+
+class NamesScreen(Screen):
+    """Review the names found in the transcripts: hide, keep, tie spellings together, add."""
+
+    BINDINGS = [
+        Binding("h", "hide", "Hide", id="names.hide", tooltip="Hide this name in every export"),
+        Binding("k", "keep", "Keep", id="names.keep", tooltip="Reviewed: not a name to hide"),
+        Binding("s", "same_as", "Same as…", id="names.same_as",
+                tooltip="A spelling of another hidden name: hidden with the same tag"),
+        Binding("K", "kind", "Kind", id="names.kind", key_display="K",
+                tooltip="Person, place, institution …: the word in the tag"),
+        Binding("a", "add", "Add name", id="names.add", tooltip="Hide a name the finder missed"),
+        Binding("x", "forget", "Forget", id="names.forget", tooltip="Remove the decision about this name"),
+        Binding("p", "toggle_pending", "Pending only", id="names.pending",
+                tooltip="Show only names waiting for a decision, or all"),
+        Binding("o", "open_place", "Open in transcript", id="names.open", show=False,
+                tooltip="The coding screen at this name's first occurrence (or Enter)"),
+        Binding("R", "find_again", "Find again", id="names.find", key_display="R", show=False,
+                tooltip="Run the name finder again over all transcripts"),
+        Binding("escape", "back", "Back", id="names.back"),
+    ]
+
+    @dataclass
+    class Found(Message):
+        serial: int
+        rows: list
+
+    @dataclass
+    class Failed(Message):
+        serial: int
+        why: str
+
+    def __init__(self, *, model: str | None = None):
+        """``model``: a spaCy model name or folder, or ``basic``; by default the app's
+        ``nlp_model`` if it has one, else ``$QUALCODE_SPACY_MODEL``, else the default model."""
+        super().__init__()
+        self.model = model
+        self.rows: list[NameRow] = []
+        self.pending_only = False
+        self.loaded = False
+        self._serial = 0         # the newest search for names; older workers' results are dropped
+        self._finding = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(EXPLANATION, id="names-explain", markup=False)
+        yield NlpStatus(id="names-nlp")
+        yield Static("", id="names-summary", markup=False)
+        yield DataTable(id="names-table", cursor_type="row", zebra_stripes=True)
+        yield StatusBar("names to hide")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Names to hide"
+        table = self.query_one(DataTable)
+        for key in COLUMNS:
+            table.add_column(key, key=key)
+        self.find()
+
+    def on_screen_resume(self) -> None:
+        self.reload()  # back from the coding screen or a dialog: decisions may have changed
+
+    # --- finding (worker) ----------------------------------------------------------------------
+
+    def find(self) -> None:
+        self._serial += 1
+        self._finding = True
+        self.query_one(NlpStatus).loading()
+        self.query_one(DataTable).loading = True
+        self._summary("looking for names…")
+        model = self.model if self.model is not None else getattr(self.app, "nlp_model", None)
+        self._find(self._serial, model, self.app.project_path)
+
+    @work(thread=True, exclusive=True, group="names", exit_on_error=False)
+    def _find(self, serial: int, model: str | None, path: Path) -> None:
+        from ...nlp.names import find_names
+
+        worker = get_current_worker()
+        try:
+            with Project.open(path, backup=False) as project:
+                pipeline = prepare(self, project, model, lambda: worker.is_cancelled)
+                if worker.is_cancelled:
+                    return
+                findings = find_names(project, pipeline=pipeline)
+                texts = {t.id: project.text(t.id) for t in project.transcripts()}
+                turns = {tid: turn_spans(project, tid) for tid in texts}
+        except UserError as exc:
+            self.post_message(self.Failed(serial, str(exc)))
+            return
+        rows = group_findings(findings, texts, turns)
+        if not worker.is_cancelled:
+            self.post_message(self.Found(serial, rows))
+
+    def on_model_ready(self, message: ModelReady) -> None:
+        self.query_one(NlpStatus).model_ready(message)
+
+    def on_analysis_progress(self, message: AnalysisProgress) -> None:
+        if self._finding:
+            self.query_one(NlpStatus).progress(message)
+
+    def on_names_screen_found(self, message: Found) -> None:
+        if message.serial != self._serial:
+            return
+        self._finding = False
+        self.query_one(NlpStatus).idle()
+        table = self.query_one(DataTable)
+        table.loading = False
+        self.rows, self.loaded = message.rows, True
+        self._draw(keep=None)
+        table.focus()
+
+    def on_names_screen_failed(self, message: Failed) -> None:
+        if message.serial == self._serial:
+            self._failed(message.why)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "names" and event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self._failed(f"finding names failed: {type(error).__name__}: {error}")
+
+    def _failed(self, why: str) -> None:
+        self._finding = False
+        self.query_one(DataTable).loading = False
+        self.query_one(NlpStatus).failed(why)
+        self._summary("no names found: the name finder could not run")
+        self.notify(why, severity="error")
+
+    # --- drawing -------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Redraw from the store's decisions (after undo, redo, or a decision made elsewhere)."""
+        if self.loaded:
+            self._draw(keep=self._current_key())
+
+    def _decisions(self) -> tuple[dict[str, Term], list[Term]]:
+        decided = deid.terms(self.app.project)
+        return {t.term.casefold(): t for t in decided}, [t for t in decided if t.hide]
+
+    def _draw(self, keep: str | None, index: int | None = None) -> None:
+        """Fill the table from ``self.rows`` and the store. The rows that stay are updated in
+        place; the table is rebuilt only when rows come or go (pending only, added names)."""
+        decided, hidden = self._decisions()
+        self.rows = [r for r in self.rows if not r.added or r.key in decided]  # an undone addition
+        states = {r.key: decision_of(r, decided, hidden) for r in self.rows}
+        shown = [r for r in self.rows if not self.pending_only or states[r.key][0] == "pending"]
+        table = self.query_one(DataTable)
+        row_index = table.cursor_row if index is None else index
+        if [r.key for r in shown] == [k.value for k in table.rows]:
+            for row in shown:
+                for column, value in zip(COLUMNS, self._cells(row, *states[row.key])):
+                    if str(table.get_cell(row.key, column)) != str(value):
+                        table.update_cell(row.key, column, value)
+        else:
+            table.clear()
+            for row in shown:
+                table.add_row(*self._cells(row, *states[row.key]), key=row.key)
+        if table.row_count:
+            if keep is not None and keep in table.rows:
+                table.move_cursor(row=table.get_row_index(keep))
+            else:
+                table.move_cursor(row=min(max(row_index, 0), table.row_count - 1))
+        counts = {"hide": 0, "keep": 0, "pending": 0}
+        for state, _ in states.values():
+            counts[state] += 1
+        places = sum(len(r.places) for r in self.rows)
+        head = (f"{plural(len(self.rows), 'name')} in {plural(places, 'place')}: {counts['pending']} pending · "
+                f"{counts['hide']} hidden · {counts['keep']} kept")
+        if not self.rows:
+            head = "no names found; press a to add one the finder missed"
+        self._summary(head + ("   showing pending only (p)" if self.pending_only
+                              else "   showing all (p: pending only)"))
+
+    def _cells(self, row: NameRow, state: str, term: Term | None) -> list[Text]:
+        kind = term.kind if term is not None else row.kind
+        source = "+".join(row.sources) if row.sources else "user"
+        if row.suggested_variant and not (term and term.variant_of):
+            source += f" ~{row.suggested_variant}?"
+        decision = Text(state, style={"hide": "bold", "keep": "green", "pending": "yellow"}[state])
+        if term is not None and term.variant_of:
+            decision.append(f" = {term.variant_of}")
+        elif state == "hide" and term is None:
+            decision.append(" (by a hidden name)", style="dim")
+        example = Text()
+        if row.places:
+            place = row.places[0]
+            example.append(f"{place.transcript} ", style="dim")
+            example.append(place.left)
+            example.append(place.surface, style="bold reverse")
+            example.append(place.right)
+        return [Text(row.term), Text(kind), Text(source), decision, Text(str(len(row.places))), example]
+
+    def _summary(self, text: str) -> None:
+        self.query_one("#names-summary", Static).update(Text(text))
+
+    def _current_key(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def _current(self) -> NameRow | None:
+        key = self._current_key()
+        if key is None:
+            self.notify("No name is highlighted.", severity="warning")
+            return None
+        return next(r for r in self.rows if r.key == key)
+
+    # --- deciding (main thread, the app's connection) ------------------------------------------
+
+    def _change(self, label: str, change: Callable[[], object], *, advance: bool = False,
+                keep: str | None = None) -> bool:
+        """One store change: saved and undoable at once; the table follows. A UserError from the
+        store is explained, never a crash."""
+        table = self.query_one(DataTable)
+        index = table.cursor_row
+        try:
+            change()
+        except UserError as exc:
+            self.notify(str(exc), severity="error")
+            return False
+        self.app.saved(label)
+        if advance and keep is None:  # on to the next name, as a review goes
+            keys = [k.value for k in table.rows]
+            keep = keys[index + 1] if index + 1 < len(keys) else None
+        self._draw(keep=keep, index=index)
+        return True
+
+    def action_hide(self) -> None:
+        if (row := self._current()) is None:
+            return
+        decided, _ = self._decisions()
+        before = decided.get(row.key)
+        variant_of = before.variant_of if before is not None and before.hide else None
+        kind = before.kind if before is not None else row.kind
+        self._change(
+            f"hide {row.term} ({kind})",
+            lambda: deid.add_term(self.app.project, row.term, kind, hide=True, source=row.source,
+                                  coder=self.app.coder, variant_of=variant_of),
+            advance=True,
+        )
+
+    def action_keep(self) -> None:
+        if (row := self._current()) is None:
+            return
+        decided, _ = self._decisions()
+        kind = decided[row.key].kind if row.key in decided else row.kind
+        self._change(
+            f"keep {row.term}",
+            lambda: deid.add_term(self.app.project, row.term, kind, hide=False, source=row.source,
+                                  coder=self.app.coder),
+            advance=True,
+        )
+
+    def action_forget(self) -> None:
+        if (row := self._current()) is None:
+            return
+        decided, hidden = self._decisions()
+        if row.key not in decided:
+            state, _ = decision_of(row, decided, hidden)
+            why = ("it is hidden because a hidden name covers it (its genitive or a longer name); "
+                   "forget that name instead") if state == "hide" else "there is none yet"
+            self.notify(f"No decision about {row.term} to forget: {why}.", severity="warning")
+            return
+        self._change(f"forget {row.term}",
+                     lambda: deid.remove_term(self.app.project, row.term, coder=self.app.coder))
+
+    def action_toggle_pending(self) -> None:
+        self.pending_only = not self.pending_only
+        self._draw(keep=self._current_key())
+
+    @work(exclusive=True, group="names-ask")
+    async def action_kind(self) -> None:
+        if (row := self._current()) is None:
+            return
+        decided, _ = self._decisions()
+        term = decided.get(row.key)
+        if term is not None and term.variant_of:
+            self.notify(f"{row.term} is hidden as a spelling of {term.variant_of} and has its kind; "
+                        f"change the kind of {term.variant_of}.", severity="warning")
+            return
+        current = term.kind if term is not None else row.kind
+        kind = await self.app.push_screen_wait(ChoicePicker(f"What is {row.term}?", kind_choices(), current))
+        if kind is None or kind == current:
+            return
+        if term is None:  # nothing decided yet: the kind waits for h or k
+            row.kind = kind
+            self._draw(keep=row.key)
+            self.notify(f"{row.term}: {kind}; h hides it as [{KIND_WORDS[kind]} n]")
+            return
+        source = deid.sources(self.app.project).get(row.key, row.source)
+        self._change(
+            f"{row.term} is {kind}",
+            lambda: deid.add_term(self.app.project, term.term, kind, hide=term.hide, replacement=term.replacement,
+                                  source=source, coder=self.app.coder),
+            keep=row.key,
+        )
+
+    @work(exclusive=True, group="names-ask")
+    async def action_same_as(self) -> None:
+        if (row := self._current()) is None:
+            return
+        _, hidden = self._decisions()
+        bases = [t for t in hidden if t.term.casefold() != row.key]
+        if not bases:
+            self.notify("No hidden name yet: hide the name first (h), then tie its spellings to it (s).",
+                        severity="warning")
+            return
+        suggested = next((t.term for t in bases if row.suggested_variant
+                          and t.term.casefold() == row.suggested_variant.casefold()), None)
+        base = await self.app.push_screen_wait(ChoicePicker(
+            f"{row.term} is a spelling of which hidden name? It gets the same tag.",
+            [(t.term, f"{t.term}  ({t.kind})") for t in bases], suggested,
+        ))
+        if base is None:
+            return
+        self._change(
+            f"hide {row.term} as {base}",
+            lambda: deid.add_term(self.app.project, row.term, row.kind, hide=True, source=row.source,
+                                  coder=self.app.coder, variant_of=base),
+            advance=True,
+        )
+
+    @work(exclusive=True, group="names-ask")
+    async def action_add(self) -> None:
+        name = await self.app.push_screen_wait(TextPrompt(
+            "A name to hide everywhere (as it is written; the genitive is found too):",
+            placeholder="Kari Nordmann"))
+        name = " ".join((name or "").split())
+        if not name:
+            return
+        kind = await self.app.push_screen_wait(ChoicePicker(f"What is {name}?", kind_choices(), "PER"))
+        if kind is None:
+            return
+        project = self.app.project
+        speakers = {s.label.casefold() for t in project.transcripts() for s in t.speakers}
+        source = "speaker" if name.casefold() in speakers else "user"
+        added = None
+        if not any(r.key == name.casefold() for r in self.rows):  # a name the finder did not offer
+            added = NameRow(name, kind, (source,), added=True)
+            for t in project.transcripts():
+                text, turns = project.text(t.id), turn_spans(project, t.id)
+                for edit in find_redactions(text, [Term(name, kind)]):
+                    added.places.append(place_of(text, t.id, edit.start, edit.end, turns))
+            self.rows.append(added)
+        if not self._change(
+            f"hide {name} ({kind})",
+            lambda: deid.add_term(project, name, kind, hide=True, source=source, coder=self.app.coder),
+            keep=name.casefold(),
+        ) and added is not None:
+            self.rows.remove(added)
+
+    # --- moving --------------------------------------------------------------------------------
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_place()
+
+    def action_open_place(self) -> None:
+        if (row := self._current()) is None:
+            return
+        if not row.places:
+            self.notify(f"{row.term} does not occur in the transcripts.", severity="warning")
+            return
+        place = row.places[0]
+        from .coding import CodingScreen
+
+        self.app.push_screen(CodingScreen(place.transcript, goto=(place.start, place.end)))
+
+    def action_find_again(self) -> None:
+        self.find()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
