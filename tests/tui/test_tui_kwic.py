@@ -10,7 +10,6 @@ when ``QUALCODE_SPACY_MODEL`` is set (as CI does) and fails if that model cannot
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, Input, Static
