@@ -34,15 +34,12 @@ from qualcode.formats.refi_import import import_qdpx  # noqa: E402
 from qualcode.store import Project, deid  # noqa: E402
 from qualcode.store.project import RoleRule  # noqa: E402
 
+import corpus  # noqa: E402  (bench/corpus.py)
+from corpus import SPEAKERS  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
-WORDS = (
-    "jeg du vi de det som og men så liksom altså eh sånn ikke ikkje æ veit ka hjemme håp "
-    "recovery fagdagen innlederen historien kjente meg igjen behandling avdelingen hverdagen "
-    "jobb venner rus hjelp tid lang vei ansatte pasienter tenkte sa var er har hadde kunne "
-    "skulle få gi mye litt bra fint vanskelig viktig egentlig faktisk Kari Solbakken [latter] --"
-).split()
-SPEAKERS = ["Intervjuer", "P1", "P2", "P3", "P4", "Ansatt 1", "Ansatt 2"]
-ROLES = [RoleRule.parse(r) for r in ("P*=pasient", "Ansatt*=ansatt", "Intervjuer=moderator")]
+WORDS = [*corpus.WORDS, "Kari", "Solbakken"]  # names the export must hide
+ROLES = [RoleRule.parse(rule) for rule in corpus.ROLE_RULES]
 
 
 def transcript(rng: random.Random, turns: int) -> ParsedTranscript:

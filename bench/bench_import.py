@@ -23,19 +23,8 @@ from qualcode.formats import parse_transcript  # noqa: E402
 from qualcode.store import Project  # noqa: E402
 from qualcode.store.project import RoleRule  # noqa: E402
 
-WORDS = (
-    "jeg du vi de det som og men så liksom altså eh sånn ikke ikkje æ veit ka hjemme håp "
-    "recovery fagdagen innlederen historien kjente meg igjen behandling avdelingen hverdagen "
-    "jobb venner rus hjelp tid lang vei ansatte pasienter tenkte sa var er har hadde kunne "
-    "skulle få gi mye litt bra fint vanskelig viktig egentlig faktisk [latter] [pause] --"
-).split()
-SPEAKERS = ["Intervjuer", "P1", "P2", "P3", "P4", "Ansatt 1", "Ansatt 2"]
+from corpus import ROLE_RULES, SPEAKERS, utterance  # noqa: E402  (bench/corpus.py)
 
-
-def utterance(rng: random.Random, n: int) -> str:
-    words = [rng.choice(WORDS) for _ in range(n)]
-    words[0] = words[0].capitalize()
-    return " ".join(words) + "."
 
 
 def make_corpus(folder: Path, total_words: int, rng: random.Random) -> list[Path]:
@@ -88,7 +77,7 @@ def run_once(files: list[Path], workdir: Path, n: int) -> tuple[float, float, fl
     parse = time.perf_counter() - t0
 
     project = Project.create(workdir / f"bench{n}.qualcode")
-    roles = [RoleRule.parse("P*=pasient"), RoleRule.parse("Ansatt*=ansatt"), RoleRule.parse("Intervjuer=moderator")]
+    roles = [RoleRule.parse(rule) for rule in ROLE_RULES]
     t0 = time.perf_counter()
     for f, p in zip(files, parsed):
         project.import_transcript(p, title=f.stem, group=f"Fokusgruppe {f.stem[2:]}", roles=roles)

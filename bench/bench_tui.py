@@ -31,12 +31,9 @@ from qualcode.formats import parse_transcript  # noqa: E402
 from qualcode.store import Project  # noqa: E402
 from qualcode.store.project import RoleRule  # noqa: E402
 
+from corpus import ROLE_RULES, WORDS  # noqa: E402  (bench/corpus.py)
+
 REPO = Path(__file__).resolve().parent.parent
-WORDS = (
-    "jeg du vi de det som og men så liksom altså eh sånn ikke ikkje æ veit ka hjemme håp "
-    "recovery fagdagen innlederen historien kjente meg igjen behandling avdelingen hverdagen "
-    "jobb venner rus hjelp tid lang vei ansatte pasienter tenkte sa var er har hadde kunne"
-).split()
 
 
 def make_project(folder: Path, words: int) -> Path:
@@ -56,7 +53,7 @@ def make_project(folder: Path, words: int) -> Path:
     path = folder / "bench.qualcode"
     project = Project.create(path, codebook=load_codebook(REPO / "codebooks" / "et_bedre_liv.yaml"))
     parsed = parse_transcript(source)
-    roles = [RoleRule.parse("P*=pasient"), RoleRule.parse("Ansatt*=ansatt"), RoleRule.parse("Intervjuer=moderator")]
+    roles = [RoleRule.parse(rule) for rule in ROLE_RULES]
     project.import_transcript(parsed, title="Stor fokusgruppe", group="FG", roles=roles)
     turns = project.turns("T1")
     codes = [c.id for c in project.codebook().codes]
