@@ -190,15 +190,20 @@ class Project:
 
     # --- transactions --------------------------------------------------------------------------
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken with the write lock up front (no deadlock on upgrade)."""
+    def begin_write(self) -> None:
+        """Take the write lock now (BEGIN IMMEDIATE), waiting up to the busy timeout; a lock held
+        longer by another process is a :class:`ProjectBusy`, not a corrupted file."""
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             if _is_busy(exc):
                 raise ProjectBusy(_busy_message(), path=self.path) from None
             raise
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken with the write lock up front (no deadlock on upgrade)."""
+        self.begin_write()
         try:
             yield self.conn
         except BaseException:

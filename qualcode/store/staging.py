@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..core.errors import ProjectBusy, UserError
+from ..core.errors import UserError
 from .project import Project
 
 
@@ -27,7 +27,7 @@ def staged(project_path: str | Path) -> Iterator[Project]:
     staging = project_path.with_name(f".{project_path.name}.staging-{os.getpid()}")
     remove_database(staging)
     with Project.open(project_path, backup=False) as target:
-        _lock(target)
+        target.begin_write()  # held until the copy has replaced the contents
         try:
             reader = sqlite3.connect(project_path)
             try:
@@ -70,16 +70,6 @@ def new_project(project_path: str | Path, name: str | None = None) -> Iterator[P
         os.replace(staging, project_path)
     finally:
         remove_database(staging)
-
-
-def _lock(project: Project) -> None:
-    try:
-        project.conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
-            raise ProjectBusy("another qualcode process is writing to this project; try again when it has finished",
-                              path=project.path) from None
-        raise
 
 
 def _replace_contents(conn: sqlite3.Connection, staging: Path) -> None:
