@@ -730,7 +730,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="folder with manifest.yaml (default: transcripts_example)")
     p.add_argument("--force", action="store_true", help="make an existing example project anew (a backup is kept)")
 
-    p = add("import", cmd_import, "import transcripts (txt, docx, vtt, srt, odt); each file whole or not at all",
+    p = add("import", cmd_import, "import transcripts (txt, docx, vtt, srt, odt) or a REFI-QDA project (.qdpx); "
+            "each file whole or not at all",
             json=True)
     p.add_argument("files", nargs="*", metavar="FILE")
     p.add_argument("--group", help="the focus group these transcripts belong to")
@@ -759,8 +760,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = add("codebook", cmd_codebook, "show the codebook tree; load or export codebook YAML", json=True)
     p.add_argument("--load", "--import", dest="load", metavar="FILE",
-                   help="add the codes of a codebook YAML file (codes with known ids are updated)")
-    p.add_argument("--export", metavar="FILE", help="write the project's codebook as YAML")
+                   help="add the codes of a codebook YAML file or a REFI-QDA .qdc/.qdpx (codes with known ids "
+                        "are updated)")
+    p.add_argument("--export", metavar="FILE", help="write the project's codebook as YAML, or as REFI-QDA if FILE ends in .qdc")
     p.add_argument("--coder", help="count only this coder's units")
     p.add_argument("-v", "--verbose", action="store_true", help="show definitions and keywords")
 

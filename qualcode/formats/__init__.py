@@ -33,6 +33,6 @@ def parse_transcript(path: Path, encoding: str | None = None) -> ParsedTranscrip
     if suffix not in SUPPORTED_SUFFIXES:
         shown = f"'{path.suffix}'" if path.suffix else "no suffix"
         raise UserError(f"unsupported file type ({shown}); supported: "
-                        f"{', '.join(SUPPORTED_SUFFIXES)}", path=path)
+                        f"{', '.join(SUPPORTED_SUFFIXES)}, and a whole REFI-QDA project as .qdpx", path=path)
     importer = importlib.import_module(f"qualcode.formats.{suffix[1:]}")
     return importer.parse(path, encoding)
