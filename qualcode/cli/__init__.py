@@ -8,10 +8,12 @@ stderr and a non-zero exit. Textual and spaCy are imported only by the commands 
 from __future__ import annotations
 
 import argparse
+import errno
 import sqlite3
 import sys
 
 from ..core.errors import UserError
+from ..store.connection import storage_error
 from . import agreement_commands, commands, export_commands, nlp_commands
 
 EXIT_USER_ERROR = 1
@@ -43,32 +45,29 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"qualcode: error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
-    except sqlite3.OperationalError as exc:
-        explained = _explain_storage_error(exc)
-        if explained is None:
+    except sqlite3.DatabaseError as exc:
+        # Store calls translate these; a file read by other means (a backup, a copy) may not.
+        explained = storage_error(exc, getattr(args, "project", "") or "project")
+        if explained is exc:
             raise
-        print(f"qualcode: error: {getattr(args, 'project', '')}: {explained}", file=sys.stderr)
+        print(f"qualcode: error: {explained}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except BrokenPipeError:
+        return 0
+    except OSError as exc:
+        if exc.errno not in _DISK_ERRNOS:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"qualcode: error: {where}{exc.strerror}; nothing half-written was kept", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("qualcode: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
 
 
-# Conditions of the disk or the file, not of qualcode: say what to do instead of a traceback.
-_STORAGE_ERRORS = {
-    "readonly": "the project file is read-only; check its permissions",
-    "disk is full": "the disk is full; nothing was saved by this command; free some space",
-    "disk i/o": "the disk reported an I/O error; nothing was saved by this command",
-    "malformed": "the project file is damaged; see 'qualcode backups' and 'qualcode restore'",
-    "unable to open": "cannot open the project file or its folder; check permissions",
-}
-
-
-def _explain_storage_error(exc: sqlite3.OperationalError) -> str | None:
-    message = str(exc).lower()
-    return next((text for key, text in _STORAGE_ERRORS.items() if key in message), None)
+# Conditions of the disk or a folder, not of qualcode: one line, not a traceback.
+_DISK_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT,
+                errno.EIO, errno.ENOTDIR, errno.EISDIR, errno.EFBIG}
 
 
 def run() -> None:

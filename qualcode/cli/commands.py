@@ -655,14 +655,22 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_backups(args: argparse.Namespace) -> int:
-    found = backups.list_backups(Path(args.project))
+    from ..store import leftovers
+
+    path = Path(args.project)
+    Project.open(path, backup=False).close()  # a project, and leftovers of dead processes cleaned
+    found = backups.list_backups(path)
+    unfinished = leftovers.pending(path)
     if args.json:
-        emit_json([{"path": str(p), "size": p.stat().st_size} for p in found])
+        emit_json([{"path": str(p), "size": p.stat().st_size} for p in found]
+                  + [{"path": str(p), "size": p.stat().st_size, "unfinished": True} for p in unfinished])
         return 0
     if not found:
         print("no backups yet")
     for p in found:
         print(p)
+    for p in unfinished:
+        print(f"unfinished (an interrupted or running qualcode's copy; remove it if none runs): {p}")
     return 0
 
 
@@ -703,8 +711,9 @@ def cmd_open(args: argparse.Namespace) -> int:
     Project.open(project_path, backup=True).close()  # refuses a bad file before the screen starts
     from ..tui.app import QualcodeApp
 
-    QualcodeApp(project_path, coder=args.coder).run()
-    return 0
+    app = QualcodeApp(project_path, coder=args.coder)
+    app.run()
+    return app.return_code or 0
 
 
 # --- registration -----------------------------------------------------------------------------

@@ -30,3 +30,15 @@ class UserError(Exception):
 
 class ProjectBusy(UserError):
     """Another process holds the project's write lock for longer than we wait."""
+
+
+class StorageError(UserError):
+    """The disk or the file failed us: full, read-only, damaged, gone.
+
+    ``fatal`` means the open project cannot be used any more (damaged, vanished); otherwise the
+    step failed, nothing of it was kept, and the next step may work (space freed, say).
+    """
+
+    def __init__(self, message: str, *, path: str | Path | None = None, fatal: bool = False):
+        super().__init__(message, path=path)
+        self.fatal = fatal

@@ -14,7 +14,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from ..core.errors import UserError
+from ..core.errors import StorageError, UserError
 
 KEEP = 10
 MIN_INTERVAL = 10 * 60  # seconds
@@ -32,22 +32,50 @@ def list_backups(project: Path) -> list[Path]:
     return sorted(folder.glob(f"{project.stem}-*.qualcode"), key=lambda p: p.stat().st_mtime)
 
 
-def make_backup(conn: sqlite3.Connection, project: Path, tag: str = AUTO_TAG) -> Path:
+def make_backup(conn, project: Path, tag: str = AUTO_TAG) -> Path:
+    """Copy the project (through its open connection ``conn``) into the backups folder.
+
+    The copy is written as ``….PID.partial`` (readable by its owner only) and renamed when whole;
+    a failure leaves nothing behind and says which folder could not be written.
+    """
     folder = backup_dir(project)
-    folder.mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"{project.stem}-{stamp}-{tag}.qualcode"
-    tmp = target.with_suffix(".partial")
-    dest = sqlite3.connect(tmp)
+    tmp = folder / f"{target.stem}.{os.getpid()}.partial"
     try:
-        conn.backup(dest)
-    finally:
-        dest.close()
-    os.replace(tmp, target)
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+        dest = sqlite3.connect(tmp)
+        try:
+            conn.backup(dest)
+        finally:
+            dest.close()
+        os.replace(tmp, target)
+    except (OSError, sqlite3.Error) as exc:
+        _discard(tmp)
+        if isinstance(exc, StorageError):  # the project itself failed, not the folder
+            raise
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise StorageError(
+            f"cannot write a safety copy into the backups folder {folder} ({reason}); "
+            "the project was not changed. Make that folder writable or free some space",
+            path=project,
+        ) from None
+    except BaseException:
+        _discard(tmp)
+        raise
     return target
 
 
-def auto_backup(conn: sqlite3.Connection, project: Path, *, force: bool = False) -> Path | None:
+def _discard(tmp: Path) -> None:
+    for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def auto_backup(conn, project: Path, *, force: bool = False) -> Path | None:
     existing = [p for p in list_backups(project) if p.stem.endswith(f"-{AUTO_TAG}")]
     if not force and existing and time.time() - existing[-1].stat().st_mtime < MIN_INTERVAL:
         return None
@@ -69,11 +97,10 @@ def restore_backup(backup: Path, project: Path) -> None:
         raise UserError(f"this copy is damaged too ({problems[0]}); choose another", path=backup)
     src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
     try:
-        dest = sqlite3.connect(project, timeout=10)
-        try:
-            make_backup(dest, project, tag="before-restore")
-            src.backup(dest)
-        finally:
-            dest.close()
+        # Through the project's own connection: never a second route to the file.
+        with Project.open(project, backup=False) as current:
+            make_backup(current.conn, project, tag="before-restore")
+            with current.conn.locked():
+                src.backup(current.conn.raw)
     finally:
         src.close()

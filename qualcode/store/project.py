@@ -30,16 +30,19 @@ from typing import Any
 
 from ..core.codebook import Codebook
 from ..core.edits import TextEdit, apply_edits
-from ..core.errors import ProjectBusy, UserError
+from ..core.errors import StorageError, UserError
 from ..core.models import (
     CodeNode, Coding, FocusGroup, Memo, ProjectInfo, Speaker, Transcript, Turn, format_timestamp,
 )
 from ..core.text import count_words, normalize_text
 from . import backup as backups
+from . import connection, fsinfo, leftovers
+from .connection import SharedConnection
 from .schema import APPLICATION_ID, JOURNALED, SCHEMA_VERSION, migrate
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 DEFAULT_BUSY_TIMEOUT_MS = 10_000
+_network_locks: dict[int, "fsinfo.LockFile"] = {}  # raw connection id -> its lock file
 
 
 def _now() -> str:
@@ -77,12 +80,18 @@ class ImportResult:
 
 
 class Project:
-    """An open project file. Use :meth:`create` or :meth:`open`; close it (or use ``with``)."""
+    """An open project file. Use :meth:`create` or :meth:`open`; close it (or use ``with``).
 
-    def __init__(self, path: Path, conn: sqlite3.Connection):
+    Every handle on one file in one process shares that file's one connection (see
+    :mod:`.connection`): a second :meth:`open` from a screen or a worker thread is cheap and safe.
+    """
+
+    def __init__(self, path: Path, conn: SharedConnection):
         self.path = path
         self.conn = conn
         self.backup_path: Path | None = None
+        self.cleaned: list[Path] = []  # leftovers of interrupted work removed at opening
+        self._closed = False
 
     # --- opening and closing -------------------------------------------------------------------
 
@@ -94,26 +103,36 @@ class Project:
         if not path.parent.is_dir():
             raise UserError("the folder for the project does not exist", path=path)
         tmp = path.with_name(f".{path.name}.creating")
-        tmp.unlink(missing_ok=True)
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
+            leftover.unlink(missing_ok=True)
         try:
-            conn = cls._connect(tmp)
-            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            migrate(conn, 0)
-            project = cls(tmp, conn)
-            with project.action("create project"):
-                conn.execute("INSERT INTO meta VALUES ('name', ?)", (name or path.stem,))
-                conn.execute("INSERT INTO meta VALUES ('created_at', ?)", (_now(),))
-                if codebook is not None:
-                    conn.execute("INSERT INTO meta VALUES ('codebook_name', ?)", (codebook.name,))
-                    conn.execute("INSERT INTO meta VALUES ('codebook_description', ?)", (codebook.description,))
-                    project._insert_codes(codebook.codes)
-            # The creation itself is not something to undo.
-            conn.execute("DELETE FROM actions")
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.close()
+            try:
+                # Health data: readable by its owner only, whatever the umask (the journals follow).
+                os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except OSError as exc:
+                raise UserError(f"cannot create the project file: {exc.strerror}", path=path) from None
+            raw = cls._connect(tmp)
+            conn = SharedConnection(tmp, raw, (0, 0), _busy_timeout_ms() / 1000, _close_raw)
+            try:
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                migrate(conn, 0)
+                project = cls(tmp, conn)
+                with project.action("create project"):
+                    conn.execute("INSERT INTO meta VALUES ('name', ?)", (name or path.stem,))
+                    conn.execute("INSERT INTO meta VALUES ('created_at', ?)", (_now(),))
+                    if codebook is not None:
+                        conn.execute("INSERT INTO meta VALUES ('codebook_name', ?)", (codebook.name,))
+                        conn.execute("INSERT INTO meta VALUES ('codebook_description', ?)", (codebook.description,))
+                        project._insert_codes(codebook.codes)
+                # The creation itself is not something to undo.
+                conn.execute("DELETE FROM actions")
+                if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                _close_raw(raw)
             os.replace(tmp, path)
         except BaseException:
-            for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
                 leftover.unlink(missing_ok=True)
             raise
         return cls.open(path, backup=False)
@@ -126,11 +145,11 @@ class Project:
             raise UserError("no such project; create one with 'qualcode init'", path=path)
         if path.is_dir():
             raise UserError("is a folder, not a project file", path=path)
-        with open(path, "rb") as fh:
-            head = fh.read(len(SQLITE_MAGIC))
-        if head != SQLITE_MAGIC:
-            raise UserError("not a qualcode project (not an SQLite file)", path=path)
-        conn = cls._connect(path)
+        try:
+            conn, fresh = connection.acquire(path, cls._connect_checked, _busy_timeout_ms() / 1000, _close_raw)
+        except OSError as exc:
+            raise UserError(f"cannot open the project file: {exc.strerror}", path=path) from None
+        project = cls(path, conn)
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -141,46 +160,91 @@ class Project:
                     f"made by a newer qualcode (schema {version}, this one knows {SCHEMA_VERSION}); upgrade qualcode",
                     path=path,
                 )
-            project = cls(path, conn)
+            if fresh:
+                project.cleaned = leftovers.clean(path)
             if backup or version < SCHEMA_VERSION:
                 project.backup_path = backups.auto_backup(conn, path, force=version < SCHEMA_VERSION)
             if version < SCHEMA_VERSION:
                 try:
                     migrate(conn, version)
-                except sqlite3.Error as exc:
+                except (sqlite3.Error, StorageError) as exc:
+                    if isinstance(exc, StorageError) and exc.fatal:
+                        raise
                     raise UserError(
                         f"could not upgrade the project from schema {version} to {SCHEMA_VERSION} ({exc}); "
                         f"the file is unchanged and a copy is in {project.backup_path}",
                         path=path,
                     ) from None
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            if _is_busy(exc):
-                raise ProjectBusy(_busy_message(), path=path) from None
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            project.close()
             raise UserError(f"project file is damaged: {exc}", path=path) from None
         except BaseException:
-            conn.close()
+            project.close()
             raise
         return project
 
+    @classmethod
+    def _connect_checked(cls, path: Path) -> sqlite3.Connection:
+        """The first connection of this process to ``path``: nothing else has it open here yet,
+        so reading its header with ``open()`` cannot drop a lock."""
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(len(SQLITE_MAGIC))
+        except OSError as exc:
+            raise UserError(f"cannot read the project file: {exc.strerror}", path=path) from None
+        if head != SQLITE_MAGIC:
+            raise UserError("not a qualcode project (not an SQLite file)", path=path)
+        return cls._connect(path)
+
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=_busy_timeout_ms() / 1000)
-        conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms()}")
+        network = fsinfo.is_network(path)
+        lock = fsinfo.LockFile.for_project(path) if network else None
+        if lock is not None:
+            lock.take()
         try:
-            conn.execute("PRAGMA journal_mode = WAL")
-        except sqlite3.OperationalError as exc:
+            conn = sqlite3.connect(
+                path, isolation_level=None, timeout=_busy_timeout_ms() / 1000, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            if lock is not None:
+                lock.release()
+            raise connection.storage_error(exc, path) from None
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {_busy_timeout_ms()}")
+            # WAL's shared memory does not work across machines: a rollback journal there.
+            conn.execute("PRAGMA journal_mode = DELETE" if network else "PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
             conn.close()
-            if _is_busy(exc):
-                raise ProjectBusy(_busy_message(), path=path) from None
-            raise
-        conn.execute("PRAGMA synchronous = FULL")
-        conn.execute("PRAGMA foreign_keys = ON")
+            if lock is not None:
+                lock.release()
+            raise connection.storage_error(exc, path) from None
+        if lock is not None:
+            _network_locks[id(conn)] = lock
         return conn
 
+    @property
+    def storage(self) -> str:
+        """How the project is kept safe where it lives, for ``info`` and the workbench."""
+        if fsinfo.is_network(self.path):
+            kind = fsinfo.filesystem_type(self.path) or "network"
+            return (f"network folder ({kind}): rollback journal, one qualcode at a time "
+                    f"(lock file {fsinfo.LockFile.for_project(self.path).path.name})")
+        return "local disk: write-ahead log, several processes at once"
+
+    def data_version(self, *, wait: bool = True) -> int | None:
+        """A number that changes whenever another process has committed a change (None when
+        ``wait`` is false and another thread of this process is using the project)."""
+        return self.conn.data_version(wait=wait)
+
     def close(self) -> None:
-        self.conn.close()
+        if self._closed:
+            return
+        self._closed = True
+        connection.release(self.conn)
 
     def __enter__(self) -> "Project":
         return self
@@ -192,30 +256,28 @@ class Project:
 
     def begin_write(self) -> None:
         """Take the write lock now (BEGIN IMMEDIATE), waiting up to the busy timeout; a lock held
-        longer by another process is a :class:`ProjectBusy`, not a corrupted file."""
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if _is_busy(exc):
-                raise ProjectBusy(_busy_message(), path=self.path) from None
-            raise
+        longer by another process is a :class:`ProjectBusy`, not a corrupted file. Only inside
+        :meth:`transaction`, which holds this process's connection lock around it."""
+        self.conn.execute("BEGIN IMMEDIATE")
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken with the write lock up front (no deadlock on upgrade)."""
-        self.begin_write()
-        try:
-            yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
+    def transaction(self) -> Iterator[SharedConnection]:
+        """One write transaction, taken with the write lock up front (no deadlock on upgrade).
+
+        A failed COMMIT (disk full, say) ends in a rolled-back transaction and a
+        :class:`StorageError`; the connection stays usable for the next step.
+        """
+        with self.conn.locked():
+            self.begin_write()
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.rollback_quietly()
+                raise
             try:
                 self.conn.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
-                self.conn.execute("ROLLBACK")
-                if _is_busy(exc):
-                    raise ProjectBusy(_busy_message(), path=self.path) from None
+            except BaseException:
+                self.conn.rollback_quietly()
                 raise
 
     @contextmanager
@@ -723,6 +785,8 @@ class Project:
     def delete_coding(self, coding_id: int, *, coder: str | None = None) -> None:
         current = self.coding(coding_id)
         with self.action(f"delete unit {coding_id}", coder or current.coder) as conn:
+            # Its memos go with it (and come back with an undo): never onto another unit.
+            conn.execute("DELETE FROM memos WHERE target_type = 'coding' AND target_id = ?", (str(coding_id),))
             conn.execute("DELETE FROM codings WHERE id = ?", (coding_id,))
 
     def codings(
@@ -913,6 +977,16 @@ class Project:
         return problems
 
 
+def _close_raw(raw: sqlite3.Connection) -> None:
+    """Close a connection of this module's making, and give up its network lock file."""
+    try:
+        raw.close()
+    finally:
+        lock = _network_locks.pop(id(raw), None)
+        if lock is not None:
+            lock.release()
+
+
 def _coding_from_row(r: sqlite3.Row) -> Coding:
     return Coding(
         id=r["id"], transcript=r["transcript_id"], start=r["start"], end=r["end"], code=r["code_id"],
@@ -960,13 +1034,3 @@ def _find_all(text: str, needle: str, lo: int, hi: int) -> list[tuple[int, int]]
 def _find_loose(text: str, quote: str, lo: int, hi: int) -> list[tuple[int, int]]:
     pattern = re.compile(r"\s+".join(re.escape(word) for word in quote.split()), re.IGNORECASE)
     return [(m.start(), m.end()) for m in pattern.finditer(text, lo, hi)]
-
-
-def _is_busy(exc: sqlite3.Error) -> bool:
-    message = str(exc).lower()
-    return "locked" in message or "busy" in message
-
-
-def _busy_message() -> str:
-    return ("another qualcode process is writing to this project; "
-            "try again when it has finished (or close the other window)")

@@ -231,8 +231,58 @@ CREATE TABLE reconciliation (
 """ + journal_triggers("reconciliation", JOURNALED["reconciliation"])
 
 
+def _v6() -> str:
+    """Unit and memo ids are never used twice (AUTOINCREMENT), even after a delete: a memo, a
+    reconciliation or an export that names unit 12 never comes to mean another unit. The tables
+    are rebuilt, and the counter starts above every id the file has ever used, undo history
+    included."""
+    codings_columns = ", ".join(JOURNALED["codings"])
+    memos_columns = ", ".join(JOURNALED["memos"])
+    ever = lambda table: (  # noqa: E731 - the highest id a table's rows and journal ever held
+        f"SELECT max(coalesce((SELECT max(id) FROM {table}), 0),"
+        f" coalesce((SELECT max(coalesce(json_extract(old, '$.id'), json_extract(new, '$.id')))"
+        f" FROM changes WHERE tbl = '{table}'), 0))"
+    )
+    return f"""
+CREATE TABLE codings_v6 (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    transcript_id TEXT NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+    start         INTEGER NOT NULL,
+    end           INTEGER NOT NULL,
+    code_id       TEXT NOT NULL REFERENCES codes(id),
+    coder         TEXT NOT NULL,
+    condensed     TEXT NOT NULL DEFAULT '',
+    memo          TEXT NOT NULL DEFAULT '',
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    starred       INTEGER NOT NULL DEFAULT 0,
+    CHECK (start >= 0 AND end > start)
+);
+INSERT INTO codings_v6 ({codings_columns}) SELECT {codings_columns} FROM codings;
+DROP TABLE codings;
+ALTER TABLE codings_v6 RENAME TO codings;
+CREATE INDEX codings_by_transcript ON codings(transcript_id, start);
+CREATE INDEX codings_by_code ON codings(code_id);
+CREATE TABLE memos_v6 (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    target_type TEXT NOT NULL CHECK (target_type IN ('project', 'transcript', 'code', 'coding')),
+    target_id   TEXT,
+    author      TEXT,
+    text        TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+INSERT INTO memos_v6 ({memos_columns}) SELECT {memos_columns} FROM memos;
+DROP TABLE memos;
+ALTER TABLE memos_v6 RENAME TO memos;
+DELETE FROM sqlite_sequence WHERE name IN ('codings', 'memos');
+INSERT INTO sqlite_sequence (name, seq) VALUES ('codings', ({ever('codings')}));
+INSERT INTO sqlite_sequence (name, seq) VALUES ('memos', ({ever('memos')}));
+""" + journal_triggers("codings", JOURNALED["codings"]) + journal_triggers("memos", JOURNALED["memos"])
+
+
 # MIGRATIONS[i] is the SQL script that takes a file from version i to i + 1.
-MIGRATIONS: list[str] = [_v1(), _v2(), _v3(), _v4(), _v5()]
+MIGRATIONS: list[str] = [_v1(), _v2(), _v3(), _v4(), _v5(), _v6()]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -250,7 +300,8 @@ def migrate(conn: sqlite3.Connection, current: int) -> None:
             conn.execute(f"PRAGMA user_version = {version + 1}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # a failed COMMIT may have rolled back already
+                conn.execute("ROLLBACK")
             raise
 
 

@@ -27,29 +27,39 @@ def staged(project_path: str | Path) -> Iterator[Project]:
     staging = project_path.with_name(f".{project_path.name}.staging-{os.getpid()}")
     remove_database(staging)
     with Project.open(project_path, backup=False) as target:
-        target.begin_write()  # held until the copy has replaced the contents
         try:
-            reader = sqlite3.connect(project_path)
-            try:
-                dest = sqlite3.connect(staging)
-                try:
-                    reader.backup(dest)
-                finally:
-                    dest.close()
-            finally:
-                reader.close()
-            with Project.open(staging, backup=False) as copy:
-                # Thrown away on failure, copied in one transaction on success: no fsync per change.
-                copy.conn.execute("PRAGMA synchronous = OFF")
-                yield copy
-                copy.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            _replace_contents(target.conn, staging)
-        except BaseException:
-            if target.conn.in_transaction:
-                target.conn.execute("ROLLBACK")
-            raise
+            with target.transaction() as conn:  # the write lock, held until the copy is in place
+                _copy_private(project_path, staging)
+                with Project.open(staging, backup=False) as copy:
+                    # Thrown away on failure, copied in one transaction on success: no fsync per change.
+                    copy.conn.execute("PRAGMA synchronous = OFF")
+                    yield copy
+                    copy.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                _replace_contents(conn, staging)
         finally:
             remove_database(staging)
+
+
+def _copy_private(project_path: Path, staging: Path) -> None:
+    """Copy the project as last committed into ``staging``, readable by its owner only.
+
+    The copy is read by a second, read-only SQLite connection: SQLite keeps its own descriptors
+    of a file open while any connection of the process holds a lock on it, so this is safe beside
+    the project's connection (which holds the write lock and so cannot be the backup's source).
+    """
+    try:
+        os.close(os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    except OSError as exc:
+        raise UserError(f"cannot write a working copy beside the project ({exc.strerror})", path=staging) from None
+    reader = sqlite3.connect(f"file:{project_path}?mode=ro", uri=True)
+    try:
+        dest = sqlite3.connect(staging)
+        try:
+            reader.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        reader.close()
 
 
 @contextmanager
@@ -72,8 +82,9 @@ def new_project(project_path: str | Path, name: str | None = None) -> Iterator[P
         remove_database(staging)
 
 
-def _replace_contents(conn: sqlite3.Connection, staging: Path) -> None:
-    """Make ``conn``'s database (in an open transaction) hold exactly what ``staging`` holds, then commit."""
+def _replace_contents(conn, staging: Path) -> None:
+    """Make ``conn``'s database (in an open transaction) hold exactly what ``staging`` holds; the
+    caller commits."""
     source = sqlite3.connect(f"file:{staging}?mode=ro", uri=True)
     try:
         tables = [r[0] for r in source.execute(
@@ -96,7 +107,6 @@ def _replace_contents(conn: sqlite3.Connection, staging: Path) -> None:
             rows = source.execute(f'SELECT {names} FROM "{table}"')
             conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})', rows)
         conn.execute("UPDATE journal_state SET recording = 1")
-        conn.execute("COMMIT")
     finally:
         source.close()
 
@@ -113,5 +123,10 @@ def _parents_first(conn: sqlite3.Connection, tables: list[str]) -> list[str]:
 
 
 def remove_database(path: Path) -> None:
-    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), path.with_name(f".{path.name}.creating")):
-        leftover.unlink(missing_ok=True)
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal"),
+                     path.with_name(f".{path.name}.creating")):
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError:
+            pass  # removed at the next opening, or listed by 'qualcode backups'
+

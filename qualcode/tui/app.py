@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from ..core.errors import StorageError, UserError
 from ..store import Project
 from . import settings
 from .screens.dialogs import TextPrompt
@@ -38,8 +39,15 @@ class QualcodeApp(App[None]):
         self.project = Project.open(self.project_path, backup=False)
         self.coder = coder or settings.remembered_coder(self.project_path)
 
+    # How often the workbench looks for changes saved by other processes (seconds).
+    WATCH_INTERVAL = 0.5
+
     def on_mount(self) -> None:
         self.sub_title = self.project.name
+        self._data_version = self.project.data_version()
+        self.set_interval(self.WATCH_INTERVAL, self._watch_project, name="watch-project")
+        if "network" in self.project.storage:
+            self.notify(f"This project is in a {self.project.storage}.", timeout=8)
         if self.coder:
             settings.remember_coder(self.project_path, self.coder)
             self.push_screen(TranscriptsScreen())
@@ -62,6 +70,50 @@ class QualcodeApp(App[None]):
     def on_unmount(self) -> None:
         self.project.close()
 
+    # --- other processes and the disk ---------------------------------------------------------
+
+    def _watch_project(self) -> None:
+        """Show what other processes saved (codings, codes, memos, names) without a restart.
+
+        SQLite's data_version changes only for commits of other connections, so this process's
+        own saves (already shown) do not redraw twice. Blind coding holds: screens re-read
+        through the same filters.
+        """
+        try:
+            version = self.project.data_version(wait=False)
+        except UserError as exc:
+            self._storage_problem(exc)
+            return
+        if version is None or version == self._data_version:
+            return
+        self._data_version = version
+        self.changed()
+
+    async def _dispatch_action(self, namespace, action_name: str, params) -> bool:
+        """Every key and command runs here: a user's or the disk's error in one (a full disk, a
+        read-only folder, a busy project) is a notification and the screen stays usable; one
+        that leaves the project unusable (damaged, gone) closes the workbench with one line."""
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except UserError as exc:
+            self._storage_problem(exc)
+            return True
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Such an error outside an action (in an event handler) cannot be resumed there: close
+        cleanly with one line and status 1, not a traceback."""
+        if isinstance(error, UserError):
+            self._return_code = 1
+            self.exit(return_code=1, message=f"qualcode: error: {error}")
+            return
+        super()._handle_exception(error)
+
+    def _storage_problem(self, error: UserError) -> None:
+        if isinstance(error, StorageError) and error.fatal:
+            self.exit(return_code=1, message=f"qualcode: error: {error}")
+            return
+        self.notify(str(error), severity="error", timeout=10)
+
     # --- saving and the status line ----------------------------------------------------------
 
     def saved(self, label: str) -> None:
@@ -83,8 +135,6 @@ class QualcodeApp(App[None]):
         self._history(self.project.redo, "redo")
 
     def _history(self, step, verb: str) -> None:
-        from ..core.errors import UserError
-
         try:
             label = step(self.coder)
         except UserError as exc:

@@ -52,7 +52,9 @@ class TranscriptsScreen(Screen):
         self.reload()
 
     def reload(self) -> None:
-        self.query_one(DataTable).loading = True
+        table = self.query_one(DataTable)
+        if not table.row_count:  # a refresh (another process saved) keeps the old rows meanwhile
+            table.loading = True
         self._load_overview()
 
     @work(thread=True, exclusive=True, group="overview")
