@@ -236,14 +236,16 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_info(args: argparse.Namespace) -> int:
     with _open(args) as project:
         info = project.info()
+        storage = project.storage
     if args.json:
-        emit_json(info.model_dump(mode="json"))
+        emit_json(info.model_dump(mode="json") | {"storage": storage})
         return 0
     print(f"{info.name}  ({info.path}, created {info.created_at:%Y-%m-%d}, schema {info.schema_version})")
     words = f"{info.words:,}".replace(",", " ")  # Norwegian digit grouping
     print(f"  {info.transcripts} transcripts, {words} words, {info.groups} focus groups")
     print(f"  codebook: {info.codebook or '-'} ({info.codes} codes)")
     print(f"  {info.codings} meaning units by {', '.join(info.coders) or 'nobody yet'}; {info.memos} memos")
+    print(f"  storage: {storage}")
     return 0
 
 

@@ -774,6 +774,9 @@ class Project:
         if not 0 <= start < end <= length:
             raise UserError(f"span {start}-{end} is not inside {current.transcript} (offsets 0-{length})")
         with self.action(f"edit unit {coding_id}", coder or current.coder) as conn:
+            # Fields not named keep what the file holds now, not what this process last read:
+            # never write another process's newer change back over it.
+            current = self.coding(coding_id)
             conn.execute(
                 "UPDATE codings SET code_id=?, start=?, end=?, condensed=?, memo=?, starred=?, updated_at=?"
                 " WHERE id=?",

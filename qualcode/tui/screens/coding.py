@@ -114,6 +114,11 @@ class CodingScreen(Screen):
         """Re-read this transcript's units from the store and redraw them. ``list_later`` fills
         the side list after the next paint, so a big transcript shows its text first."""
         project, coder = self.app.project, self.app.coder
+        current = project.transcript(self.tid)
+        if current.checksum != self.transcript.checksum:  # its text was edited (redact) elsewhere
+            self.transcript, self.text, self.turns = current, project.text(self.tid), project.turns(self.tid)
+            self.view.load(self.text, self.turns, cursor=min(self.view.cursor, len(self.text)))
+            self.notify("The transcript's text was changed by another qualcode; shown as it is now.")
         units = project.units(transcript=self.tid, coder=None if self.show_others else coder)
         self.units = units
         book = project.codebook()
