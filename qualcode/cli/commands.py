@@ -715,6 +715,8 @@ def cmd_open(args: argparse.Namespace) -> int:
 
     app = QualcodeApp(project_path, coder=args.coder)
     app.run()
+    if app.error_line:
+        print(app.error_line, file=sys.stderr)
     return app.return_code or 0
 
 

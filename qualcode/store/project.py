@@ -260,6 +260,21 @@ class Project:
         :meth:`transaction`, which holds this process's connection lock around it."""
         self.conn.execute("BEGIN IMMEDIATE")
 
+    def _check_still_there(self) -> None:
+        """A file deleted or replaced under an open connection takes writes into a ghost: refuse,
+        rather than report as saved what no one will ever see."""
+        if self.conn.key == (0, 0):
+            return
+        try:
+            same = connection.file_key(self.path) == self.conn.key
+        except OSError:
+            same = False
+        if not same:
+            raise StorageError(
+                "the project file was moved, replaced or deleted while open; nothing more can be saved "
+                "to it from here. Close qualcode and open the project where it is now", path=self.path, fatal=True,
+            )
+
     @contextmanager
     def transaction(self) -> Iterator[SharedConnection]:
         """One write transaction, taken with the write lock up front (no deadlock on upgrade).
@@ -270,6 +285,7 @@ class Project:
         with self.conn.locked():
             self.begin_write()
             try:
+                self._check_still_there()
                 yield self.conn
             except BaseException:
                 self.conn.rollback_quietly()

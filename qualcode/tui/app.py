@@ -38,6 +38,7 @@ class QualcodeApp(App[None]):
         self.project_path = Path(project_path)
         self.project = Project.open(self.project_path, backup=False)
         self.coder = coder or settings.remembered_coder(self.project_path)
+        self.error_line: str | None = None  # why the workbench closed itself, if it did
 
     # How often the workbench looks for changes saved by other processes (seconds).
     WATCH_INTERVAL = 0.5
@@ -81,6 +82,8 @@ class QualcodeApp(App[None]):
         """
         try:
             version = self.project.data_version(wait=False)
+            if version is not None:
+                self.project._check_still_there()
         except UserError as exc:
             self._storage_problem(exc)
             return
@@ -103,14 +106,20 @@ class QualcodeApp(App[None]):
         """Such an error outside an action (in an event handler) cannot be resumed there: close
         cleanly with one line and status 1, not a traceback."""
         if isinstance(error, UserError):
-            self._return_code = 1
-            self.exit(return_code=1, message=f"qualcode: error: {error}")
+            self._close_on(error)
             return
         super()._handle_exception(error)
 
+    def _close_on(self, error: UserError) -> None:
+        """Close with status 1; ``qualcode open`` prints :attr:`error_line` once the terminal is
+        restored (one line, unwrapped)."""
+        self._return_code = 1
+        self.error_line = f"qualcode: error: {error}"
+        self.exit(return_code=1)
+
     def _storage_problem(self, error: UserError) -> None:
         if isinstance(error, StorageError) and error.fatal:
-            self.exit(return_code=1, message=f"qualcode: error: {error}")
+            self._close_on(error)
             return
         self.notify(str(error), severity="error", timeout=10)
 

@@ -68,3 +68,39 @@ async def test_codings_saved_by_another_process_appear_blind_coding_holds(projec
         await pilot.pause()
         assert units.row_count == 2
 
+
+
+async def test_a_project_file_replaced_under_the_workbench_closes_it_cleanly(project, tmp_path, capsys):
+    """Finding 2: after the file changed under it, the workbench crashed on Escape with a
+    traceback and exit status 0. Now saving into a file that is no longer the project is refused,
+    and the workbench closes with one line and status 1."""
+    path = project.path
+    project.close()
+    app = QualcodeApp(path, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CodingScreen)
+        # Someone restores an old copy by copying over it with a file manager (a new inode).
+        copy = tmp_path / "elsewhere.qualcode"
+        copy.write_bytes(path.read_bytes())
+        copy.replace(path)
+        await pilot.press("right_square_bracket", "x", "c")
+        await pilot.pause()
+        await pilot.press("escape", "escape")
+        await pilot.pause(1.0)
+    assert app.return_code == 1
+    assert "Traceback" not in capsys.readouterr().err
+    assert app.error_line.startswith("qualcode: error: ") and "moved, replaced or deleted" in app.error_line
+
+
+def test_the_store_refuses_to_save_into_a_file_that_was_replaced(project, tmp_path):
+    from qualcode.core.errors import StorageError
+
+    copy = tmp_path / "copy.qualcode"
+    copy.write_bytes(project.path.read_bytes())
+    copy.replace(project.path)
+    with pytest.raises(StorageError, match="moved, replaced or deleted"):
+        project.add_coding("T1", 0, 5, "hap", "AB")
