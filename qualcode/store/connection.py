@@ -172,6 +172,8 @@ class SharedConnection:
 
     def backup(self, target: sqlite3.Connection, **kwargs: Any) -> None:
         with self.locked():
+            if self.raw.in_transaction:  # SQLite answers LOCKED and Python's backup retries forever
+                raise RuntimeError("bug: a backup from a connection inside a transaction would never end")
             try:
                 self.raw.backup(target, **kwargs)
             except (sqlite3.Error, UnicodeDecodeError) as exc:

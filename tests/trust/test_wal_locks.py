@@ -47,3 +47,35 @@ def test_ids_seen_by_other_processes_are_never_reused(project: Project) -> None:
     ids = [c.id for c in project.codings()]
     assert len(ids) == len(set(ids)) == 3
     assert first.id != second.id
+
+
+def test_a_version_5_file_keeps_its_ids_and_never_reuses_a_deleted_one(tmp_path, monkeypatch):
+    """Schema 6 rebuilds codings and memos with AUTOINCREMENT; the counter starts above every id
+    the file ever used, including units deleted and only remembered by the undo journal."""
+    from qualcode.core.codebook import parse_codebook
+    from qualcode.store import schema
+
+    from ..conftest import CODEBOOK_YAML, make_parsed
+
+    path = tmp_path / "v5.qualcode"
+    with monkeypatch.context() as m:
+        m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:5])
+        m.setattr(schema, "SCHEMA_VERSION", 5)
+        m.setattr("qualcode.store.project.SCHEMA_VERSION", 5)
+        old = Project.create(path, codebook=parse_codebook(CODEBOOK_YAML, "cb.yaml"))
+        old.import_transcript(make_parsed(), title="FG1")
+        units = [old.add_coding("T1", i * 4, i * 4 + 3, "hap", "AB") for i in range(3)]
+        old.add_memo("om enheten", target_type="coding", target_id=str(units[2].id), author="AB")
+        old.delete_coding(units[2].id)
+        assert old.conn.execute("PRAGMA user_version").fetchone()[0] == 5
+        old.close()
+    with Project.open(path, backup=False) as p:
+        assert p.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+        assert [c.id for c in p.codings()] == [units[0].id, units[1].id]
+        new = p.add_coding("T1", 30, 33, "rec", "AB")
+        assert new.id > units[2].id
+        assert p.memos(target_type="coding", target_id=str(new.id)) == []
+        assert p.undo("AB") == f"code T1 30-33 as rec"
+        assert p.undo("AB") == f"delete unit {units[2].id}"  # the old unit comes back, under its id
+        assert units[2].id in [c.id for c in p.codings()]
+        assert p.integrity_check() == []
