@@ -347,9 +347,9 @@ def cmd_codebook(args: argparse.Namespace) -> int:
                 write_qdc(project, out)
                 print(f"wrote {out}")
                 return 0
-            tmp = out.with_name(f".{out.name}.tmp")
-            tmp.write_text(codebook_to_yaml(book), encoding="utf-8")
-            os.replace(tmp, out)
+            from ..formats.atomic import write_text
+
+            write_text(out, codebook_to_yaml(book))  # all or nothing, owner-only, one line on a full disk
             print(f"wrote {out}")
             return 0
     if args.json:

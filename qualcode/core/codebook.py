@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
+from . import limits
 from .errors import UserError
 from .models import CodeNode
 from .yamlfile import parse_yaml, read_text_file
@@ -81,14 +82,18 @@ class Codebook(BaseModel):
         return out
 
     def walk(self) -> Iterator[tuple[int, CodeNode]]:
-        """(depth, node) in tree order: each node before its children, siblings in order."""
+        """(depth, node) in tree order: each node before its children, siblings in order.
 
-        def visit(parent: str | None, depth: int) -> Iterator[tuple[int, CodeNode]]:
-            for child in self.children(parent):
-                yield depth, child
-                yield from visit(child.id, depth + 1)
-
-        yield from visit(None, 0)
+        Iterative, so that no depth of nesting can exhaust Python's stack.
+        """
+        children: dict[str | None, list[CodeNode]] = {}
+        for code in self.codes:
+            children.setdefault(code.parent, []).append(code)
+        stack = [(0, code) for code in reversed(children.get(None, []))]
+        while stack:
+            depth, node = stack.pop()
+            yield depth, node
+            stack.extend((depth + 1, child) for child in reversed(children.get(node.id, [])))
 
     def colour_of(self, code_id: str) -> str | None:
         """A code's colour, inherited from the nearest coloured ancestor."""
@@ -158,12 +163,15 @@ def _text_list(entry: dict, key: str, source: str) -> list[str]:
 
 def _flatten(
     entries: list, parent: str | None, out: list[CodeNode], lines: dict[str, int],
-    parent_lines: dict[str, int], source: str,
+    parent_lines: dict[str, int], source: str, depth: int = 1,
 ) -> None:
     for entry in entries:
         if not isinstance(entry, dict):
             raise UserError("each code must be a mapping with at least 'id' and 'name'", path=source)
         line = entry["__line__"]
+        if depth > limits.CODEBOOK_MAX_DEPTH:
+            raise UserError(f"codes nested deeper than {limits.CODEBOOK_MAX_DEPTH} levels (the limit)",
+                            path=source, line=line)
         _reject_unknown(entry, NODE_KEYS, source, "code")
         code_id = entry.get("id")
         if code_id is None or str(code_id).strip() == "":
@@ -211,7 +219,7 @@ def _flatten(
         if children is not None:
             if not isinstance(children, list):
                 raise UserError("'children' must be a list of codes", path=source, line=entry["__lines__"]["children"])
-            _flatten(children, code_id, out, lines, parent_lines, source)
+            _flatten(children, code_id, out, lines, parent_lines, source, depth + 1)
 
 
 def _check_tree(nodes: list[CodeNode], lines: dict[str, int], parent_lines: dict[str, int], source: str) -> None:
@@ -222,17 +230,27 @@ def _check_tree(nodes: list[CodeNode], lines: dict[str, int], parent_lines: dict
                 f"code {node.id!r} has unknown parent {node.parent!r}",
                 path=source, line=parent_lines.get(node.id, lines[node.id]),
             )
+    depth: dict[str, int] = {}  # levels from the top, 1 for a main theme
     for node in nodes:
-        seen = {node.id}
+        chain = [node.id]
         current = node.parent
-        while current is not None:
-            if current in seen:
+        while current is not None and current not in depth:
+            if current in chain:
                 raise UserError(
                     f"codes form a cycle: {node.id!r} is its own ancestor",
                     path=source, line=parent_lines.get(node.id, lines[node.id]),
                 )
-            seen.add(current)
+            chain.append(current)
             current = by_id[current].parent
+        level = depth[current] if current is not None else 0
+        for code_id in reversed(chain):
+            level += 1
+            depth[code_id] = level
+            if level > limits.CODEBOOK_MAX_DEPTH:
+                raise UserError(
+                    f"code {code_id!r} is nested {level} levels deep; the limit is {limits.CODEBOOK_MAX_DEPTH}",
+                    path=source, line=parent_lines.get(code_id, lines[code_id]),
+                )
 
 
 def _tree_order(nodes: list[CodeNode]) -> list[CodeNode]:
@@ -257,13 +275,18 @@ def codebook_to_yaml(codebook: Codebook) -> str:
             out["examples"] = list(node.examples)
         if node.keywords:
             out["keywords"] = list(node.keywords)
-        children = codebook.children(node.id)
-        if children:
-            out["children"] = [node_dict(child) for child in children]
         return out
 
     data: dict[str, Any] = {"codebook": codebook.name}
     if codebook.description:
         data["description"] = codebook.description
-    data["codes"] = [node_dict(root) for root in codebook.children(None)]
+    data["codes"] = []
+    dicts: dict[str, dict[str, Any]] = {}
+    for depth, node in codebook.walk():  # parents before children, siblings in order
+        if depth >= limits.CODEBOOK_MAX_DEPTH:  # PyYAML writes nesting recursively
+            raise UserError(f"code {node.id!r} is nested {depth + 1} levels deep; a codebook file allows "
+                            f"{limits.CODEBOOK_MAX_DEPTH}")
+        dicts[node.id] = node_dict(node)
+        siblings = data["codes"] if node.parent is None else dicts[node.parent].setdefault("children", [])
+        siblings.append(dicts[node.id])
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)

@@ -2,7 +2,8 @@
 
 Every mapping read through :func:`parse_yaml` carries two extra keys: ``__line__`` (the line it
 starts on) and ``__lines__`` (the line of each of its keys). A key given twice in one mapping is
-an error rather than PyYAML's silent last-one-wins.
+an error rather than PyYAML's silent last-one-wins. Files are read within the limits of
+:mod:`qualcode.core.limits` (size, aliases, nesting), checked before anything is built.
 """
 
 from __future__ import annotations
@@ -12,10 +13,56 @@ from typing import Any
 
 import yaml
 
+from . import limits
 from .errors import UserError
 
 
 class _LineLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, with line numbers, and with limits checked while the document is
+    composed (before anything is built from it): aliases in number and in the text they stand
+    for, and nesting depth (PyYAML composes and constructs recursively, so a few hundred levels
+    would end in a RecursionError). See :mod:`qualcode.core.limits`."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._weights: dict[int, int] = {}  # id(node) -> characters it stands for, written out
+        self._aliases = 0
+        self._expanded = 0  # characters all aliases so far stand for
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            node = super().compose_node(parent, index)
+            self._aliases += 1
+            self._expanded += self._weights.get(id(node), 1)
+            if self._aliases > limits.YAML_MAX_ALIASES:
+                raise UserError(f"more than {limits.YAML_MAX_ALIASES} aliases (*{event.anchor}); the limit for one "
+                                "YAML file", path=self.name, line=line)
+            if self._expanded > limits.YAML_MAX_EXPANDED_CHARS:
+                raise UserError(f"aliases (*{event.anchor}) expand the file past "
+                                f"{limits.size_text(limits.YAML_MAX_EXPANDED_CHARS)} (the limit for YAML aliases); "
+                                "write the text out where it is needed", path=self.name, line=line)
+            return node
+        self._depth += 1
+        if self._depth > limits.YAML_MAX_DEPTH:
+            raise UserError(f"lists and mappings nested deeper than {limits.YAML_MAX_DEPTH} levels (the limit "
+                            "for YAML)", path=self.name, line=line)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if isinstance(node, yaml.ScalarNode):
+            weight = len(node.value) + 1
+        elif isinstance(node, yaml.SequenceNode):
+            weight = 1 + sum(self._weights.get(id(child), 1) for child in node.value)
+        else:
+            weight = 1 + sum(self._weights.get(id(key), 1) + self._weights.get(id(value), 1)
+                             for key, value in node.value)
+        self._weights[id(node)] = weight
+        return node
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
         seen: dict[Any, int] = {}
         lines: dict[str, int] = {}
@@ -54,10 +101,11 @@ def parse_yaml(text: str, source: str) -> Any:
 
 
 def read_text_file(path: str | Path, what: str) -> str:
-    """Read a UTF-8 file a person wrote, with errors that name it."""
+    """Read a UTF-8 file a person wrote (at most :data:`~qualcode.core.limits.YAML_FILE_MAX_BYTES`),
+    with errors that name it."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = limits.read_limited(path, limits.YAML_FILE_MAX_BYTES, f"{what} file")
     except FileNotFoundError:
         raise UserError(f"{what} file not found", path=path) from None
     except IsADirectoryError:

@@ -10,19 +10,15 @@ says which line is at fault, and it warns whenever it had to guess.
 from __future__ import annotations
 
 import codecs
-import io
 import re
 import unicodedata
-import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from qualcode.core import limits
 from qualcode.core.errors import UserError
 from qualcode.core.text import normalize_text
-
-# A focus-group transcript of 100 minutes is well under a megabyte; a file this large is a
-# mistake (a video, a database dump) and reading it would only exhaust memory.
-MAX_BYTES = 100 * 1024 * 1024
+from qualcode.formats.archive import Archive, Damaged, read_file
 
 # Longest BOM first: the UTF-32 LE BOM begins with the UTF-16 LE one.
 _BOMS = (
@@ -60,38 +56,38 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _ODD_IN_CP1252 = re.compile(r"[†‡‰Œœ‹›‘¿¾¼½®¯ƒˆ˜ŠšŽžŸ¤¦¨¸¹²³µ¶¬±ÐðÞþ÷×ÌÍÎÏÑÒÓÔÕ\x80-\x9f]")
 
 
-def read_bytes(path: Path) -> bytes:
-    """Read a transcript file, turning every OS-level failure into a :class:`UserError`."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise UserError(f"file is too large for a transcript ({size // (1024 * 1024)} MB)",
-                            path=path)
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise UserError("no such file", path=path) from None
-    except IsADirectoryError:
-        raise UserError("is a directory, not a transcript file", path=path) from None
-    except PermissionError:
-        raise UserError("cannot read the file: permission denied", path=path) from None
-    except OSError as exc:
-        raise UserError(f"cannot read the file: {exc.strerror or exc}", path=path) from None
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """Read a transcript file of at most ``limit`` bytes (default: the limit for a plain-text
+    transcript), checked before and while reading, turning every OS-level failure into a
+    :class:`UserError`."""
+    return read_file(Path(path), limits.TEXT_FILE_MAX_BYTES if limit is None else limit, "transcript")
 
 
-def zip_members(data: bytes, wanted: Iterable[str]) -> tuple[set[str], dict[str, bytes]] | None:
+def zip_members(data: bytes, path: str | Path, wanted: Iterable[str] = (),
+                xml: Callable[[Archive], set[str]] | None = None) -> tuple[set[str], dict[str, bytes]] | None:
     """The member names of a ZIP-based document and the bytes of those ``wanted`` that exist,
     or None if the archive cannot be read.
+
+    Every member is read in full within the limits of :mod:`qualcode.core.limits` (a zip bomb or a
+    member whose header understates its size is a :class:`UserError` naming the limit), and the
+    members ``xml(archive)`` names are checked as XML while they stream past (no DOCTYPE, bounded
+    nesting), so that whatever parses the file afterwards only ever sees checked bytes.
 
     A damaged archive fails in many ways (BadZipFile, zlib.error, EOFError, NotImplementedError
     for an unknown compression, RuntimeError for an encrypted member, ...); every one of them is
     the file's fault, so the callers turn None into one clear message.
     """
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            return names, {name: archive.read(name) for name in wanted if name in names}
-    except Exception:  # noqa: BLE001 - see the docstring
+        with Archive(data, path) as archive:
+            names = set(archive.names)
+            xml_names = xml(archive) if xml is not None else {n for n in names if _looks_xml(n)}
+            return names, archive.check_all(xml_names, wanted=tuple(n for n in wanted if n in names))
+    except Damaged:
         return None
+
+
+def _looks_xml(name: str) -> bool:
+    return name.lower().endswith((".xml", ".rels"))
 
 
 def decode_bytes(data: bytes, path: str | Path, forced: str | None = None) -> tuple[str, str, list[str]]:

@@ -21,9 +21,11 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+from qualcode.core import limits
 from qualcode.core.errors import UserError
 from qualcode.core.text import normalize_text
 from qualcode.formats.base import ParsedTranscript
+from qualcode.formats.archive import Archive, xml_parser
 from qualcode.formats.decode import OLE_SIGNATURE, read_bytes, zip_members
 from qualcode.formats.labels import LabelHint, document_transcript, table_lines
 
@@ -46,7 +48,7 @@ Piece = tuple[str, bool]  # (text, bold)
 
 def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
     """Read a ``.docx`` transcript. ``encoding`` does not apply to Word files and is ignored."""
-    body = _open_body(path, read_bytes(path))
+    body = _open_body(path, read_bytes(path, limits.DOCUMENT_FILE_MAX_BYTES))
     return document_transcript(_lines(body), "docx", path, encoding)
 
 
@@ -63,7 +65,7 @@ def _open_body(path: Path, data: bytes):
     """The ``w:body`` element, or one clear UserError for every way a .docx can be unreadable."""
     if data.startswith(OLE_SIGNATURE):
         raise UserError("encrypted or old .doc format; save it as .docx", path=path)
-    members = zip_members(data, ()) if data.startswith(b"PK") else None
+    members = zip_members(data, path, (), xml=_parsed_parts) if data.startswith(b"PK") else None
     if members is None:
         raise UserError(_DAMAGED, path=path)
     names, _ = members
@@ -74,6 +76,10 @@ def _open_body(path: Path, data: bytes):
 
     import docx  # python-docx is slow to import; only .docx imports pay for it
 
+    # zip_members has read every member within the limits and checked each part python-docx will
+    # parse (no DOCTYPE, bounded nesting); python-docx's own parser (docx.oxml.parser) resolves no
+    # entities, loads no DTD, uses no network and keeps libxml2's size limits (no huge_tree).
+
     try:
         body = docx.Document(io.BytesIO(data)).element.body
     except Exception:  # noqa: BLE001 - python-docx reports damage as any of a dozen exception
@@ -83,6 +89,36 @@ def _open_body(path: Path, data: bytes):
     if body is None:
         raise UserError(_DAMAGED, path=path)
     return body
+
+
+def _parsed_parts(archive: Archive) -> set[str]:
+    """The members python-docx will parse as XML: the relationships, [Content_Types].xml and
+    every part whose content type it has a class for (whatever the part is called), so the
+    bounded reader checks each of them before python-docx sees it."""
+    from lxml import etree
+    from docx.opc.part import PartFactory
+
+    names = {n for n in archive.names if n.lower().endswith((".xml", ".rels"))}
+    if "[Content_Types].xml" not in archive.names:
+        return names
+    try:
+        types = etree.fromstring(archive.read("[Content_Types].xml", xml=True), xml_parser())
+    except etree.XMLSyntaxError:
+        return names  # python-docx will find the file damaged
+    parsed = set(PartFactory.part_type_for)
+    extensions, parts = set(), set()
+    for entry in types:
+        if entry.get("ContentType") not in parsed:
+            continue
+        if isinstance(entry.tag, str) and entry.tag.endswith("Default"):
+            extensions.add((entry.get("Extension") or "").lower())
+        elif isinstance(entry.tag, str) and entry.tag.endswith("Override"):
+            parts.add((entry.get("PartName") or "").lstrip("/").lower())
+    for name in archive.names:
+        lowered = name.lower()
+        if lowered in parts or lowered.rpartition(".")[2] in extensions:
+            names.add(name)
+    return names
 
 
 def _blocks(container):

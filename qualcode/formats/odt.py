@@ -13,6 +13,7 @@ from xml.etree import ElementTree
 from collections.abc import Iterator
 from pathlib import Path
 
+from qualcode.core import limits
 from qualcode.core.errors import UserError
 from qualcode.core.text import normalize_text
 from qualcode.formats.base import ParsedTranscript
@@ -40,7 +41,7 @@ _DAMAGED = "not a readable .odt (damaged or not an OpenDocument text file)"
 
 def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
     """Read a ``.odt`` transcript. ``encoding`` does not apply to ODF files and is ignored."""
-    body = _open_text(path, read_bytes(path))
+    body = _open_text(path, read_bytes(path, limits.DOCUMENT_FILE_MAX_BYTES))
     return document_transcript(_lines(body), "odt", path, encoding)
 
 
@@ -57,7 +58,7 @@ def _open_text(path: Path, data: bytes) -> ElementTree.Element:
     if data.startswith(OLE_SIGNATURE):
         raise UserError("this is an old binary Office file, not .odt; save it as .odt or .docx",
                         path=path)
-    members = zip_members(data, (_MANIFEST, _MIMETYPE, _CONTENT))
+    members = zip_members(data, path, (_MANIFEST, _MIMETYPE, _CONTENT))
     if members is None:
         raise UserError(_DAMAGED, path=path)
     names, parts = members
@@ -71,7 +72,8 @@ def _open_text(path: Path, data: bytes) -> ElementTree.Element:
     if _CONTENT not in parts:
         raise UserError(_DAMAGED, path=path)
     try:
-        # expat refuses entity-expansion bombs; ODF content has no DTD to need them.
+        # zip_members has checked content.xml while reading it: no DOCTYPE (so no entities to
+        # expand and no DTD to fetch) and nesting within limits.XML_MAX_DEPTH.
         root = ElementTree.fromstring(parts[_CONTENT])
     except ElementTree.ParseError:
         raise UserError(_DAMAGED, path=path) from None

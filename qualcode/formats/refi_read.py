@@ -13,18 +13,17 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-import zipfile
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core import limits
 from ..core.errors import UserError
 from ..core.models import COLOUR
 from ..core.text import normalize_text
+from .archive import Archive, Damaged, check_xml, read_file, xml_parser
 from .refi import _QUALCODE_NS, DEFAULT_CODER
-
-MAX_UNCOMPRESSED = 2 * 1024**3  # refuse archives that claim to unpack to more than this
 
 @dataclass(slots=True)
 class RCode:
@@ -104,17 +103,12 @@ class RProject:
     warnings: list[str] = field(default_factory=list)
 
 
-def _parser():
-    from lxml import etree
-
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-
-
 def _parse_xml(data: bytes, path: Path, what: str):
+    """A tree of XML that has been checked while it was read (no DOCTYPE, bounded nesting)."""
     from lxml import etree
 
     try:
-        return etree.fromstring(data, _parser())
+        return etree.fromstring(data, xml_parser())
     except etree.XMLSyntaxError as exc:
         raise UserError(f"{what} is not well-formed XML: {exc.msg}", path=path) from None
 
@@ -137,20 +131,22 @@ def _check_root(root, path: Path, expected: str, prefix: str, hint: str) -> str:
     return ns
 
 
-def open_qdpx(path: Path) -> tuple[zipfile.ZipFile, str]:
-    """The archive and the name of its ``.qde``; a clear error for anything else."""
+def open_qdpx(path: Path) -> tuple[Archive, str]:
+    """The archive and the name of its ``.qde``; a clear error for anything else.
+
+    Members are read later, one by one, within the limits of :mod:`qualcode.core.limits`; the
+    sizes the archive declares are not trusted, and members that are not read (pictures, audio,
+    video) do not count.
+    """
     path = Path(path)
     if not path.is_file():
         raise UserError("no such file", path=path)
     try:
-        archive = zipfile.ZipFile(path)
-        names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        archive = Archive(path, path)
+    except Damaged:
         raise UserError("not a REFI-QDA project: a .qdpx must be a ZIP archive, and this one cannot be read",
                         path=path) from None
-    if sum(i.file_size for i in archive.infolist()) > MAX_UNCOMPRESSED:
-        archive.close()
-        raise UserError("the archive unpacks to more than 2 GB; refusing it", path=path)
+    names = archive.names
     qde = [n for n in names if n.lower().endswith(".qde") and "/" not in n.strip("/")]
     if not qde:
         archive.close()
@@ -165,11 +161,15 @@ def open_qdpx(path: Path) -> tuple[zipfile.ZipFile, str]:
     return archive, qde[0]
 
 
-def _read_member(archive: zipfile.ZipFile, name: str, path: Path) -> bytes:
+def _read_member(archive: Archive, name: str, path: Path, *, source: bool = False) -> bytes:
+    """A member's bytes within the limits: the .qde as one part (checked as XML while it is read),
+    a text source as one source."""
     try:
-        return archive.read(name)
-    except Exception as exc:  # noqa: BLE001 - a damaged member fails in many ways; all are the file's fault
-        raise UserError(f"cannot read {name} from the archive ({exc.__class__.__name__})", path=path) from None
+        if source:
+            return archive.read(name, limit=limits.ARCHIVE_MAX_SOURCE_BYTES, what="one text source")
+        return archive.read(name, xml=True)
+    except Damaged as exc:
+        raise UserError(f"cannot read {name} from the archive ({str(exc).partition(': ')[2]})", path=path) from None
 
 
 def read_qdpx(path: Path) -> RProject:
@@ -179,7 +179,7 @@ def read_qdpx(path: Path) -> RProject:
     with archive:
         root = _parse_xml(_read_member(archive, qde, path), path, qde)
         ns = _check_root(root, path, "Project", "urn:QDA-XML:project:", "project (.qdpx)")
-        members = {n.lower(): n for n in archive.namelist()}
+        members = {n.lower(): n for n in archive.names}
 
         def load_internal(ref: str, owner: str) -> bytes:
             kind, sep, rest = ref.partition("://")
@@ -188,7 +188,7 @@ def read_qdpx(path: Path) -> RProject:
             if kind.lower() == "internal":
                 for candidate in (f"sources/{rest}", rest):
                     if candidate.lower() in members:
-                        return _read_member(archive, members[candidate.lower()], path)
+                        return _read_member(archive, members[candidate.lower()], path, source=True)
             missing.append((owner, ref))
             return b""
 
@@ -360,7 +360,8 @@ def _read_project(root, ns: str, path: Path, load_internal) -> RProject:
 
     project_notes = [required(r, "targetGUID").upper() for r in root.findall(q("NoteRef"))]
     return RProject(name=(root.get("name") or "").strip() or path.stem, origin=root.get("origin") or "",
-                    users=users, codes=_unflatten_atlas(codes, root.get("origin") or ""), sources=sources,
+                    users=users, codes=_bounded_depth(_unflatten_atlas(codes, root.get("origin") or ""), path),
+                    sources=sources,
                     notes=notes, cases=cases, project_notes=project_notes, links=links, warnings=warnings)
 
 
@@ -436,6 +437,25 @@ def _unflatten_atlas(codes: list[RCode], origin: str) -> list[RCode]:
     return ordered
 
 
+def _bounded_depth(codes: list[RCode], path: Path) -> list[RCode]:
+    """``codes``, or an error if any is nested deeper than :data:`~qualcode.core.limits.CODEBOOK_MAX_DEPTH`."""
+    parents = {c.guid: c.parent for c in codes}
+    depth: dict[str, int] = {}
+    for code in codes:
+        chain, current = [], code.guid
+        while current is not None and current not in depth and len(chain) <= len(parents):
+            chain.append(current)
+            current = parents.get(current)
+        level = depth.get(current, 0) if current is not None else 0
+        for guid in reversed(chain):
+            level += 1
+            depth[guid] = level
+        if depth[code.guid] > limits.CODEBOOK_MAX_DEPTH:
+            raise UserError(f"code {code.name!r} is nested {depth[code.guid]} levels deep; the limit is "
+                            f"{limits.CODEBOOK_MAX_DEPTH} levels", path=path)
+    return codes
+
+
 def read_codebook_file(path: Path) -> list[RCode]:
     """The codes of a ``.qdc``, or of the codebook inside a ``.qdpx`` (its sources are not read)."""
     path = Path(path)
@@ -450,9 +470,11 @@ def read_codebook_file(path: Path) -> list[RCode]:
         return codes
     if not path.is_file():
         raise UserError("no such file", path=path)
-    root = _parse_xml(path.read_bytes(), path, "the codebook")
+    data = read_file(path, limits.QDC_FILE_MAX_BYTES, "REFI-QDA codebook")
+    check_xml(data, path, "the codebook")
+    root = _parse_xml(data, path, "the codebook")
     ns = _check_root(root, path, "CodeBook", "urn:QDA-XML:codebook:", "codebook (.qdc)")
-    return _unflatten_atlas(_read_project_codebook(root, ns, path), root.get("origin") or "")
+    return _bounded_depth(_unflatten_atlas(_read_project_codebook(root, ns, path), root.get("origin") or ""), path)
 
 
 def _read_project_codebook(root, ns: str, path: Path) -> list[RCode]:

@@ -33,6 +33,7 @@ from ..store import analysis as cache
 from .dialect import DIALECT, family, fold, normalise, stem
 from .model import Pipeline, load_pipeline
 
+MAX_CACHED_ANALYSIS = 512 * 1024 * 1024  # bytes, unpacked
 FORMAT = 1
 MAX_SEGMENT = 50_000  # characters; longer turns are analysed in pieces split at line breaks
 
@@ -158,7 +159,13 @@ class Analysis:
     @classmethod
     def from_bytes(cls, data: bytes, text: str, checksum: str) -> "Analysis | None":
         try:
-            payload = json.loads(zlib.decompress(data))
+            # A cached analysis is a few times the text; a damaged or planted blob must not
+            # unpack without bound (treated as missing: the text is analysed again).
+            inflate = zlib.decompressobj()
+            raw = inflate.decompress(data, MAX_CACHED_ANALYSIS)
+            if inflate.unconsumed_tail:
+                return None
+            payload = json.loads(raw)
         except (zlib.error, ValueError):
             return None
         if payload.get("format") != FORMAT:

@@ -113,6 +113,8 @@ class CodingScreen(Screen):
     def reload(self, *, list_later: bool = False) -> None:
         """Re-read this transcript's units from the store and redraw them. ``list_later`` fills
         the side list after the next paint, so a big transcript shows its text first."""
+        if not hasattr(self, "transcript"):  # a refresh before the screen has mounted
+            return
         project, coder = self.app.project, self.app.coder
         current = project.transcript(self.tid)
         if current.checksum != self.transcript.checksum:  # its text was edited (redact) elsewhere
