@@ -497,31 +497,36 @@ class Project:
         Not undoable (the journal does not hold transcript text): callers confirm first.
         """
         tid = self.transcript(tid).id
+        with self.transaction() as conn:
+            self.apply_text_edits(conn, tid, edits)
+
+    def apply_text_edits(self, conn: SharedConnection, tid: str, edits: list[TextEdit]) -> None:
+        """:meth:`edit_text`'s work inside a transaction the caller holds (redaction rewrites
+        every transcript in one): the text, its turns and codings remapped, and the journal's
+        images of its codings, whose offsets are now stale, dropped."""
         old = self.text(tid)
         new, mapping = apply_edits(old, edits)
-        with self.transaction() as conn:
-            conn.execute("UPDATE journal_state SET recording = 0")
-            conn.execute(
-                "UPDATE transcripts SET text = ?, words = ?, checksum = ? WHERE id = ?",
-                (new, count_words(new), hashlib.sha256(new.encode("utf-8")).hexdigest(), tid),
-            )
-            turns = conn.execute("SELECT idx, start, end FROM turns WHERE transcript_id = ?", (tid,)).fetchall()
-            conn.executemany(
-                "UPDATE turns SET start = ?, end = ? WHERE transcript_id = ? AND idx = ?",
-                [(mapping.start(r["start"]), mapping.end(r["end"]), tid, r["idx"]) for r in turns],
-            )
-            codings = conn.execute("SELECT id, start, end FROM codings WHERE transcript_id = ?", (tid,)).fetchall()
-            conn.executemany(
-                "UPDATE codings SET start = ?, end = max(?, ? + 1) WHERE id = ?",
-                [(mapping.start(r["start"]), mapping.end(r["end"]), mapping.start(r["start"]), r["id"]) for r in codings],
-            )
-            # Journaled images of this transcript's codings now hold stale offsets: drop its history.
-            conn.execute(
-                "DELETE FROM actions WHERE id IN (SELECT action_id FROM changes WHERE tbl = 'codings'"
-                " AND (json_extract(coalesce(new, old), '$.transcript_id') = ?))",
-                (tid,),
-            )
-            conn.execute("UPDATE journal_state SET recording = 1")
+        conn.execute("UPDATE journal_state SET recording = 0")
+        conn.execute(
+            "UPDATE transcripts SET text = ?, words = ?, checksum = ? WHERE id = ?",
+            (new, count_words(new), hashlib.sha256(new.encode("utf-8")).hexdigest(), tid),
+        )
+        turns = conn.execute("SELECT idx, start, end FROM turns WHERE transcript_id = ?", (tid,)).fetchall()
+        conn.executemany(
+            "UPDATE turns SET start = ?, end = ? WHERE transcript_id = ? AND idx = ?",
+            [(mapping.start(r["start"]), mapping.end(r["end"]), tid, r["idx"]) for r in turns],
+        )
+        codings = conn.execute("SELECT id, start, end FROM codings WHERE transcript_id = ?", (tid,)).fetchall()
+        conn.executemany(
+            "UPDATE codings SET start = ?, end = max(?, ? + 1) WHERE id = ?",
+            [(mapping.start(r["start"]), mapping.end(r["end"]), mapping.start(r["start"]), r["id"]) for r in codings],
+        )
+        conn.execute(
+            "DELETE FROM actions WHERE id IN (SELECT action_id FROM changes WHERE tbl = 'codings'"
+            " AND (json_extract(coalesce(new, old), '$.transcript_id') = ?))",
+            (tid,),
+        )
+        conn.execute("UPDATE journal_state SET recording = 1")
 
     # --- codebook ------------------------------------------------------------------------------
 
