@@ -24,8 +24,11 @@ def cmd_agreement(args: argparse.Namespace) -> int:
             raise UserError("--out needs --report md or xlsx (or a file name ending in .md or .xlsx)")
         args.report = suffix
     with Project.open(args.project, backup=False) as project:
+        from .nlp_commands import ensure_name_findings
+
         result = agreement(project, coders, transcripts=args.transcript, code=args.code, bootstrap=args.bootstrap,
-                           seed=args.seed)
+                           seed=args.seed,  # private by default: find names to hide once the input is checked
+                           before_texts=lambda: ensure_name_findings(project, getattr(args, "nlp_model", None)))
         project_path = project.path
     for tid, missing in result.left_out.items():
         warn(f"{tid} is left out: no units by {', '.join(missing)} there (name it with --transcript to compare "
@@ -34,7 +37,8 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         from ..formats.export_agreement import default_name, default_path, write_report
 
         what = {"code": result.focus[0] if result.focus else None,
-                "transcripts": result.report.transcripts if args.transcript else None}
+                "transcripts": result.report.transcripts if args.transcript else None,
+                "stem": result.file_stem or None}
         out = Path(args.out) if args.out else default_path(project_path, coders, args.report, **what)
         if out.is_dir():
             out = out / default_name(project_path, coders, args.report, **what)
@@ -147,4 +151,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bootstrap", type=int, default=1000, metavar="N",
                    help="bootstrap resamples for the alpha intervals (default 1000; 0: none)")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="seed for the bootstrap (default 1)")
+    p.add_argument("--nlp-model", metavar="NAME_OR_PATH",
+                   help="spaCy model for finding names to hide when the project's findings are missing or "
+                        "stale (default: $QUALCODE_SPACY_MODEL, else nb_core_news_sm, else basic mode)")
     p.set_defaults(func=cmd_agreement)

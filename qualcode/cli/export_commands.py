@@ -1,10 +1,13 @@
 """CLI commands for exports (units, summary, quotes, chart, qdpx, qdc).
 
-``qualcode export PROJECT KIND [--format FMT] [--out PATH] [--coder C] [--theme ID] [--role R]
-[--starred]``. Exports go to ``exports/`` beside the project unless ``--out`` says otherwise, are
-written whole or not at all, and are de-identified unless ``--no-deid`` (a ``.qdpx``/``.qdc`` is
-the working project for another program, so there de-identification is asked for with
-``--deid``). openpyxl, python-docx, matplotlib and lxml are imported only when an export runs.
+``qualcode export PROJECT KIND [--format FMT] [--out PATH] [--coder C | --all-coders] [--theme ID]
+[--role R] [--starred]``. Exports go to ``exports/`` beside the project unless ``--out`` says
+otherwise, are written whole or not at all, and are de-identified unless ``--no-deid`` (a
+``.qdpx``/``.qdc`` is the working project for another program, so there de-identification is
+asked for with ``--deid``). De-identified means private by default: the names a person hid *and*
+those the name finder proposed that nobody reviewed yet; the finder runs first when the project's
+findings are missing or stale. Summaries, quotes and the chart use the consensus layer when there
+is one. openpyxl, python-docx, matplotlib and lxml are imported only when an export runs.
 """
 
 from __future__ import annotations
@@ -57,36 +60,61 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UserError("--long-words must be at least 1")
     deidentify = args.deid if exchange else not args.no_deid
 
+    if args.all_coders and args.coder:
+        raise UserError("--coder chooses one coder's units and --all-coders every coder's; use one of them")
+
     with Project.open(args.project, backup=False) as project:
+        from ..formats.export_base import check_selection
+        from .nlp_commands import ensure_name_findings, pending_notice
+
+        check_selection(project, selection)  # a mistake is one line, before any work
+        if args.out and not Path(args.out).is_dir():
+            check_target(Path(args.out))
+        if kind == "qdc" and not project.codebook().codes:
+            raise UserError("the codebook is empty; there is nothing to export (REFI-QDA needs at least one code)")
+        if deidentify or kind == "qdpx":
+            ensure_name_findings(project, args.nlp_model)  # private by default: find names first
+        redactor = deid.Redactor(project, deidentify)
         identifiable = not deidentify and not exchange
         out = Path(args.out) if args.out else None
+        name_redact = redactor.name if deidentify else None
         if out is None:
-            out = default_output(project.path, kind, fmt, selection=selection, identifiable=identifiable)
+            out = default_output(project.path, kind, fmt, selection=selection, identifiable=identifiable,
+                                 redact=name_redact)
         elif out.is_dir():
-            out = out / default_name(project.path, kind, fmt, selection=selection, identifiable=identifiable)
+            out = out / default_name(project.path, kind, fmt, selection=selection, identifiable=identifiable,
+                                     redact=name_redact)
         check_target(out)
+        notice = pending_notice(redactor.unreviewed_count, str(out), args.project) if deidentify else None
         if kind == "qdpx":
             from ..formats.refi import write_qdpx
 
-            counts = write_qdpx(project, out, deidentify=deidentify, utf16=args.utf16)
+            counts = write_qdpx(project, out, deidentify=deidentify, utf16=args.utf16, redactor=redactor)
             print(f"wrote {out}: {counts['transcripts']} transcripts, {counts['codes']} codes, "
                   f"{counts['codings']} meaning units by {counts['coders']} coder(s), {counts['memos']} memos"
                   + (", de-identified" if deidentify else ""))
-            hidden = len(deid.terms(project, hidden_only=True))
-            if not deidentify and hidden:
-                warn(f"{out} holds the transcripts as they are, with the {hidden} name(s) the project hides; "
-                     "add --deid for a copy to share")
+            if not deidentify:
+                private = deid.Redactor(project)
+                hidden, unreviewed = private.reviewed_count, private.unreviewed_count
+                if hidden or unreviewed:
+                    found = f"the {hidden} name(s) the project hides" if hidden else ""
+                    if unreviewed:
+                        found += (" and " if found else "") + f"{unreviewed} name(s) found but not reviewed yet"
+                    warn(f"{out} holds the transcripts as they are, with {found}; add --deid for a copy to share")
+            elif notice:
+                warn(notice)
             return 0
         if kind == "qdc":
             from ..formats.refi import write_qdc
 
-            n = write_qdc(project, out, deidentify=deidentify)
+            n = write_qdc(project, out, deidentify=deidentify, redactor=redactor)
             print(f"wrote {out}: {n} codes")
             return 0
 
         from ..formats.export_base import ExportData
 
-        data = ExportData(project, selection, deidentify=deidentify)
+        data = ExportData(project, selection, deidentify=deidentify, redactor=redactor,
+                          prefer_consensus=kind in ("summary", "quotes", "chart") and not args.all_coders)
         written = [out]
         if kind == "units":
             from ..formats.export_units import write_units
@@ -105,10 +133,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 
             write_chart(data, out, fmt)
     shown = ", ".join(str(p) for p in written)
-    print(f"wrote {shown}: {len(data.units)} meaning units ({selection.describe()})"
+    print(f"wrote {shown}: {len(data.units)} meaning units ({data.selection.describe()})"
           + ("" if deidentify else ", NOT de-identified"))
+    note = data.coders_note()
+    if note:
+        print(note)
     if not deidentify:
         warn(f"{out} is not de-identified: it contains the names the project hides; do not share it")
+    elif notice:
+        warn(notice)
     if not data.units:
         warn("no meaning units match; the export is empty")
     return 0
@@ -134,18 +167,26 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="units: csv, xlsx (default), json; summary: docx (default), md, html; quotes: docx "
                         "(default), md; chart: png (default), svg")
     p.add_argument("--out", metavar="PATH", help="the file (or folder) to write; default: exports/ beside the project")
-    p.add_argument("--coder", help="only this coder's units (e.g. 'consensus')")
+    p.add_argument("--coder", help="only this coder's units (e.g. 'consensus'); summary, quotes and chart use "
+                                   "the consensus layer by default when reconciling has made one")
+    p.add_argument("--all-coders", action="store_true",
+                   help="summary, quotes, chart: every coder's units counted together, even when there is a consensus")
     p.add_argument("--theme", metavar="ID", help="only this theme (or subtheme) and its subthemes")
     p.add_argument("--role", help="only units spoken by this role, e.g. pasient")
     p.add_argument("--starred", action="store_true", help="only units starred as candidate quotes")
     p.add_argument("--no-deid", action="store_true",
-                   help="do NOT hide the names the project hides (the file says so in large letters)")
-    p.add_argument("--deid", action="store_true", help="qdpx/qdc: hide the names the project hides (positions follow)")
+                   help="do NOT hide names: neither those the project hides nor those found and not reviewed "
+                        "(the file says so in large letters)")
+    p.add_argument("--deid", action="store_true",
+                   help="qdpx/qdc: hide names as every export does, pending ones too (positions follow; GUIDs random)")
     p.add_argument("--delimiter", default=",", help="csv: ',' (default), ';' for Excel with Norwegian settings, or 'tab'")
     p.add_argument("--sheet-per-theme", action="store_true", help="xlsx: one more sheet per theme")
     p.add_argument("--long-words", type=int, default=40, metavar="N",
                    help="quotes: more words than this make a block quote (default 40)")
     p.add_argument("--no-words", action="store_true", help="summary: leave out the distinctive words (no NLP)")
+    p.add_argument("--nlp-model", metavar="NAME_OR_PATH",
+                   help="spaCy model for finding names to hide when the project's findings are missing or stale "
+                        "(default: $QUALCODE_SPACY_MODEL, else nb_core_news_sm, else basic mode)")
     p.add_argument("--utf16", action="store_true",
                    help="qdpx: count positions in UTF-16 units (differs only after emoji); default: characters")
     p.set_defaults(func=cmd_export)

@@ -1,7 +1,10 @@
 """CLI commands of the NLP layer (nlp-status, analyse, propose, suggest, kwic, deidentify, ...).
 
 spaCy is imported only inside the commands that load a model (through :mod:`qualcode.nlp`);
-``names`` and ``redact`` work on the project's decisions alone and never load one. In basic
+``redact`` works on the project's decisions alone and never loads one; ``names`` loads one only
+for a bulk decision (``--hide-pending``, ``--hide-kind``, ``--keep-kind``) or ``--pending`` when
+the project's findings are missing or stale. :func:`ensure_name_findings` is what exports and
+reports call first, so they hide the names nobody reviewed yet (private by default). In basic
 mode every command that loads a pipeline says so in one line on stderr.
 """
 
@@ -72,6 +75,40 @@ def _ensure_analysed(project: Project, tids: list[str] | None, pipeline) -> None
         analyse(project, ids, pipeline=pipeline, progress=progress)
     finally:
         progress.finish()
+
+
+def ensure_name_findings(project: Project, nlp_model: str | None = None, *, quiet: bool = False) -> bool:
+    """Private by default: before an export or report, make sure the project holds the name
+    finder's results for its present texts; run the finder when they are missing or stale (with
+    the spaCy model if it loads, else in basic mode: speakers' names, capitalised words, the
+    project's list). Returns whether the finder ran. Progress and notices go to stderr."""
+    from ..nlp.model import requested_model
+    from ..store import deid
+
+    requested, _ = requested_model(nlp_model)
+    key = "basic" if requested == "basic" else requested
+    if deid.findings_current(project, key):
+        return False
+    from ..nlp.names import refresh_findings
+
+    from ..nlp.model import load_pipeline
+
+    pipeline = load_pipeline(nlp_model)
+    if sys.stderr.isatty() and not quiet:  # on a terminal: say why it takes a moment, with progress
+        print(f"qualcode: looking for names to hide first ({pipeline.label}; the project's findings are missing "
+              "or out of date)", file=sys.stderr)
+        _ensure_analysed(project, None, pipeline)
+    refresh_findings(project, pipeline, model_key=key)
+    return True
+
+
+def pending_notice(unreviewed: int, what: str, project_arg: str) -> str | None:
+    """The line an export prints on stderr when names nobody reviewed were hidden."""
+    if not unreviewed:
+        return None
+    return (f"{what}: {unreviewed} name(s) the name finder proposed are not reviewed yet; they are hidden as "
+            f"[Navn 1?], [Sted 1?] ... Review them with: qualcode names {project_arg} "
+            f"(--hide-pending, --hide-kind KIND, --keep-kind KIND) or in the workbench's names screen (n)")
 
 
 def _short(text: str, limit: int = 90) -> str:
@@ -262,6 +299,13 @@ def cmd_deidentify(args: argparse.Namespace) -> int:
         ids = [project.transcript(t).id for t in args.transcripts] or None
         _ensure_analysed(project, ids, pipeline)
         findings = find_names(project, ids, pipeline=pipeline)
+        if ids is None:  # the whole project: keep the result, so exports need not look again
+            from ..nlp.model import requested_model
+            from ..nlp.names import refresh_findings
+
+            requested, _ = requested_model(args.nlp_model)
+            refresh_findings(project, pipeline, model_key="basic" if requested == "basic" else requested,
+                             findings=findings)
     if args.pending:
         findings = [f for f in findings if f.decision == "pending"]
     if args.json:
@@ -289,14 +333,19 @@ def cmd_deidentify(args: argparse.Namespace) -> int:
 
 
 def cmd_names(args: argparse.Namespace) -> int:
-    from ..core.deid import find_redactions, tags_for
+    from ..core.deid import find_redactions
     from ..store import deid
 
     if args.same_as and len(args.hide or []) != 1:
         raise UserError("--same-as goes with one --hide NAME")
     if args.replacement and len(args.hide or []) != 1:
         raise UserError("--replacement goes with one --hide NAME")
-    changing = bool(args.hide or args.keep or args.forget)
+    hide_kinds = tuple(k for word in args.hide_kind or [] for k in deid.kinds_named(word))
+    keep_kinds = tuple(k for word in args.keep_kind or [] for k in deid.kinds_named(word))
+    if set(hide_kinds) & set(keep_kinds):
+        raise UserError("one kind cannot be both hidden (--hide-kind) and kept (--keep-kind)")
+    bulk = bool(args.hide_pending or hide_kinds or keep_kinds)
+    changing = bool(args.hide or args.keep or args.forget or bulk)
     say = (lambda line: print(line, file=sys.stderr)) if args.json else print
     with _open(args, backup=changing) as project:
         speakers = {s.label.casefold() for t in project.transcripts() for s in t.speakers}
@@ -311,30 +360,75 @@ def cmd_names(args: argparse.Namespace) -> int:
         for term in args.forget or []:
             deid.remove_term(project, term, coder=args.coder)
             say(f"forgot {term}")
+        if bulk or args.pending:
+            ensure_name_findings(project, args.nlp_model)  # the finder's proposals for the present texts
+        if bulk:
+            decisions = deid.bulk_decisions(project, hide_all=args.hide_pending, hide_kinds=hide_kinds,
+                                            keep_kinds=keep_kinds)
+            parts = ["hide every pending name" if args.hide_pending else
+                     f"hide pending names ({', '.join(hide_kinds)})" if hide_kinds else "",
+                     f"keep pending names ({', '.join(keep_kinds)})" if keep_kinds else ""]
+            label = "; ".join(x for x in parts if x)
+            made = deid.add_terms(project, decisions, label=label, coder=args.coder)
+            hidden = [t for t in made if t.hide]
+            kept = [t for t in made if not t.hide]
+            if hidden:
+                say(f"hide {len(hidden)} pending name(s): " + ", ".join(
+                    f"{t.term} ({t.kind}{', as ' + t.variant_of if t.variant_of else ''})" for t in hidden))
+            if kept:
+                say(f"keep {len(kept)} pending name(s): " + ", ".join(f"{t.term} ({t.kind})" for t in kept))
+            if not made:
+                say("no pending name matches; nothing changed")
+            else:
+                say(f"one action: take it back with qualcode undo {args.project}"
+                    + (f" --coder {args.coder}" if args.coder else ""))
+        redactor = deid.Redactor(project)
         decided = deid.terms(project)
         origin = deid.sources(project)
-        tags = tags_for(decided)
+        tags = redactor.tags
+        waiting = redactor.unreviewed_terms
+        shown = waiting if args.pending else [t for t in decided]
         counts: dict[str, int] = defaultdict(int)
         for t in project.transcripts():
             text = project.text(t.id)
-            for term in decided:
+            for term in shown:
                 if term.hide:
                     counts[term.term.casefold()] += len(find_redactions(text, [term]))
-    rows = [{"term": t.term, "kind": t.kind, "hide": t.hide, "replacement": tags.get(t.term.casefold()),
-             "variant_of": t.variant_of, "source": origin.get(t.term.casefold()),
-             "occurrences": counts.get(t.term.casefold(), 0) if t.hide else None} for t in decided]
+        stored = deid.finding_sources(project)
+    if args.pending:
+        rows = [{"term": t.term, "kind": t.kind, "decision": "pending", "replacement": tags.get(t.term.casefold()),
+                 "variant_of": t.variant_of, "source": stored.get(t.term.casefold()),
+                 "occurrences": counts.get(t.term.casefold(), 0)} for t in waiting]
+    else:
+        rows = [{"term": t.term, "kind": t.kind, "hide": t.hide, "replacement": tags.get(t.term.casefold()),
+                 "variant_of": t.variant_of, "source": origin.get(t.term.casefold()),
+                 "occurrences": counts.get(t.term.casefold(), 0) if t.hide else None} for t in decided]
     if args.json:
         emit_json(rows)
         return 0
     if changing:
         print()
-    if not rows:
+    if args.pending:
+        if not rows:
+            print("no name is waiting for a decision")
+            return 0
+        print(table(["term", "kind", "hidden as", "occurrences", "source", "same person as"],
+                    [[r["term"], r["kind"], r["replacement"] or "", r["occurrences"], r["source"] or "",
+                      r["variant_of"] or ""] for r in rows], right=(3,)))
+        print(f"\n{len(rows)} name(s) waiting for a decision; exports hide them until you decide. "
+              f"All at once: --hide-pending, --hide-kind KIND, --keep-kind KIND (person, place, institution)")
+        return 0
+    if not rows and not waiting:
         print(f"no decisions yet; see what to hide with: qualcode deidentify {args.project}")
         return 0
-    print(table(["term", "kind", "decision", "replaced by", "occurrences", "source"],
-                [[r["term"], r["kind"], "hide" if r["hide"] else "keep", r["replacement"] or "",
-                  "" if r["occurrences"] is None else r["occurrences"], r["source"] or ""] for r in rows],
-                right=(4,)))
+    if rows:
+        print(table(["term", "kind", "decision", "replaced by", "occurrences", "source"],
+                    [[r["term"], r["kind"], "hide" if r["hide"] else "keep", r["replacement"] or "",
+                      "" if r["occurrences"] is None else r["occurrences"], r["source"] or ""] for r in rows],
+                    right=(4,)))
+    if waiting:
+        print(f"{len(waiting)} name(s) found and not reviewed yet: exports hide them as [Navn 1?], [Sted 1?] ... "
+              f"List them with --pending; decide all at once with --hide-pending, --hide-kind KIND or --keep-kind KIND")
     return 0
 
 
@@ -356,6 +450,10 @@ def cmd_redact(args: argparse.Namespace) -> int:
                                                    if p.speakers else ""))
         for place in leftovers:
             warn(f"{place} still holds a hidden name; redaction does not rewrite it, edit it yourself")
+        waiting = deid.Redactor(project).unreviewed_count
+        if waiting:
+            warn(f"{waiting} name(s) found are not reviewed yet; redaction rewrites only the names you decided to "
+                 f"hide (see qualcode names {args.project} --pending)")
         if not args.yes:
             raise UserError("redaction rewrites the transcripts for good and cannot be undone; "
                             "check the list above and add --yes to redact")
@@ -460,7 +558,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--pending", action="store_true", help="only findings without a decision")
 
     p = add("names", cmd_names, "the project's de-identification decisions: hide, keep or forget "
-            "names; without options, list them", json=True, model=False)
+            "names, one by one or all pending ones at once; without options, list them", json=True)
     p.add_argument("--hide", action="append", metavar="TERM", help="hide this name everywhere (repeatable)")
     p.add_argument("--kind", default="PER",
                    help="with --hide: PER (person), LOC/GPE_LOC (place), ORG/GPE_ORG (institution); default PER")
@@ -469,6 +567,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--replacement", metavar="TEXT", help="with --hide: a pseudonym instead of a numbered tag")
     p.add_argument("--keep", action="append", metavar="TERM", help="reviewed: not a name to hide (repeatable)")
     p.add_argument("--forget", action="append", metavar="TERM", help="remove a decision (repeatable)")
+    p.add_argument("--pending", action="store_true",
+                   help="list the names found and not reviewed yet (exports hide them as [Navn 1?] ...)")
+    p.add_argument("--hide-pending", action="store_true",
+                   help="hide every name waiting for a decision, each with its guessed kind (one undoable action)")
+    p.add_argument("--hide-kind", action="append", metavar="KIND",
+                   help="hide every pending name of this kind: person, place, institution, or PER, LOC, GPE_LOC, "
+                        "ORG, GPE_ORG ... (repeatable)")
+    p.add_argument("--keep-kind", action="append", metavar="KIND",
+                   help="keep (not a name to hide) every pending name of this kind (repeatable)")
     p.add_argument("--coder", help="who decided (for undo)")
 
     p = add("redact", cmd_redact, "replace hidden names in the project's text for good (not undoable); "

@@ -12,6 +12,7 @@ Files are written whole or not at all (:mod:`.atomic`). openpyxl is imported onl
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 from ..core.agreement import DEFINITIONS, NONE_VALUE, Figures
 from ..core.errors import UserError
 from ..store.agreement import ProjectAgreement
-from .atomic import atomic_path, write_text
+from .atomic import write_bytes, write_text
 
 FORMATS = ("md", "xlsx")
 EXPORTS_FOLDER = "exports"
@@ -103,8 +104,7 @@ def header_lines(pa: ProjectAgreement) -> list[str]:
                  else "Bootstrap: none (no intervals)")
     lines.append(f"Made: {pa.made_at:%Y-%m-%d %H:%M} UTC by qualcode {__version__}")
     if pa.deidentified:
-        lines.append(f"De-identified: {pa.hidden_terms} name(s) on the project's list hidden" if pa.hidden_terms
-                     else "De-identified: the project's list of names to hide is empty")
+        lines.append(pa.deid_line or f"De-identified: {pa.hidden_terms} reviewed name(s) hidden")
     else:
         lines.append(IDENTIFIABLE)
     return lines
@@ -365,8 +365,9 @@ def write_xlsx(pa: ProjectAgreement, path: Path) -> None:
           [[s["code"], s["transcript"], s["start"], s["end"], s["role"], s["coded_by"], s["not_by"], s["text"]]
            for s in segment_entries(pa)], widths={7: 100})
     sheet("Definitions", ["Term", "Definition"], [list(d) for d in DEFINITIONS], widths={0: 32, 1: 140})
-    with atomic_path(Path(path)) as temp:
-        wb.save(temp)
+    buffer = io.BytesIO()  # finished in memory: a full disk then fails one plain write, not openpyxl
+    wb.save(buffer)
+    write_bytes(Path(path), buffer.getvalue())
 
 
 def _xlsx_value(value: Any) -> Any:
@@ -389,9 +390,10 @@ def write_report(pa: ProjectAgreement, path: Path, fmt: str) -> None:
 
 
 def default_name(project_path: Path, coders: list[str], fmt: str, *, code: str | None = None,
-                 transcripts: list[str] | None = None) -> str:
-    """``<project>-agreement-AB-CD[-code][-T1-T2].<fmt>``."""
-    parts = [project_path.stem, "agreement", *coders]
+                 transcripts: list[str] | None = None, stem: str | None = None) -> str:
+    """``<project>-agreement-AB-CD[-code][-T1-T2].<fmt>``; ``stem``: the project file's name as the
+    report may show it (de-identified: ``ProjectAgreement.file_stem``)."""
+    parts = [stem or project_path.stem, "agreement", *coders]
     if code:
         parts.append(code)
     parts += transcripts or []

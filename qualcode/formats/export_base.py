@@ -5,13 +5,18 @@ filtered by coder, theme, role and star, each with its transcript, focus group a
 attributes, the speaker and role, and the code path, with every free text de-identified unless
 the user turned that off.
 
-De-identification follows the project's decisions (:mod:`qualcode.store.deid`): each transcript
-is redacted once, whole, with :func:`qualcode.core.edits.apply_edits`, and a unit's text is cut
-from the redacted transcript through the offset map, so a name cut by a unit's edge is hidden
-whole (exactly what :func:`qualcode.store.deid.deidentify` does for one unit, without redacting
-the transcript again for each of 5,000 units). Titles, group names and attributes, speaker
-labels, condensed meanings, memos and the codebook's texts are redacted as well: a speaker label
-from Teams is often a real name, and a memo can mention one.
+De-identification is the store's one :class:`~qualcode.store.deid.Redactor`: the project's
+decisions **and the names the finder proposed that nobody has reviewed yet** (private by
+default; the CLI runs the finder first when its results are missing or stale). Each transcript is
+redacted once, whole, and a unit's text is cut from the redacted transcript through the offset
+map, so a name cut by a unit's edge is hidden whole. Titles, group names and attributes, speaker
+labels, condensed meanings, memos, the codebook's texts, the project's name (in headers,
+document properties and default file names) are redacted as well: a speaker label from Teams is
+often a real name, and a memo can mention one.
+
+Which coder's units: an export may prefer the consensus layer (coder ``consensus``, made by
+reconciling) when there is one and no coder was chosen (summaries, quotes, the chart); without
+one, an export over several coders says that their units are counted together.
 """
 
 from __future__ import annotations
@@ -24,12 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from ..core.codebook import Codebook
-from ..core.deid import find_redactions
-from ..core.edits import OffsetMap, apply_edits
 from ..core.errors import UserError
 from ..core.models import CodeNode, Turn
-from ..store import deid
+from ..store.deid import Redactor
 from ..store.project import Project
+
+CONSENSUS = "consensus"  # store.reconcile.CONSENSUS, not imported here: that module loads numpy
+
+__all__ = ["Redactor", "ExportData", "UnitFilter"]  # Redactor: the one redactor, from the store
 
 EXPORTS_FOLDER = "exports"
 
@@ -59,54 +66,41 @@ class UnitFilter:
         return ", ".join(parts)
 
 
-class Redactor:
-    """The project's hidden terms applied to transcripts and to any other text of an export."""
+def check_selection(project: Project, selection: UnitFilter) -> None:
+    """A clear :class:`UserError` for a coder, theme or role the project does not have (before
+    any work is done)."""
+    if selection.coder is not None and selection.coder not in project.coders():
+        known = ", ".join(project.coders()) or "nobody has coded yet"
+        raise UserError(f"no units by coder {selection.coder!r} (coders: {known})")
+    if selection.theme is not None:
+        project.code(selection.theme)  # a clear error for an unknown code
+    if selection.role is not None:
+        roles = _roles(project)
+        if selection.role.casefold() not in {r.casefold() for r in roles}:
+            raise UserError(f"no speaker has the role {selection.role!r} (roles: {', '.join(roles) or 'none set'})")
 
-    def __init__(self, project: Project, enabled: bool = True):
-        self.project = project
-        self.enabled = enabled
-        self._all_terms = deid.terms(project) if enabled else []  # as redactions() reads them
-        self.terms = [t for t in self._all_terms if t.hide]
-        self._transcripts: dict[str, tuple[str, OffsetMap]] = {}
-        self._free: dict[str, str] = {}
-        self._words = {w.casefold() for t in self.terms for w in re.findall(r"\w+", t.term)}
 
-    def transcript(self, tid: str) -> tuple[str, OffsetMap]:
-        """A transcript's text as exports show it, and the map from stored offsets into it."""
-        if tid not in self._transcripts:
-            text = self.project.text(tid)
-            edits = deid.redactions(self.project, tid) if self.enabled else []
-            self._transcripts[tid] = apply_edits(text, edits)
-        return self._transcripts[tid]
+def _roles(project: Project) -> list[str]:
+    return sorted({s.role for t in project.transcripts() for s in t.speakers if s.role})
 
-    def span(self, tid: str, start: int, end: int) -> str:
-        """``text[start:end]`` with hidden terms replaced; a term cut by an edge is hidden whole."""
-        text, mapping = self.transcript(tid)
-        return text[mapping.start(start):mapping.end(end)]
 
-    def text(self, value: str | None) -> str:
-        """Any other text (a title, a memo, a speaker label) with hidden terms replaced."""
-        if not value:
-            return value or ""
-        if not self.terms:
-            return value
-        if value not in self._free:
-            self._free[value] = apply_edits(value, find_redactions(value, self._all_terms))[0]
-        return self._free[value]
-
-    def allows_word(self, word: str) -> bool:
-        """False for a word that is (part of) a hidden term: distinctive-word lists leave it out."""
-        return not any(w.casefold() in self._words for w in re.findall(r"\w+", word))
+def has_consensus(project: Project) -> bool:
+    """Whether reconciling has made a consensus layer (units by the coder ``consensus``)."""
+    return project.conn.execute("SELECT 1 FROM codings WHERE coder = ? LIMIT 1", (CONSENSUS,)).fetchone() is not None
 
 
 class ExportData:
     """The units an export shows, with what a reader needs beside them, de-identified."""
 
-    def __init__(self, project: Project, selection: UnitFilter = UnitFilter(), *, deidentify: bool = True):
+    def __init__(self, project: Project, selection: UnitFilter = UnitFilter(), *, deidentify: bool = True,
+                 prefer_consensus: bool = False, redactor: Redactor | None = None):
         self.project = project
+        self.consensus_default = prefer_consensus and selection.coder is None and has_consensus(project)
+        if self.consensus_default:
+            selection = UnitFilter(CONSENSUS, selection.theme, selection.role, selection.starred)
         self.selection = selection
         self.deidentified = deidentify
-        self.redactor = Redactor(project, deidentify)
+        self.redactor = redactor or Redactor(project, deidentify)
         self.codebook: Codebook = project.codebook()
         self.exported_at = datetime.now(timezone.utc).replace(microsecond=0)
         self.transcripts = {t.id: t for t in project.transcripts()}
@@ -118,18 +112,10 @@ class ExportData:
     # --- reading ------------------------------------------------------------------------------
 
     def _check(self, selection: UnitFilter) -> None:
-        if selection.coder is not None and selection.coder not in self.project.coders():
-            known = ", ".join(self.project.coders()) or "nobody has coded yet"
-            raise UserError(f"no units by coder {selection.coder!r} (coders: {known})")
-        if selection.theme is not None:
-            self.project.code(selection.theme)  # a clear error for an unknown code
-        if selection.role is not None:
-            roles = self.roles_in_project()
-            if selection.role.casefold() not in {r.casefold() for r in roles}:
-                raise UserError(f"no speaker has the role {selection.role!r} (roles: {', '.join(roles) or 'none set'})")
+        check_selection(self.project, selection)
 
     def roles_in_project(self) -> list[str]:
-        return sorted({s.role for t in self.transcripts.values() for s in t.speakers if s.role})
+        return _roles(self.project)
 
     def _collect(self) -> list[dict[str, Any]]:
         s = self.selection
@@ -188,7 +174,7 @@ class ExportData:
 
     @property
     def project_name(self) -> str:
-        return self.redactor.text(self.project.name)
+        return self.redactor.name(self.project.name)
 
     def attribute_keys(self) -> list[str]:
         """Focus-group attribute names in order of first appearance, for table columns."""
@@ -203,15 +189,30 @@ class ExportData:
         lines = [
             f"Project: {self.project_name}",
             f"Units: {len(self.units)} ({self.selection.describe()})",
-            f"Exported: {self.exported_at:%Y-%m-%d %H:%M} UTC by qualcode",
         ]
-        if self.deidentified:
-            n = len(self.redactor.terms)
-            lines.append(f"De-identified: {n} name(s) on the project's list hidden" if n else
-                         "De-identified: the project's list of names to hide is empty")
-        else:
-            lines.append(IDENTIFIABLE_WARNING)
+        note = self.coders_note()
+        if note:
+            lines.append(note)
+        lines.append(f"Exported: {self.exported_at:%Y-%m-%d %H:%M} UTC by qualcode")
+        lines.append(self.redactor.describe() if self.deidentified else IDENTIFIABLE_WARNING)
         return lines
+
+    def coders(self) -> list[str]:
+        """The coders whose units the export holds, in order of first appearance."""
+        return list(dict.fromkeys(u["coder"] for u in self.units))
+
+    def coders_note(self) -> str | None:
+        """What the counts mean when it is not obvious: the consensus chosen by default, or the
+        units of several coders counted together."""
+        if self.consensus_default:
+            return (f"Coders: the consensus layer (coder '{CONSENSUS}', made by reconciling) is used by default; "
+                    "choose another with --coder, or every coder with --all-coders")
+        coders = self.coders()
+        if self.selection.coder is None and len(coders) > 1:
+            return (f"Coders: the units of {len(coders)} coders ({', '.join(coders)}) are counted together, so a "
+                    "passage two coders coded counts twice; choose one with --coder (after reconciling: "
+                    f"--coder {CONSENSUS})")
+        return None
 
 
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -268,9 +269,11 @@ DEFAULT_FORMAT = {"units": "xlsx", "summary": "docx", "quotes": "docx", "chart":
 
 
 def default_name(project_path: Path, kind: str, fmt: str, *, selection: UnitFilter = UnitFilter(),
-                 identifiable: bool = False) -> str:
-    """``<project>-<kind>[-<coder>][-<theme>][-<role>][-starred][-IDENTIFIABLE].<fmt>``."""
-    parts = [project_path.stem] + ([] if kind == "qdpx" else ["codebook" if kind == "qdc" else kind])
+                 identifiable: bool = False, redact=None) -> str:
+    """``<project>-<kind>[-<coder>][-<theme>][-<role>][-starred][-IDENTIFIABLE].<fmt>``; ``redact``
+    (a :meth:`Redactor.text`) hides a name in the project file's name (``lysheim.qualcode``)."""
+    stem = _file_part(redact(project_path.stem)) if redact else project_path.stem  # Redactor.name
+    parts = [stem] + ([] if kind == "qdpx" else ["codebook" if kind == "qdc" else kind])
     for value in (selection.coder, selection.theme, selection.role):
         if value:
             parts.append(_file_part(value))
@@ -282,12 +285,13 @@ def default_name(project_path: Path, kind: str, fmt: str, *, selection: UnitFilt
 
 
 def default_output(project_path: Path, kind: str, fmt: str, *, selection: UnitFilter = UnitFilter(),
-                   identifiable: bool = False) -> Path:
+                   identifiable: bool = False, redact=None) -> Path:
     """:func:`default_name` in ``exports/`` in the project's folder (made if missing), so research
     data stays beside the project it came from."""
     folder = project_path.parent / EXPORTS_FOLDER
     folder.mkdir(exist_ok=True)
-    return folder / default_name(project_path, kind, fmt, selection=selection, identifiable=identifiable)
+    return folder / default_name(project_path, kind, fmt, selection=selection, identifiable=identifiable,
+                                 redact=redact)
 
 
 def _file_part(value: str) -> str:

@@ -25,7 +25,7 @@ from copy import copy
 from pathlib import Path
 from typing import Any
 
-from .atomic import atomic_path, write_text
+from .atomic import write_bytes, write_text
 from .export_base import IDENTIFIABLE_WARNING, ExportData, xml_safe
 
 # (header, key in the unit dict); the group attributes are inserted after "group".
@@ -99,7 +99,9 @@ def write_json(data: ExportData, path: Path) -> None:
         "project": data.project_name,
         "exported_at": data.exported_at.isoformat(),
         "deidentified": data.deidentified,
-        "hidden_terms": len(data.redactor.terms) if data.deidentified else None,
+        "hidden_terms": data.redactor.reviewed_count if data.deidentified else None,
+        "hidden_unreviewed": data.redactor.unreviewed_count if data.deidentified else None,
+        "coders_note": data.coders_note(),
         "warning": None if data.deidentified else IDENTIFIABLE_WARNING,
         "selection": {
             "coder": data.selection.coder, "theme": data.selection.theme, "role": data.selection.role,
@@ -185,8 +187,9 @@ def write_xlsx(data: ExportData, path: Path, *, sheet_per_theme: bool = False) -
         about.append([cell])
     about.append([])
     about.append(["start and end are character offsets into the stored transcript (see 'qualcode show')."])
-    with atomic_path(path) as temp:
-        book.save(temp)
+    buffer = io.BytesIO()  # finished in memory: a full disk then fails one plain write, not openpyxl
+    book.save(buffer)
+    write_bytes(path, buffer.getvalue())
 
 
 def _xlsx_value(value: Any) -> Any:

@@ -60,8 +60,9 @@ from .. import __version__
 from ..core.codebook import Codebook
 from ..core.errors import UserError
 from ..core.models import CodeNode
+from ..store.deid import Redactor
 from .atomic import atomic_path
-from .export_base import Redactor, xml_safe
+from .export_base import xml_safe
 
 NS_PROJECT = "urn:QDA-XML:project:1.0"
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
@@ -83,10 +84,21 @@ _RESERVED_VARIABLES = {"group", "speaker", "role"}
 
 class Guids:
     """GUIDs that stay the same from one export of a project to the next (uuid5 of the project's
-    name and creation time, and the object's kind and id), so tools can match re-imports."""
+    name and creation time, and the object's kind and id), so tools can match re-imports.
+
+    A de-identified export (:meth:`private`) must not let anyone work back to a hidden name, so
+    its GUIDs are uuid5 over a random salt made for that one export: nothing in them derives
+    from the project's name, its texts or its speakers' labels (and the keys passed in are
+    transcript ids and indices, never labels)."""
 
     def __init__(self, project_key: str):
         self.namespace = uuid.uuid5(_QUALCODE_NS, project_key)
+
+    @classmethod
+    def private(cls) -> "Guids":
+        import secrets
+
+        return cls(secrets.token_hex(32))
 
     def __call__(self, kind: str, key: Any) -> str:
         return str(uuid.uuid5(self.namespace, f"{kind}:{key}")).upper()
@@ -193,15 +205,15 @@ def _codes_xml(E, book: Codebook, guid: Guids, redact, *, note_refs: dict[str, l
     return [element(root) for root in book.children(None)]
 
 
-def codebook_xml(project, *, deidentify: bool = False) -> bytes:
+def codebook_xml(project, *, deidentify: bool = False, redactor: Redactor | None = None) -> bytes:
     """The project's codebook as a REFI-QDA ``.qdc`` document."""
     from lxml import etree
     from lxml.builder import ElementMaker
 
 
     E = ElementMaker(namespace=NS_CODEBOOK, nsmap={None: NS_CODEBOOK})
-    guid = Guids(_project_key(project))
-    redactor = Redactor(project, deidentify)
+    guid = Guids.private() if deidentify else Guids(_project_key(project))
+    redactor = redactor or Redactor(project, deidentify)
     book = project.codebook()
     if not book.codes:
         raise UserError("the codebook is empty; there is nothing to export (REFI-QDA needs at least one code)")
@@ -213,21 +225,21 @@ def _project_key(project) -> str:
     return f"{project.meta('created_at')}|{project.name}"
 
 
-def project_archive(project, *, deidentify: bool = False, utf16: bool = False) -> tuple[bytes, dict[str, int]]:
+def project_archive(project, *, deidentify: bool = False, utf16: bool = False,
+                    redactor: Redactor | None = None) -> tuple[bytes, dict[str, int]]:
     """The whole project as a ``.qdpx`` (bytes), and counts of what went in.
 
     ``deidentify`` writes every transcript with the project's hidden terms replaced (positions
-    follow the changed text) and redacts titles, speaker labels, groups, memos and code texts.
+    follow the changed text) and redacts titles, speaker labels, groups, memos and code texts,
+    with the one :class:`~qualcode.store.deid.Redactor` every export uses (names nobody reviewed
+    yet hidden too); its GUIDs come from a random salt (:meth:`Guids.private`).
     """
     from lxml import etree
     from lxml.builder import ElementMaker
 
-    from ..core.edits import apply_edits
-    from ..store import deid
-
     E = ElementMaker(namespace=NS_PROJECT, nsmap={None: NS_PROJECT})
-    guid = Guids(_project_key(project))
-    redactor = Redactor(project, deidentify)
+    guid = Guids.private() if deidentify else Guids(_project_key(project))
+    redactor = redactor or Redactor(project, deidentify)
     red = redactor.text
     book = project.codebook()
     transcripts = project.transcripts()
@@ -298,7 +310,7 @@ def project_archive(project, *, deidentify: bool = False, utf16: bool = False) -
     for t in transcripts:
         text = project.text(t.id)
         if deidentify:
-            text, mapping = apply_edits(text, deid.redactions(project, t.id))
+            text, mapping = redactor.transcript(t.id)
             span = lambda s, e, m=mapping: (m.start(s), m.end(e))  # noqa: E731
         else:
             span = lambda s, e: (s, e)  # noqa: E731
@@ -340,9 +352,9 @@ def project_archive(project, *, deidentify: bool = False, utf16: bool = False) -
             for key, val in groups.get(t.group, {}).items():
                 source.append(value(attribute_names[key], red(val)))
         sources.append(source)
-        for label, selections in turn_refs.items():
+        for number, (label, selections) in enumerate(turn_refs.items()):
             speaker = speakers.get(label)
-            case = E("Case", guid=guid("speaker", f"{t.id}:{label}"),
+            case = E("Case", guid=guid("speaker", f"{t.id}:{number}" if deidentify else f"{t.id}:{label}"),
                      name=xml_safe(f"{red(t.group or t.title)}: {red(label)}"))
             case.append(value("speaker", red(label)))
             if speaker is not None and speaker.role:
@@ -352,7 +364,7 @@ def project_archive(project, *, deidentify: bool = False, utf16: bool = False) -
             case.extend(E("SelectionRef", targetGUID=g) for g in selections)
             cases.append(case)
 
-    root = E("Project", name=xml_safe(red(project.name)), origin=ORIGIN, creationDateTime=_dt(project.meta("created_at")),
+    root = E("Project", name=xml_safe(redactor.name(project.name)), origin=ORIGIN, creationDateTime=_dt(project.meta("created_at")),
              modifiedDateTime=_dt(exported))
     if users:
         root.append(E("Users", *[E("User", guid=g, name=xml_safe(n), id=xml_safe(n)) for n, g in users.items()]))
@@ -386,15 +398,16 @@ def project_archive(project, *, deidentify: bool = False, utf16: bool = False) -
     return buffer.getvalue(), counts
 
 
-def write_qdpx(project, path: Path, *, deidentify: bool = False, utf16: bool = False) -> dict[str, int]:
-    data, counts = project_archive(project, deidentify=deidentify, utf16=utf16)
+def write_qdpx(project, path: Path, *, deidentify: bool = False, utf16: bool = False,
+               redactor: Redactor | None = None) -> dict[str, int]:
+    data, counts = project_archive(project, deidentify=deidentify, utf16=utf16, redactor=redactor)
     with atomic_path(path) as temp:
         temp.write_bytes(data)
     return counts
 
 
-def write_qdc(project, path: Path, *, deidentify: bool = False) -> int:
-    data = codebook_xml(project, deidentify=deidentify)
+def write_qdc(project, path: Path, *, deidentify: bool = False, redactor: Redactor | None = None) -> int:
+    data = codebook_xml(project, deidentify=deidentify, redactor=redactor)
     with atomic_path(path) as temp:
         temp.write_bytes(data)
     return len(project.codebook().codes)

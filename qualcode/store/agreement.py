@@ -3,7 +3,8 @@
 Read-only. Builds the :class:`~qualcode.core.agreement.Coded` list, the turns with their roles
 and the codebook order for :func:`~qualcode.core.agreement.agreement_report`, and adds what a
 reader of the report needs beside the figures: code names, transcript titles, and the text of
-every disagreement, de-identified with the project's decisions (as every export is).
+every disagreement, de-identified by the store's one :class:`~qualcode.store.deid.Redactor` (the
+project's decisions and the names nobody reviewed yet, as every export is).
 
 Which transcripts are compared: those named, or else every transcript that each of the coders
 has coded at least once. A transcript one coder has not started would count as total
@@ -18,7 +19,6 @@ from datetime import datetime, timezone
 from ..core.agreement import (
     DEFAULT_BOOTSTRAP, DEFAULT_SEED, AgreementReport, Coded, agreement_report,
 )
-from ..core.edits import apply_edits
 from ..core.errors import UserError
 from . import deid
 from .project import Project
@@ -38,7 +38,10 @@ class ProjectAgreement:
     theme_segment_texts: list[str]
     focus: list[str] | None = None  # with --code: the code and its subcodes, in codebook order
     deidentified: bool = True
-    hidden_terms: int = 0
+    hidden_terms: int = 0       # names a person decided to hide
+    hidden_unreviewed: int = 0  # names the finder proposed, hidden without review
+    deid_line: str = ""         # what the report says about de-identification
+    file_stem: str = ""         # the project file's name, de-identified, for default file names
     made_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc).replace(microsecond=0))
 
     def name(self, code: str) -> str:
@@ -97,6 +100,7 @@ def agreement(
     bootstrap: int = DEFAULT_BOOTSTRAP,
     seed: int | None = DEFAULT_SEED,
     deidentify: bool = True,
+    before_texts=None,
 ) -> ProjectAgreement:
     """Compare ``coders`` over the project (or ``transcripts``); ``code`` narrows what is shown.
 
@@ -165,45 +169,22 @@ def agreement(
         bootstrap=bootstrap, seed=seed,
     )
 
-    texts = _Texts(project, deidentify)
-    terms = deid.terms(project, hidden_only=True) if deidentify else []
+    if before_texts is not None:  # everything is checked: the CLI may now find names to hide
+        before_texts()
+    texts = deid.Redactor(project, deidentify)
     return ProjectAgreement(
-        project=texts.free(project.name),
+        project=texts.name(project.name),
         report=report,
-        code_names={n.id: texts.free(n.name) for n in nodes.values()},
-        titles={tid: texts.free(all_transcripts[tid].title) for tid in order + list(left_out)},
+        code_names={n.id: texts.text(n.name) for n in nodes.values()},
+        titles={tid: texts.text(all_transcripts[tid].title) for tid in order + list(left_out)},
         left_out=left_out,
         unit_texts=[texts.span(u.transcript, u.start, u.end) for u in report.units],
         segment_texts=[texts.span(s.transcript, s.start, s.end) for s in report.segments],
         theme_segment_texts=[texts.span(s.transcript, s.start, s.end) for s in report.theme_segments],
         focus=focus,
         deidentified=deidentify,
-        hidden_terms=len(terms),
+        hidden_terms=texts.reviewed_count if deidentify else 0,
+        hidden_unreviewed=texts.unreviewed_count if deidentify else 0,
+        deid_line=texts.describe() if deidentify else "",
+        file_stem=texts.name(project.path.stem),
     )
-
-
-class _Texts:
-    """Transcript spans and free texts with the project's hidden names replaced, each transcript
-    redacted once (a name cut by a span's edge is hidden whole)."""
-
-    def __init__(self, project: Project, enabled: bool):
-        self.project = project
-        self.enabled = enabled
-        self._terms = deid.terms(project) if enabled else []
-        self._hidden = any(t.hide for t in self._terms)
-        self._cache: dict[str, tuple] = {}
-
-    def span(self, tid: str, start: int, end: int) -> str:
-        if tid not in self._cache:
-            text = self.project.text(tid)
-            edits = deid.redactions(self.project, tid) if self.enabled and self._hidden else []
-            self._cache[tid] = apply_edits(text, edits)
-        text, mapping = self._cache[tid]
-        return text[mapping.start(start):mapping.end(end)]
-
-    def free(self, value: str | None) -> str:
-        if not value or not self.enabled or not self._hidden:
-            return value or ""
-        from ..core.deid import find_redactions
-
-        return apply_edits(value, find_redactions(value, self._terms))[0]

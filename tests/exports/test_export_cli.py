@@ -26,7 +26,10 @@ def test_from_the_example_project_a_new_user_gets_every_export(example, capsys):
     for kind in ("units", "summary", "quotes", "qdpx"):
         code, out, err = run(capsys, "export", example, kind)
         assert code == 0, (kind, err)
-        assert err == "" if kind != "qdpx" else f"with the {hidden} name(s) the project hides; add --deid" in err
+        if kind == "qdpx":
+            assert f"with the {hidden} name(s) the project hides and " in err and "add --deid" in err
+        else:  # the names the finder proposed that nobody reviewed are hidden too, and the user is told
+            assert "not reviewed yet; they are hidden as [Navn 1?]" in err and "Traceback" not in err
         assert out.startswith("wrote ")
     assert sorted(p.name for p in folder.iterdir()) == [
         "example-quotes.docx", "example-summary.docx", "example-units.xlsx", "example.qdpx"]
@@ -45,8 +48,10 @@ def test_from_the_example_project_a_new_user_gets_every_export(example, capsys):
     quotes = docx.Document(str(folder / "example-quotes.docx"))
     lines = [p.text for p in quotes.paragraphs]
     assert "«kjente meg igjen» (pasient, fokusgruppe 1)" in lines
-    quoted = {(u["transcript"], u["start"], u["end"], u["code"]) for u in units}
-    assert len(list(quotes.comments)) == len(quoted)  # one quote per span and code, whoever coded it
+    # a consensus layer exists: quotes come from it by default, one per span and code
+    quoted = {(u["transcript"], u["start"], u["end"], u["code"]) for u in units if u["coder"] == "consensus"}
+    assert len(list(quotes.comments)) == len(quoted)
+    assert any("consensus layer" in line and "by default" in line for line in lines)
 
     with zipfile.ZipFile(folder / "example.qdpx") as archive:
         assert archive.namelist()[0] == "project.qde" and len(archive.namelist()) == 4

@@ -74,7 +74,7 @@ def test_xlsx_has_header_frozen_panes_autofilter_widths_and_sheets_per_theme(cod
     assert {r[header.index("theme")] for r in hap.iter_rows(min_row=2, values_only=True)} == {"Opplevelser av håp"}
     assert hap.max_row == 1 + 5 and hap.freeze_panes == "A2"
     about = [r[0] for r in book["About"].iter_rows(values_only=True) if r[0]]
-    assert any(line.startswith("De-identified: 3 name(s)") for line in about)
+    assert any(line.startswith("De-identified: 3 reviewed name(s) hidden") for line in about)
 
 
 def test_xlsx_sheet_names_are_made_valid_and_unique(coded, tmp_path):

@@ -25,10 +25,6 @@ from qualcode.formats import atomic
 
 from .conftest import build_coded
 
-# The .xlsx debris described at _XLSX_DEBRIS is asserted on where it matters (no_debris); elsewhere
-# pytest would report it as warnings against whichever test collects it.
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-
 # (kind, format, file name): every kind and format of ``qualcode export``.
 EXPORTS = [
     ("units", "xlsx", "units.xlsx"), ("units", "csv", "units.csv"), ("units", "json", "units.json"),
@@ -129,19 +125,13 @@ def run_refused(project: Path, folder: Path, before: dict[str, bytes], capsys, e
     assert after == before, "the earlier export changed or a temporary file was left"
 
 
-# openpyxl writes an .xlsx straight into the temporary file; when that fails, its half-written
-# ZipFile and worksheet generators raise again when collected ("Exception ignored in ...").
-# The fix is in export_units.write_xlsx and export_agreement.write_xlsx: save into memory, then
-# atomic.write_bytes (as the .docx exports do).
-_XLSX_DEBRIS = pytest.mark.xfail(strict=True, reason="openpyxl debris after a failed .xlsx save (see above)")
+def cases():
+    # .xlsx files are finished in memory and written in one plain write: a failed openpyxl save
+    # into the temporary file used to leave half-written objects that raised again when collected.
+    return [pytest.param(e, id=f"{e[0]}-{e[1] or e[0]}") for e in EXPORTS]
 
 
-def cases(debris: set[str]):
-    return [pytest.param(e, id=f"{e[0]}-{e[1] or e[0]}", marks=[_XLSX_DEBRIS] if e[2] in debris else [])
-            for e in EXPORTS]
-
-
-@pytest.mark.parametrize("export", cases({"units.xlsx", "agreement.xlsx"}))
+@pytest.mark.parametrize("export", cases())
 def test_an_export_on_a_full_disk_is_one_line_and_keeps_the_earlier_file(project, tmp_path, capsys, export):
     with tmpfs(tmp_path / "disk", "size=512k") as disk:
         before = write_all(project, disk, capsys, [export])
@@ -149,7 +139,7 @@ def test_an_export_on_a_full_disk_is_one_line_and_keeps_the_earlier_file(project
         run_refused(project, disk, before, capsys, export, "the disk is full", "Free some space")
 
 
-@pytest.mark.parametrize("export", cases({"units.xlsx"}))
+@pytest.mark.parametrize("export", cases())
 def test_an_export_into_a_read_only_folder_is_one_line_and_keeps_the_earlier_file(project, tmp_path, capsys,
                                                                                     export):
     with tmpfs(tmp_path / "ro", "size=512k") as folder:

@@ -9,6 +9,7 @@ The model test runs when ``QUALCODE_SPACY_MODEL`` is set and fails if it cannot 
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from textual.widgets import DataTable, Input, OptionList, Static
@@ -327,3 +328,92 @@ async def test_with_the_real_model_names_come_from_ner(study, monkeypatch):
         await go_to(pilot, screen, "Kari")
         await pilot.press("h")
         assert decisions(app) == {"Kari": ("PER", True, None)} and deid.sources(app.project) == {"kari": "ner"}
+
+
+# --- a review that takes minutes: bulk decisions --------------------------------------------------
+
+
+async def test_bulk_keys_are_listed_for_the_footer_and_help(study):
+    from qualcode.tui.screens.names import NamesScreen as Screen
+
+    keys = {b.key: b for b in Screen.BINDINGS}
+    assert keys["H"].description == "Hide all pending" and keys["H"].show
+    assert keys["t"].description == "Hide kind" and keys["T"].description == "Keep kind"
+    app = QualcodeApp(study, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_names(app, pilot)
+        shown = {b.binding.key for b in screen.active_bindings.values()}
+        assert {"H", "t", "T"} <= shown
+        assert "H hides all pending" in str(screen.query_one("#names-explain", Static).render())
+
+
+async def test_hide_all_pending_asks_first_and_is_one_undoable_action(study):
+    from qualcode.tui.screens.dialogs import Confirm
+
+    app = QualcodeApp(study, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_names(app, pilot)
+        await go_to(pilot, screen, "Ola")
+        await pilot.press("k")  # decided: stays as it is
+        await pilot.press("H")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        question = str(app.screen.query_one(".dialog-title").render())
+        assert "Hide all 3 pending names?" in question and "Kari" in question and "Ola" not in question
+        await pilot.press("n")  # no: nothing changes
+        await pilot.pause()
+        assert app.screen is screen and decisions(app) == {"Ola": ("PER", False, None)}
+
+        await pilot.press("H")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert decisions(app) == {"Ola": ("PER", False, None), "Kari": ("PER", True, None),
+                                  "Karri": ("PER", True, "Kari"), "Hamar": ("GPE_LOC", True, None)}
+        assert set(column(screen, "decision")) == {"hide", "hide = Kari", "keep"}
+        assert "saved: hide 3 pending names" in app.status_text
+
+        await pilot.press("ctrl+z")  # all three at once
+        await pilot.pause()
+        assert decisions(app) == {"Ola": ("PER", False, None)}
+        assert row(screen, "Kari")["decision"] == "pending"
+
+
+async def test_hide_or_keep_every_pending_name_of_the_rows_kind(study):
+    from qualcode.tui.screens.dialogs import Confirm
+
+    app = QualcodeApp(study, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_names(app, pilot)
+        await go_to(pilot, screen, "Hamar")  # a place
+        await pilot.press("T")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        assert "Keep the 1 pending place name?" in str(app.screen.query_one(".dialog-title").render())
+        await pilot.press("y")
+        await pilot.pause()
+        assert decisions(app) == {"Hamar": ("GPE_LOC", False, None)}
+
+        await go_to(pilot, screen, "Ola")  # a person: Kari, Karri and Ola
+        await pilot.press("t")
+        await pilot.pause()
+        assert "Hide all 3 pending person names?" in str(app.screen.query_one(".dialog-title").render())
+        await pilot.press("y")
+        await pilot.pause()
+        assert {k: v[1] for k, v in decisions(app).items()} == {"Hamar": False, "Kari": True, "Karri": True,
+                                                                  "Ola": True}
+        await pilot.press("t")  # nothing left of that kind: explained, nothing asked
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert decisions(app) == {"Hamar": ("GPE_LOC", False, None)}
+
+
+async def test_the_screen_keeps_what_it_found_for_the_exports(study):
+    app = QualcodeApp(study, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_names(app, pilot)
+        assert deid.findings_current(app.project, "basic")
+        assert {"Kari", "Ola", "Hamar"} <= {f.term for f in deid.stored_findings(app.project).names}
+        assert re.fullmatch(r"\[Navn \d\?\] bor på \[Sted 1\?\]", deid.Redactor(app.project).text("Ola bor på Hamar"))

@@ -8,9 +8,13 @@ words), the decision so far, how often it occurs and one place in context.
 Deciding is the user's work and goes straight to the store on the main thread
 (:mod:`qualcode.store.deid`, one undoable action each): ``h`` hide, ``k`` keep, ``s`` hide as a
 spelling of another hidden name (one person, one tag), ``K`` the kind, ``a`` a name of your own,
-``x`` forget a decision. The row changes in place; ctrl+z (the app's undo) takes a decision back
-and :meth:`NamesScreen.reload` redraws from the store. Exports hide what is decided here; the
-stored text is only rewritten by ``qualcode redact`` on the command line, never from here.
+``x`` forget a decision. A review that takes minutes: ``H`` hides every pending name, ``t``
+hides and ``T`` keeps every pending name of the highlighted row's kind (a person, a place, an
+institution), each after a confirmation and as one undoable action. The row changes in place;
+ctrl+z (the app's undo) takes a decision back and :meth:`NamesScreen.reload` redraws from the
+store. Exports hide what is decided here and, until someone decides, every pending name too
+(private by default); the finder's results are kept in the project so exports use the same
+list. The stored text is only rewritten by ``qualcode redact`` on the command line, never here.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from ...store import deid
 from ..widgets.nlp_status import AnalysisProgress, ModelReady, NlpStatus, prepare
 from ..widgets.status_bar import StatusBar
 from .codebook import plural
-from .dialogs import TextPrompt
+from .dialogs import Confirm, TextPrompt
 
 if TYPE_CHECKING:
     from ...nlp.names import Finding
@@ -64,10 +68,18 @@ COLUMNS = ("term", "kind", "source", "decision", "found", "example")
 
 EXPLANATION = (
     "Names you hide (h) are replaced by tags such as [Navn 1] in every export: units, summaries, "
-    "quotes. The transcripts themselves are not changed. To rewrite the stored text for good, "
-    "run 'qualcode redact PROJECT' on the command line (it cannot be undone). Keep (k) means "
-    "reviewed: not a name to hide."
+    "quotes. Names still pending are hidden too, as [Navn 1?], until you decide. Keep (k) means "
+    "reviewed: not a name to hide. H hides all pending names; t / T hide / keep all pending names "
+    "of the highlighted kind. The transcripts themselves are not changed. To rewrite the stored "
+    "text for good, run 'qualcode redact PROJECT' on the command line (it cannot be undone)."
 )
+
+# Kinds decided together by t / T: a place is LOC or GPE_LOC, an institution ORG or GPE_ORG.
+FAMILIES = {"PER": "person", "LOC": "place", "GPE_LOC": "place", "ORG": "institution", "GPE_ORG": "institution"}
+
+
+def family(kind: str) -> str:
+    return FAMILIES.get(kind, kind)
 
 
 def _flat(text: str) -> str:
@@ -212,6 +224,12 @@ class NamesScreen(Screen):
                 tooltip="Person, place, institution …: the word in the tag"),
         Binding("a", "add", "Add name", id="names.add", tooltip="Hide a name the finder missed"),
         Binding("x", "forget", "Forget", id="names.forget", tooltip="Remove the decision about this name"),
+        Binding("H", "hide_pending", "Hide all pending", id="names.hide_pending", key_display="H",
+                tooltip="Hide every name waiting for a decision (asks first; one undoable action)"),
+        Binding("t", "hide_kind", "Hide kind", id="names.hide_kind",
+                tooltip="Hide every pending name of this row's kind (asks first; one undoable action)"),
+        Binding("T", "keep_kind", "Keep kind", id="names.keep_kind", key_display="T",
+                tooltip="Keep every pending name of this row's kind (asks first; one undoable action)"),
         Binding("p", "toggle_pending", "Pending only", id="names.pending",
                 tooltip="Show only names waiting for a decision, or all"),
         Binding("o", "open_place", "Open in transcript", id="names.open", show=False,
@@ -225,6 +243,10 @@ class NamesScreen(Screen):
     class Found(Message):
         serial: int
         rows: list
+        names: list = field(default_factory=list)  # store.deid.Found: what the project keeps
+        model_key: str = ""
+        basic: bool = False
+        fingerprint: str = ""
 
     @dataclass
     class Failed(Message):
@@ -274,15 +296,20 @@ class NamesScreen(Screen):
 
     @work(thread=True, exclusive=True, group="names", exit_on_error=False)
     def _find(self, serial: int, model: str | None, path: Path) -> None:
-        from ...nlp.names import find_names
+        from ...nlp.model import requested_model
+        from ...nlp.names import find_names, found_names, free_text_names
 
         worker = get_current_worker()
+        requested, _ = requested_model(model)
+        key = "basic" if requested == "basic" else requested
         try:
             with Project.open(path, backup=False) as project:
                 pipeline = prepare(self, project, model, lambda: worker.is_cancelled)
                 if worker.is_cancelled:
                     return
+                stamp = deid.fingerprint(project, key)
                 findings = find_names(project, pipeline=pipeline)
+                names = found_names(findings, free_text_names(project, pipeline))
                 texts = {t.id: project.text(t.id) for t in project.transcripts()}
                 turns = {tid: turn_spans(project, tid) for tid in texts}
         except UserError as exc:
@@ -290,7 +317,7 @@ class NamesScreen(Screen):
             return
         rows = group_findings(findings, texts, turns)
         if not worker.is_cancelled:
-            self.post_message(self.Found(serial, rows))
+            self.post_message(self.Found(serial, rows, names, key, pipeline.basic, stamp))
 
     def on_model_ready(self, message: ModelReady) -> None:
         self.query_one(NlpStatus).model_ready(message)
@@ -307,6 +334,12 @@ class NamesScreen(Screen):
         table = self.query_one(DataTable)
         table.loading = False
         self.rows, self.loaded = message.rows, True
+        if message.fingerprint:  # kept in the project: exports hide what is pending here
+            try:
+                deid.save_findings(self.app.project, message.names, model=message.model_key, basic=message.basic,
+                                   print_=message.fingerprint)
+            except UserError as exc:
+                self.notify(f"The names found could not be kept in the project: {exc}", severity="warning")
         self._draw(keep=None)
         table.focus()
 
@@ -464,6 +497,60 @@ class NamesScreen(Screen):
             return
         self._change(f"forget {row.term}",
                      lambda: deid.remove_term(self.app.project, row.term, coder=self.app.coder))
+
+    # --- bulk decisions (one undoable action each) -----------------------------------------------
+
+    def _pending_rows(self, kind_family: str | None = None) -> list[NameRow]:
+        decided, hidden = self._decisions()
+        rows = [r for r in self.rows if decision_of(r, decided, hidden)[0] == "pending"]
+        if kind_family is not None:
+            rows = [r for r in rows if family(r.kind) == kind_family]
+        return rows
+
+    def _bulk(self, rows: list[NameRow], *, hide: bool) -> list[tuple[Term, str]]:
+        """Decisions for ``rows``: hidden with their kinds, a first name or a spelling tied to a
+        name that is (or is now being) hidden sharing its tag; or kept."""
+        decided, _ = self._decisions()
+        if not hide:
+            return [(Term(r.term, r.kind, False), r.source) for r in rows]
+        hiding = {r.key for r in rows} | {k for k, t in decided.items() if t.hide}
+        base = {r.key: r.suggested_variant for r in rows
+                if r.suggested_variant and r.suggested_variant.casefold() in hiding
+                and r.suggested_variant.casefold() != r.key}
+        ordered = sorted(rows, key=lambda r: r.key in base)  # names before their variants
+        return [(Term(r.term, r.kind, True, None, base.get(r.key)), r.source) for r in ordered]
+
+    @work(exclusive=True, group="names-ask")
+    async def _ask_bulk(self, rows: list[NameRow], *, hide: bool, what: str) -> None:
+        if not rows:
+            self.notify(f"No pending {what} to decide.", severity="warning")
+            return
+        shown = ", ".join(r.term for r in rows[:8]) + (f" and {len(rows) - 8} more" if len(rows) > 8 else "")
+        verb = "Hide" if hide else "Keep"
+        question = (f"{verb} {'the' if len(rows) == 1 else 'all'} {plural(len(rows), 'pending ' + what)}? {shown}. "
+                    + ("Each is hidden with its kind; " if hide else "They will show in exports; ")
+                    + "ctrl+z takes it back at once.")
+        if not await self.app.push_screen_wait(Confirm(question)):
+            return
+        decisions = self._bulk(rows, hide=hide)
+        label = f"{verb.lower()} {plural(len(rows), 'pending ' + what)}"
+        self._change(label, lambda: deid.add_terms(self.app.project, decisions, label=label, coder=self.app.coder),
+                     keep=self._current_key())
+
+    def action_hide_pending(self) -> None:
+        self._ask_bulk(self._pending_rows(), hide=True, what="name")
+
+    def action_hide_kind(self) -> None:
+        if (row := self._current()) is None:
+            return
+        kind = family(row.kind)
+        self._ask_bulk(self._pending_rows(kind), hide=True, what=f"{kind} name")
+
+    def action_keep_kind(self) -> None:
+        if (row := self._current()) is None:
+            return
+        kind = family(row.kind)
+        self._ask_bulk(self._pending_rows(kind), hide=False, what=f"{kind} name")
 
     def action_toggle_pending(self) -> None:
         self.pending_only = not self.pending_only
