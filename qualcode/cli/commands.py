@@ -107,11 +107,11 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_example(args: argparse.Namespace) -> int:
     from ..formats.manifest import load_manifest
 
-    manifest_path = Path(args.source) / "manifest.yaml"
+    # The example ships inside the package, so this works from any folder after any install.
+    source = Path(args.source) if args.source else Path(__file__).resolve().parent.parent / "example"
+    manifest_path = source / "manifest.yaml"
     if not manifest_path.exists():
-        raise UserError(
-            "no example manifest here; run this from the qualcode folder or pass --from", path=manifest_path
-        )
+        raise UserError("no manifest.yaml in this folder; pass --from a folder that has one", path=manifest_path)
     manifest = load_manifest(manifest_path)
     if Path(args.project).exists():
         if not args.force:
@@ -737,10 +737,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--codebook", metavar="FILE", help="a codebook YAML file to start with")
     p.add_argument("--name", help="the project's name (default: the file name)")
 
-    p = add("example", cmd_example, "create the example project from transcripts_example/", project=False)
+    p = add("example", cmd_example, "create the example project (three invented focus groups, coded by two coders)",
+            project=False)
     p.add_argument("project", metavar="PROJECT", nargs="?", default="example.qualcode")
-    p.add_argument("--from", dest="source", default="transcripts_example", metavar="FOLDER",
-                   help="folder with manifest.yaml (default: transcripts_example)")
+    p.add_argument("--from", dest="source", default=None, metavar="FOLDER",
+                   help="folder with manifest.yaml (default: the example that ships with qualcode)")
     p.add_argument("--force", action="store_true", help="make an existing example project anew (a backup is kept)")
 
     p = add("import", cmd_import, "import transcripts (txt, docx, vtt, srt, odt) or a REFI-QDA project (.qdpx); "

@@ -2,7 +2,7 @@
 
 ::
 
-    codebook: ../codebooks/et_bedre_liv.yaml      # optional, used by 'qualcode example'
+    codebook: et_bedre_liv.yaml                   # optional, used by 'qualcode example'
     transcripts:
       - file: fg1.docx                            # relative to the manifest
         title: Fokusgruppe 1 (blandet)
