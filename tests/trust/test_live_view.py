@@ -36,17 +36,21 @@ async def _until(pilot, predicate, seconds: float = 3.0) -> float:
     return loop.time() - start
 
 
+async def _open_t1(app, pilot) -> CodingScreen:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, CodingScreen)
+    return app.screen
+
+
 async def test_codings_saved_by_another_process_appear_blind_coding_holds(project):
     path = project.path
     project.close()
     app = QualcodeApp(path, coder="AB")
     async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CodingScreen)
+        screen = await _open_t1(app, pilot)
         await pilot.press("right_square_bracket", "x")  # a selection the refresh must keep
         selection, cursor = screen.view.selection, screen.view.cursor
         units = screen.query_one("#units", DataTable)
@@ -78,11 +82,7 @@ async def test_a_project_file_replaced_under_the_workbench_closes_it_cleanly(pro
     project.close()
     app = QualcodeApp(path, coder="AB")
     async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, CodingScreen)
+        await _open_t1(app, pilot)
         # Someone restores an old copy by copying over it with a file manager (a new inode).
         copy = tmp_path / "elsewhere.qualcode"
         copy.write_bytes(path.read_bytes())
