@@ -14,7 +14,7 @@ import sys
 
 from ..core.errors import UserError
 from ..store.connection import storage_error
-from . import agreement_commands, commands, export_commands, nlp_commands
+from . import agreement_commands, commands, doctor, export_commands, nlp_commands
 
 EXIT_USER_ERROR = 1
 
@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     nlp_commands.register(sub)
     export_commands.register(sub)
     agreement_commands.register(sub)
+    doctor.register(sub)
     return parser
 
 
