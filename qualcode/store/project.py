@@ -937,7 +937,7 @@ class Project:
             if row is None:
                 return None
             self._replay(conn, row["id"], backwards=True)
-            seq = conn.execute("SELECT coalesce(max(undone), 0) + 1 FROM actions").fetchone()[0]
+            seq = conn.execute("SELECT coalesce(max(undone), 0) + 1 FROM actions WHERE undone > 0").fetchone()[0]
             conn.execute("UPDATE actions SET undone = ? WHERE id = ?", (seq, row["id"]))
             return row["label"]
 
