@@ -89,9 +89,8 @@ def ensure_name_findings(project: Project, nlp_model: str | None = None, *, quie
     key = "basic" if requested == "basic" else requested
     if deid.findings_current(project, key):
         return False
-    from ..nlp.names import refresh_findings
-
     from ..nlp.model import load_pipeline
+    from ..nlp.names import refresh_findings
 
     pipeline = load_pipeline(nlp_model)
     if sys.stderr.isatty() and not quiet:  # on a terminal: say why it takes a moment, with progress

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..core.errors import StorageError, UserError
+from .leftovers import remove_database_files
 
 KEEP = 10
 MIN_INTERVAL = 10 * 60  # seconds
@@ -52,7 +53,7 @@ def make_backup(conn, project: Path, tag: str = AUTO_TAG) -> Path:
             dest.close()
         os.replace(tmp, target)
     except (OSError, sqlite3.Error) as exc:
-        _discard(tmp)
+        remove_database_files(tmp)
         if isinstance(exc, StorageError):  # the project itself failed, not the folder
             raise
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -62,17 +63,9 @@ def make_backup(conn, project: Path, tag: str = AUTO_TAG) -> Path:
             path=project,
         ) from None
     except BaseException:
-        _discard(tmp)
+        remove_database_files(tmp)
         raise
     return target
-
-
-def _discard(tmp: Path) -> None:
-    for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-        try:
-            leftover.unlink(missing_ok=True)
-        except OSError:
-            pass
 
 
 def auto_backup(conn, project: Path, *, force: bool = False) -> Path | None:

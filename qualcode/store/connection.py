@@ -243,12 +243,3 @@ def release(shared: SharedConnection) -> None:
     with shared.lock:
         shared.closer(shared.raw)
 
-
-def is_open_here(path: Path) -> bool:
-    """Whether this process holds the file open (so it must not be replaced or removed)."""
-    try:
-        key = file_key(path)
-    except OSError:
-        return False
-    with _registry_lock:
-        return key in _registry

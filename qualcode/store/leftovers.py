@@ -44,6 +44,16 @@ def clean(project: Path) -> list[Path]:
     return removed
 
 
+def remove_database_files(path: Path) -> None:
+    """A database file that is not (or no longer) the project, and its journals: removed; what
+    cannot be removed now is swept up at the next opening or listed by 'qualcode backups'."""
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
 def _listing(folder: Path, glob: str) -> list[Path]:
     try:
         return sorted(folder.glob(glob)) if folder.is_dir() else []

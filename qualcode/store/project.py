@@ -90,7 +90,6 @@ class Project:
         self.path = path
         self.conn = conn
         self.backup_path: Path | None = None
-        self.cleaned: list[Path] = []  # leftovers of interrupted work removed at opening
         self._closed = False
 
     # --- opening and closing -------------------------------------------------------------------
@@ -103,8 +102,7 @@ class Project:
         if not path.parent.is_dir():
             raise UserError("the folder for the project does not exist", path=path)
         tmp = path.with_name(f".{path.name}.creating")
-        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
-            leftover.unlink(missing_ok=True)
+        leftovers.remove_database_files(tmp)
         try:
             try:
                 # Health data: readable by its owner only, whatever the umask (the journals follow).
@@ -132,8 +130,7 @@ class Project:
                 _close_raw(raw)
             os.replace(tmp, path)
         except BaseException:
-            for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
-                leftover.unlink(missing_ok=True)
+            leftovers.remove_database_files(tmp)
             raise
         return cls.open(path, backup=False)
 
@@ -160,8 +157,8 @@ class Project:
                     f"made by a newer qualcode (schema {version}, this one knows {SCHEMA_VERSION}); upgrade qualcode",
                     path=path,
                 )
-            if fresh:
-                project.cleaned = leftovers.clean(path)
+            if fresh:  # the first opening in this process sweeps up what killed ones left
+                leftovers.clean(path)
             if backup or version < SCHEMA_VERSION:
                 project.backup_path = backups.auto_backup(conn, path, force=version < SCHEMA_VERSION)
             if version < SCHEMA_VERSION:

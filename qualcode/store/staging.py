@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..core.errors import UserError
+from .leftovers import remove_database_files
 from .project import Project
 
 
@@ -123,10 +124,7 @@ def _parents_first(conn: sqlite3.Connection, tables: list[str]) -> list[str]:
 
 
 def remove_database(path: Path) -> None:
-    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal"),
-                     path.with_name(f".{path.name}.creating")):
-        try:
-            leftover.unlink(missing_ok=True)
-        except OSError:
-            pass  # removed at the next opening, or listed by 'qualcode backups'
+    """A working copy and its journals, and what Project.create left if it was made by one."""
+    remove_database_files(path)
+    remove_database_files(path.with_name(f".{path.name}.creating"))
 

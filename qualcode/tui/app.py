@@ -47,8 +47,9 @@ class QualcodeApp(App[None]):
         self.sub_title = self.project.name
         self._data_version = self.project.data_version()
         self.set_interval(self.WATCH_INTERVAL, self._watch_project, name="watch-project")
-        if "network" in self.project.storage:
-            self.notify(f"This project is in a {self.project.storage}.", timeout=8)
+        storage = self.project.storage
+        if "network" in storage:
+            self.notify(f"This project is in a {storage}.", timeout=8)
         if self.coder:
             settings.remember_coder(self.project_path, self.coder)
             self.push_screen(TranscriptsScreen())
@@ -113,7 +114,6 @@ class QualcodeApp(App[None]):
     def _close_on(self, error: UserError) -> None:
         """Close with status 1; ``qualcode open`` prints :attr:`error_line` once the terminal is
         restored (one line, unwrapped)."""
-        self._return_code = 1
         self.error_line = f"qualcode: error: {error}"
         self.exit(return_code=1)
 
