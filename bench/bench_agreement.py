@@ -29,11 +29,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from qualcode.core.agreement import Coded, Figures, agreement_report, align  # noqa: E402
-from qualcode.core.coverage import participant_spans  # noqa: E402
-from qualcode.core.models import Turn  # noqa: E402
+from qualcode.core.agreement import Coded, Figures, agreement_report, align
+from qualcode.core.coverage import participant_spans
+from qualcode.core.models import Turn
 
 ROLES = ["pasient", "ansatt", "moderator"]
 

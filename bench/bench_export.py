@@ -23,19 +23,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qualcode.core.codebook import load_codebook  # noqa: E402
-from qualcode.formats.base import ParsedTranscript, ParsedTurn  # noqa: E402
-from qualcode.formats.export_base import ExportData  # noqa: E402
-from qualcode.formats.export_quotes import write_docx  # noqa: E402
-from qualcode.formats.export_summary import write_summary  # noqa: E402
-from qualcode.formats.export_units import rows, write_xlsx  # noqa: E402
-from qualcode.formats.refi import write_qdpx  # noqa: E402
-from qualcode.formats.refi_import import import_qdpx  # noqa: E402
-from qualcode.store import Project, deid  # noqa: E402
-from qualcode.store.project import RoleRule  # noqa: E402
+import corpus
+from corpus import SPEAKERS
 
-import corpus  # noqa: E402  (bench/corpus.py)
-from corpus import SPEAKERS  # noqa: E402
+from qualcode.core.codebook import load_codebook
+from qualcode.core.parsed import ParsedTranscript, ParsedTurn
+from qualcode.exports.base import ExportData
+from qualcode.exports.quotes import write_docx
+from qualcode.exports.summary import write_summary
+from qualcode.exports.units import rows, write_xlsx
+from qualcode.refi.importer import import_qdpx
+from qualcode.refi.write import write_qdpx
+from qualcode.store import Project, deid
+from qualcode.store.project import RoleRule
 
 REPO = Path(__file__).resolve().parent.parent
 WORDS = [*corpus.WORDS, "Kari", "Solbakken"]  # names the export must hide
@@ -74,7 +74,7 @@ def build(folder: Path, n_units: int, rng: random.Random) -> Path:
         try:
             unit = project.add_coding(tid, start, turn.end, rng.choice(codes), rng.choice(["AB", "CD"]),
                                       condensed="Kort oppsummering" if made % 3 == 0 else "")
-        except Exception:  # noqa: BLE001 - the same span and code twice: draw again
+        except Exception:
             continue
         if made % 10 == 0:
             project.update_coding(unit.id, starred=True)
@@ -125,7 +125,7 @@ def main() -> int:
                                                                   sheet_per_theme=True),
             "quotes -> DOCX (5,000 quotes + comments)": lambda: write_docx(ExportData(project), out / "quotes.docx"),
             "summary -> DOCX (chart, matrices)": lambda: write_summary(ExportData(project), out / "summary.docx",
-                                                                        "docx", words=False),
+                                                                        "docx", words=None),
             "project -> qdpx": lambda: write_qdpx(project, out / "p.qdpx"),
             "qdpx -> new project (import; no goal)": lambda: import_qdpx(out / "p.qdpx", fresh()),
         }

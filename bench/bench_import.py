@@ -19,12 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qualcode.formats import parse_transcript  # noqa: E402
-from qualcode.store import Project  # noqa: E402
-from qualcode.store.project import RoleRule  # noqa: E402
+from corpus import ROLE_RULES, SPEAKERS, utterance
 
-from corpus import ROLE_RULES, SPEAKERS, utterance  # noqa: E402  (bench/corpus.py)
-
+from qualcode.importers import parse_transcript
+from qualcode.store import Project
+from qualcode.store.project import RoleRule
 
 
 def make_corpus(folder: Path, total_words: int, rng: random.Random) -> list[Path]:

@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qualcode.core.codebook import parse_codebook  # noqa: E402
-from qualcode.formats.base import ParsedTranscript  # noqa: E402
-from qualcode.store import Project  # noqa: E402
+from qualcode.core.codebook import parse_codebook
+from qualcode.core.parsed import ParsedTranscript
+from qualcode.store import Project
 
 CODEBOOK = "codebook: Bench\ncodes:\n  - id: a\n    name: A\n  - id: b\n    name: B\n"
 

@@ -31,13 +31,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qualcode.core.codebook import load_codebook  # noqa: E402
-from qualcode.core.deid import find_redactions  # noqa: E402
-from qualcode.core.yamlfile import parse_yaml, read_text_file  # noqa: E402
-from qualcode.formats.base import ParsedTranscript, ParsedTurn  # noqa: E402
-from qualcode.store import Project  # noqa: E402
-from qualcode.store import deid as store_deid  # noqa: E402
-from qualcode.store.project import RoleRule  # noqa: E402
+from qualcode.core.codebook import load_codebook
+from qualcode.core.deid import find_redactions
+from qualcode.core.parsed import ParsedTranscript, ParsedTurn
+from qualcode.core.yamlfile import parse_yaml, read_text_file
+from qualcode.store import Project
+from qualcode.store import deid as store_deid
+from qualcode.store.project import RoleRule
 
 GOLD = ROOT / "bench" / "gold"
 MODELS = ROOT.parent / "shared" / "models"

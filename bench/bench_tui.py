@@ -26,12 +26,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qualcode.core.codebook import load_codebook  # noqa: E402
-from qualcode.formats import parse_transcript  # noqa: E402
-from qualcode.store import Project  # noqa: E402
-from qualcode.store.project import RoleRule  # noqa: E402
+from corpus import ROLE_RULES, WORDS
 
-from corpus import ROLE_RULES, WORDS  # noqa: E402  (bench/corpus.py)
+from qualcode.core.codebook import load_codebook
+from qualcode.importers import parse_transcript
+from qualcode.store import Project
+from qualcode.store.project import RoleRule
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.core.codebook import parse_codebook
-from qualcode.formats.base import ParsedTranscript
+from qualcode.core.parsed import ParsedTranscript
 from qualcode.store import Project
 from qualcode.store.project import RoleRule
 

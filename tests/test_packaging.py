@@ -42,7 +42,7 @@ def test_the_wheel_holds_every_stylesheet_the_workbench_names(wheel_names):
 
 def test_the_example_ships_in_the_package_and_works_from_any_folder(wheel_names, tmp_path, monkeypatch):
     from qualcode.cli import main
-    from qualcode.formats.manifest import load_manifest
+    from qualcode.importers.manifest import load_manifest
     from qualcode.store import Project
 
     manifest = load_manifest(REPO / "qualcode" / "example" / "manifest.yaml")

@@ -6,13 +6,12 @@ import sqlite3
 
 import pytest
 
+from qualcode.core.codebook import parse_codebook
 from qualcode.core.errors import UserError
 from qualcode.core.models import CodeNode
-from qualcode.store import Project
+from qualcode.store import Project, schema
 from qualcode.store import backup as backups
-from qualcode.store import schema
-
-from qualcode.core.codebook import parse_codebook
+from qualcode.store.restore import restore_backup
 
 from .conftest import CODEBOOK_YAML, make_parsed
 
@@ -58,10 +57,17 @@ def test_unit_reports_speaker_role_text_and_code_path(project):
     [(s, e)] = project.find_quote("T1", "kjente meg igjen")
     project.add_coding("T1", s, e, "hap-gjen", "AB", condensed="Gjenkjennelse", memo="sterk")
     [unit] = project.units()
-    assert unit["text"] == "kjente meg igjen"
-    assert (unit["speaker"], unit["role"], unit["group"]) == ("P1", "pasient", "FG1")
-    assert unit["code_path"] == ["Opplevelser av håp", "Gjenkjennelse"]
-    assert (unit["coder"], unit["condensed"], unit["memo"]) == ("AB", "Gjenkjennelse", "sterk")
+    assert unit.text == "kjente meg igjen"
+    assert (unit.speaker, unit.role, unit.group) == ("P1", "pasient", "FG1")
+    assert unit.code_path == ("Opplevelser av håp", "Gjenkjennelse")
+    assert (unit.theme, unit.subtheme) == ("Opplevelser av håp", "Gjenkjennelse")
+    assert (unit.coder, unit.condensed, unit.memo) == ("AB", "Gjenkjennelse", "sterk")
+    # The same unit as scripts read it: every key, in the order they always came.
+    assert list(unit.as_dict()) == [
+        "id", "transcript", "title", "group", "turn", "speaker", "role", "timestamp", "start", "end", "text",
+        "code", "code_name", "code_path", "theme", "coder", "condensed", "memo", "starred", "created_at",
+        "updated_at"]
+    assert unit.as_dict()["code_path"] == ["Opplevelser av håp", "Gjenkjennelse"]
 
 
 def test_quotes_are_found_exactly_then_loosely_in_a_turn_or_by_occurrence(project):
@@ -248,7 +254,7 @@ def test_backups_rotate_and_restore_brings_back_a_deleted_code(project, monkeypa
     good = kept[-1]
     with Project.open(project.path, backup=False) as p:
         p.delete_code("hap-gjen")
-    backups.restore_backup(good, project.path)
+    restore_backup(good, project.path)
     with Project.open(project.path, backup=False) as p:
         assert p.code("hap-gjen").name == "Gjenkjennelse"
         assert p.integrity_check() == []
@@ -299,10 +305,9 @@ def test_staged_changes_reach_the_project_whole_or_not_at_all(project):
 
     path = project.path
     project.close()
-    with pytest.raises(RuntimeError, match="halfway"):
-        with staged(path) as copy:
-            copy.add_coding("T1", 0, 3, "hap", "AB")
-            raise RuntimeError("halfway")
+    with pytest.raises(RuntimeError, match="halfway"), staged(path) as copy:
+        copy.add_coding("T1", 0, 3, "hap", "AB")
+        raise RuntimeError("halfway")
     with Project.open(path, backup=False) as p:
         assert p.codings() == []
     with staged(path) as copy:

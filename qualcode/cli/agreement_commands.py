@@ -34,7 +34,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         warn(f"{tid} is left out: no units by {', '.join(missing)} there (name it with --transcript to compare "
              "it anyway)")
     if args.report:
-        from ..formats.export_agreement import default_name, default_path, write_report
+        from ..exports.agreement import default_name, default_path, write_report
 
         what = {"code": result.focus[0] if result.focus else None,
                 "transcripts": result.report.transcripts if args.transcript else None,
@@ -54,7 +54,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
 def render(pa) -> str:
     """The report for a terminal: figures per code, theme, transcript and role; then the units."""
-    from ..formats.export_agreement import code_set, interval, percent, stat
+    from ..exports.agreement import code_set, interval, percent, stat
     from .output import table
 
     r = pa.report

@@ -105,7 +105,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_example(args: argparse.Namespace) -> int:
-    from ..formats.manifest import load_manifest
+    from ..importers.manifest import load_manifest
 
     # The example ships inside the package, so this works from any folder after any install.
     source = Path(args.source) if args.source else Path(__file__).resolve().parent.parent / "example"
@@ -133,7 +133,7 @@ def cmd_example(args: argparse.Namespace) -> int:
 
 def _apply_coding_list(project: Project, manifest) -> None:
     """The example's codings by two coders, and its names to hide."""
-    from ..formats.manifest import load_coding_list
+    from ..importers.manifest import load_coding_list
     from ..store import deid
 
     coding_list = load_coding_list(manifest.codings)
@@ -176,7 +176,7 @@ def _import_manifest(project: Project, manifest, *, quiet: bool, as_json: list |
 
 def _import_one(project: Project, path: Path, *, title, group, attributes, roles, encoding,
                 allow_duplicate, quiet, as_json) -> None:
-    from ..formats import parse_transcript
+    from ..importers import parse_transcript
 
     parsed = parse_transcript(Path(path), encoding=encoding)
     result = project.import_transcript(
@@ -199,7 +199,7 @@ def _import_one(project: Project, path: Path, *, title, group, attributes, roles
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..formats.manifest import load_manifest
+    from ..importers.manifest import load_manifest
 
     if not args.files and not args.manifest:
         raise UserError("name the files to import, or a --manifest")
@@ -331,7 +331,7 @@ def cmd_codebook(args: argparse.Namespace) -> int:
     with _open(args, backup=bool(source)) as project:
         if source:
             if Path(source).suffix.lower() in (".qdc", ".qdpx"):  # a REFI-QDA codebook
-                from ..formats.refi_import import load_refi_codebook
+                from ..refi.importer import load_refi_codebook
 
                 added, updated = load_refi_codebook(project, Path(source))
             else:
@@ -342,12 +342,12 @@ def cmd_codebook(args: argparse.Namespace) -> int:
         if args.export:
             out = Path(args.export)
             if out.suffix.lower() == ".qdc":  # REFI-QDA
-                from ..formats.refi import write_qdc
+                from ..refi.write import write_qdc
 
                 write_qdc(project, out)
                 print(f"wrote {out}")
                 return 0
-            from ..formats.atomic import write_text
+            from ..exports.atomic import write_text
 
             write_text(out, codebook_to_yaml(book))  # all or nothing, owner-only, one line on a full disk
             print(f"wrote {out}")
@@ -680,7 +680,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if not args.yes:
         raise UserError("restoring replaces the project with the backup; add --yes to confirm")
     Project.open(args.project, backup=False).close()  # refuses a missing or foreign file
-    backups.restore_backup(Path(args.backup), Path(args.project))
+    from ..store.restore import restore_backup
+
+    restore_backup(Path(args.backup), Path(args.project))
     print(f"restored {args.project} from {args.backup} (the state before is in {backups.backup_dir(Path(args.project))})")
     return 0
 
@@ -707,9 +709,9 @@ def cmd_open(args: argparse.Namespace) -> int:
             )
         project_path = str(found[0])
     if args.coder is not None:
-        from ..store.project import _check_coder
+        from ..core.models import check_coder
 
-        _check_coder(args.coder)
+        check_coder(args.coder)
     Project.open(project_path, backup=True).close()  # refuses a bad file before the screen starts
     from ..tui.app import QualcodeApp
 

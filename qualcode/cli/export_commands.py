@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from ..core.errors import UserError
 from .output import warn
@@ -28,7 +29,7 @@ def _format(args: argparse.Namespace, formats: tuple[str, ...]) -> str:
         fmt = Path(args.out).suffix.lower().lstrip(".")
     fmt = (fmt or "").lower().lstrip(".") or None
     if fmt is None:
-        from ..formats.export_base import DEFAULT_FORMAT
+        from ..exports.base import DEFAULT_FORMAT
 
         return DEFAULT_FORMAT[args.kind]
     if fmt not in formats:
@@ -37,8 +38,8 @@ def _format(args: argparse.Namespace, formats: tuple[str, ...]) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..formats.atomic import check_target
-    from ..formats.export_base import FORMATS, UnitFilter, default_name, default_output
+    from ..exports.atomic import check_target
+    from ..exports.base import FORMATS, UnitFilter, default_name, default_output
     from ..store import Project, deid
 
     kind = args.kind
@@ -64,7 +65,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UserError("--coder chooses one coder's units and --all-coders every coder's; use one of them")
 
     with Project.open(args.project, backup=False) as project:
-        from ..formats.export_base import check_selection
+        from ..exports.base import check_selection
         from .nlp_commands import ensure_name_findings, pending_notice
 
         check_selection(project, selection)  # a mistake is one line, before any work
@@ -87,7 +88,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         check_target(out)
         notice = pending_notice(redactor.unreviewed_count, str(out), args.project) if deidentify else None
         if kind == "qdpx":
-            from ..formats.refi import write_qdpx
+            from ..refi.write import write_qdpx
 
             counts = write_qdpx(project, out, deidentify=deidentify, utf16=args.utf16, redactor=redactor)
             print(f"wrote {out}: {counts['transcripts']} transcripts, {counts['codes']} codes, "
@@ -105,31 +106,32 @@ def cmd_export(args: argparse.Namespace) -> int:
                 warn(notice)
             return 0
         if kind == "qdc":
-            from ..formats.refi import write_qdc
+            from ..refi.write import write_qdc
 
             n = write_qdc(project, out, deidentify=deidentify, redactor=redactor)
             print(f"wrote {out}: {n} codes")
             return 0
 
-        from ..formats.export_base import ExportData
+        from ..exports.base import ExportData
 
         data = ExportData(project, selection, deidentify=deidentify, redactor=redactor,
                           prefer_consensus=kind in ("summary", "quotes", "chart") and not args.all_coders)
         written = [out]
         if kind == "units":
-            from ..formats.export_units import write_units
+            from ..exports.units import write_units
 
             write_units(data, out, fmt, delimiter=delimiter, sheet_per_theme=args.sheet_per_theme)
         elif kind == "summary":
-            from ..formats.export_summary import write_summary
+            from ..exports.summary import write_summary
 
-            written = write_summary(data, out, fmt, words=not args.no_words)
+            words = None if args.no_words else distinctive_words_or_note(project, selection.coder)
+            written = write_summary(data, out, fmt, words=words)
         elif kind == "quotes":
-            from ..formats.export_quotes import write_quotes
+            from ..exports.quotes import write_quotes
 
             write_quotes(data, out, fmt, long_words=args.long_words)
         else:
-            from ..formats.export_summary import write_chart
+            from ..exports.summary import write_chart
 
             write_chart(data, out, fmt)
     shown = ", ".join(str(p) for p in written)
@@ -194,7 +196,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def import_qdpx(args: argparse.Namespace, files: list[str]) -> int:
     """``qualcode import PROJECT FILE.qdpx``: a whole REFI-QDA project, into a new or existing project."""
-    from ..formats.refi_import import import_qdpx as run_import
+    from ..refi.importer import import_qdpx as run_import
     from ..store.project import RoleRule
     from .output import emit_json
 
@@ -219,3 +221,15 @@ def import_qdpx(args: argparse.Namespace, files: list[str]) -> int:
     for warning in report.warnings:
         warn(f"{files[0]}: {warning}")
     return 0
+
+
+def distinctive_words_or_note(project: Any, coder: str | None) -> dict[str, list[tuple[str, float]]] | str:
+    """Each code's most distinctive words from the NLP layer, for the summary; or why there are none."""
+    try:
+        from ..nlp.vocabulary import distinctive_words
+
+        return distinctive_words(project, coder=coder, top=15)
+    except (ImportError, AttributeError):
+        return "Distinctive words need the NLP layer, which is not available here."
+    except (UserError, OSError) as exc:
+        return f"Distinctive words not available: {exc}"

@@ -10,8 +10,14 @@ from collections.abc import Sequence
 from typing import Any
 
 
+def _plain(value: Any) -> Any:
+    """What json cannot write by itself: a meaning unit as its dict, anything else as text."""
+    as_dict = getattr(value, "as_dict", None)
+    return as_dict() if as_dict is not None else str(value)
+
+
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_plain))
     sys.stdout.write("\n")
 
 

@@ -72,6 +72,13 @@ class Codebook(BaseModel):
             current = node.parent
         return chain[::-1]
 
+    def paths(self) -> dict[str, list[CodeNode]]:
+        """Every code's chain from its root theme, by code id, in one walk (not one lookup a code)."""
+        out: dict[str, list[CodeNode]] = {}
+        for _depth, node in self.walk():
+            out[node.id] = [*out[node.parent], node] if node.parent is not None else [node]
+        return out
+
     def descendants(self, code_id: str) -> list[CodeNode]:
         out: list[CodeNode] = []
         stack = [code_id]

@@ -20,6 +20,17 @@ COLOUR = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
 MODERATOR_ROLES = frozenset({"moderator", "intervjuer", "interviewer"})
 
 
+def check_coder(coder: str | None) -> str:
+    """A coder's name as every part of qualcode accepts it (CLI, workbench, store): short
+    initials or a name without spaces. Returns it stripped; a :class:`UserError` otherwise."""
+    coder = (coder or "").strip()
+    if not coder:
+        raise UserError("say who is coding (for example your initials, with --coder on the command line)")
+    if len(coder) > 40 or any(ch.isspace() for ch in coder):
+        raise UserError(f"coder name {coder!r} must be a short name without spaces, like initials")
+    return coder
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 

@@ -157,7 +157,7 @@ class Analysis:
         return zlib.compress(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 6)
 
     @classmethod
-    def from_bytes(cls, data: bytes, text: str, checksum: str) -> "Analysis | None":
+    def from_bytes(cls, data: bytes, text: str, checksum: str) -> Analysis | None:
         try:
             # A cached analysis is a few times the text; a damaged or planted blob must not
             # unpack without bound (treated as missing: the text is analysed again).
@@ -227,7 +227,7 @@ def segments_of(project: Project, tid: str) -> list[tuple[int, int]]:
 # again and again does not decode the same blob each time. Keyed by the project file too: one
 # project's cache never answers for another's.
 
-_MEMO: "OrderedDict[tuple[str, str, str, str], Analysis]" = OrderedDict()
+_MEMO: OrderedDict[tuple[str, str, str, str], Analysis] = OrderedDict()
 _MEMO_SIZE = 48
 
 

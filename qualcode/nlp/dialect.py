@@ -77,9 +77,9 @@ _SPOKEN_STOP = {
     "kunne", "skulle", "ville", "måtte", "være", "ha", "bli", "hva", "hvor", "hvem", "hvordan",
     "hvorfor", "hvis", "fordi", "selv", "jeg", "du", "han", "hun", "vi", "dere", "de", "meg", "deg",
     "seg", "oss", "min", "din", "sin", "mitt", "ditt", "sitt", "mine", "dine", "sine", "vår",
-    "ikke", "også", "mer", "enn", "hele", "hel", "gå", "går", "si", "ok", "okei", "åja", "javel",
+    "ikke", "også", "mer", "enn", "hele", "hel", "gå", "går", "ok", "okei", "åja", "javel",
     "ehh", "mmm", "ikkj", "itj", "an", "det", "den", "dette", "disse", "noe", "noen", "man", "en", "et",
-    "ei", "være", "mens", "også", "jo", "nok", "sikkert", "skikkelig", "kjempe", "på", "i",
+    "ei", "mens", "nok", "sikkert", "skikkelig", "kjempe", "på", "i",
     # light verbs in their common forms (lemmas of these are stop words already)
     "ga", "gav", "gir", "gitt", "hatt", "vært", "blitt", "kommet", "gått", "trodde", "tenkt",
     "sagt", "visst", "gjort", "tatt", "fått", "sto", "står", "stått", "lå", "ligger",

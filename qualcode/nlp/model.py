@@ -32,7 +32,7 @@ INSTALL_HINT = f"python -m spacy download {DEFAULT_MODEL}"
 _UNUSED = ("parser",)
 
 _lock = threading.Lock()
-_loaded: dict[str, "Pipeline"] = {}
+_loaded: dict[str, Pipeline] = {}
 
 
 @dataclass(slots=True)
@@ -109,7 +109,7 @@ def _load(requested: str, source: str) -> Pipeline:
 
     try:
         nlp = spacy.load(requested)
-    except Exception as exc:  # noqa: BLE001 - OSError when missing; others when broken or incompatible
+    except Exception as exc:
         if source == "default":
             why = "is not installed" if isinstance(exc, OSError) else f"could not be loaded ({type(exc).__name__})"
             return _basic(requested, "default", reason=f"the spaCy model {requested} {why}")

@@ -273,20 +273,7 @@ def _context_kind(text: str, start: int) -> str | None:
 
 # --- header lines ---------------------------------------------------------------------------------
 
-HEADER_WORDS = frozenset("""
-fokusgruppe fokusgruppen fokusgruppeintervju gruppeintervju intervju intervjuet dato tid tidspunkt
-klokkeslett kl sted deltakere deltagere deltaker deltager deltakarar tilstede stede transkribert
-transkribent transkripsjon transkribering transkripsjonen moderator intervjuer observatør referent
-sekretær varighet lengde opptak lydfil videofil fil prosjekt prosjektet fagdag fagdagen side møte gruppe
-tema sesjon runde del totalt minutter min time timer nr tittel kilde teams zoom
-date time participants participant transcribed transcript transcription interview focus group duration
-recording file project title
-januar februar mars april mai juni juli august september oktober november desember
-jan feb mar apr jun jul aug sep sept okt nov des
-mandag tirsdag onsdag torsdag fredag lørdag søndag
-january february march may june july october december monday tuesday wednesday thursday friday
-saturday sunday
-""".split())
+HEADER_WORDS = frozenset(["fokusgruppe", "fokusgruppen", "fokusgruppeintervju", "gruppeintervju", "intervju", "intervjuet", "dato", "tid", "tidspunkt", "klokkeslett", "kl", "sted", "deltakere", "deltagere", "deltaker", "deltager", "deltakarar", "tilstede", "stede", "transkribert", "transkribent", "transkripsjon", "transkribering", "transkripsjonen", "moderator", "intervjuer", "observatør", "referent", "sekretær", "varighet", "lengde", "opptak", "lydfil", "videofil", "fil", "prosjekt", "prosjektet", "fagdag", "fagdagen", "side", "møte", "gruppe", "tema", "sesjon", "runde", "del", "totalt", "minutter", "min", "time", "timer", "nr", "tittel", "kilde", "teams", "zoom", "date", "time", "participants", "participant", "transcribed", "transcript", "transcription", "interview", "focus", "group", "duration", "recording", "file", "project", "title", "januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "nov", "des", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag", "january", "february", "march", "may", "june", "july", "october", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 
 
 def _header_lines(project: Project, tid: str, text: str) -> list[tuple[int, int]]:

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import hashlib
 import math
-from bisect import bisect_right
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -156,7 +156,7 @@ def bag_of_lemmas(analysis: Analysis, start: int, end: int) -> Counter[str]:
 
 
 class _Unit:
-    __slots__ = ("id", "tid", "start", "end", "code", "vector")
+    __slots__ = ("code", "end", "id", "start", "tid", "vector")
 
     def __init__(self, uid, tid, start, end, code, vector):
         self.id, self.tid, self.start, self.end, self.code, self.vector = uid, tid, start, end, code, vector

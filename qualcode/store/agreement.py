@@ -14,10 +14,14 @@ disagreement, so it is left out, and the report says so.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..core.agreement import (
-    DEFAULT_BOOTSTRAP, DEFAULT_SEED, AgreementReport, Coded, agreement_report,
+    DEFAULT_BOOTSTRAP,
+    DEFAULT_SEED,
+    AgreementReport,
+    Coded,
+    agreement_report,
 )
 from ..core.errors import UserError
 from . import deid
@@ -42,7 +46,7 @@ class ProjectAgreement:
     hidden_unreviewed: int = 0  # names the finder proposed, hidden without review
     deid_line: str = ""         # what the report says about de-identification
     file_stem: str = ""         # the project file's name, de-identified, for default file names
-    made_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc).replace(microsecond=0))
+    made_at: datetime = field(default_factory=lambda: datetime.now(UTC).replace(microsecond=0))
 
     def name(self, code: str) -> str:
         return self.code_names.get(code, code)

@@ -13,7 +13,7 @@ Cache rows are not user decisions: they are not journaled and undo does not touc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .project import Project
 
@@ -41,7 +41,7 @@ def save(project: Project, checksum: str, model: str, model_version: str, data: 
         conn.execute(
             "INSERT OR REPLACE INTO analysis_cache (checksum, model, model_version, created_at, data)"
             " VALUES (?, ?, ?, ?, ?)",
-            (checksum, model, model_version, datetime.now(timezone.utc).isoformat(timespec="seconds"), data),
+            (checksum, model, model_version, datetime.now(UTC).isoformat(timespec="seconds"), data),
         )
 
 

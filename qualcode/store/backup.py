@@ -14,7 +14,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from ..core.errors import StorageError, UserError
+from ..core.errors import StorageError
 from .leftovers import remove_database_files
 
 KEEP = 10
@@ -76,24 +76,3 @@ def auto_backup(conn, project: Path, *, force: bool = False) -> Path | None:
     for old in existing[: max(0, len(existing) + 1 - KEEP)]:
         old.unlink(missing_ok=True)
     return made
-
-
-def restore_backup(backup: Path, project: Path) -> None:
-    """Put a backup in the project's place; the current state is itself backed up first."""
-    if not backup.is_file():
-        raise UserError("no such backup", path=backup)
-    from .project import Project  # a backup is a project file; open it the careful way
-
-    with Project.open(backup, backup=False) as copy:
-        problems = copy.integrity_check()
-    if problems:
-        raise UserError(f"this copy is damaged too ({problems[0]}); choose another", path=backup)
-    src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-    try:
-        # Through the project's own connection: never a second route to the file.
-        with Project.open(project, backup=False) as current:
-            make_backup(current.conn, project, tag="before-restore")
-            with current.conn.locked():
-                src.backup(current.conn.raw)
-    finally:
-        src.close()

@@ -108,7 +108,7 @@ def _write_probe(folder: Path) -> int | None:
 class Result:
     """A statement's rows, read out whole, with the cursor facts callers use."""
 
-    __slots__ = ("_rows", "lastrowid", "rowcount", "description")
+    __slots__ = ("_rows", "description", "lastrowid", "rowcount")
 
     def __init__(self, rows: list[Any], lastrowid: int | None, rowcount: int, description: Any):
         self._rows = rows
@@ -142,7 +142,7 @@ class SharedConnection:
     # --- locking ---------------------------------------------------------------------------------
 
     @contextmanager
-    def locked(self) -> Iterator["SharedConnection"]:
+    def locked(self) -> Iterator[SharedConnection]:
         if not self.lock.acquire(timeout=self.busy_timeout_s):
             raise ProjectBusy("another part of qualcode is still working on this project; try again",
                               path=self.path)

@@ -27,7 +27,7 @@ import re
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..core.deid import KIND_WORDS, UNREVIEWED_MARK, Matcher, Term, is_name_label
 from ..core.edits import OffsetMap, TextEdit, apply_edits
@@ -126,7 +126,7 @@ def _store(conn, term: Term, source: str) -> None:
         " ON CONFLICT (term) DO UPDATE SET kind = excluded.kind, hide = excluded.hide,"
         " replacement = excluded.replacement, source = excluded.source, variant_of = excluded.variant_of",
         (term.term, term.kind, int(term.hide), term.replacement, source,
-         datetime.now(timezone.utc).isoformat(), term.variant_of),
+         datetime.now(UTC).isoformat(), term.variant_of),
     )
 
 
@@ -224,7 +224,7 @@ def save_findings(project: Project, names: list[Found], *, model: str, basic: bo
     """Keep the finder's results (every name it found, decided or not) for exports to use."""
     value = json.dumps({
         "fingerprint": print_ or fingerprint(project, model), "model": model, "basic": basic,
-        "found_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "found_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "names": [f.to_dict() for f in names],
     }, ensure_ascii=False)
     _UNSAVED[str(project.path)] = value

@@ -16,7 +16,7 @@ import json
 import os
 import socket
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..core.errors import ProjectBusy
@@ -62,12 +62,12 @@ class LockFile:
     path: Path
 
     @classmethod
-    def for_project(cls, project: Path) -> "LockFile":
+    def for_project(cls, project: Path) -> LockFile:
         return cls(project.with_name(project.name + ".lock"))
 
     def take(self) -> None:
         me = {"user": _user(), "host": socket.gethostname(), "pid": os.getpid(),
-              "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+              "since": datetime.now(UTC).isoformat(timespec="seconds")}
         for _ in range(2):
             try:
                 fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -21,20 +21,30 @@ import os
 import re
 import sqlite3
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ..core.codebook import Codebook
 from ..core.edits import TextEdit, apply_edits
 from ..core.errors import StorageError, UserError
+from ..core.models import check_coder
 from ..core.models import (
-    CodeNode, Coding, FocusGroup, Memo, ProjectInfo, Speaker, Transcript, Turn, format_timestamp,
+    CodeNode,
+    Coding,
+    FocusGroup,
+    Memo,
+    ProjectInfo,
+    Speaker,
+    Transcript,
+    Turn,
+    format_timestamp,
 )
 from ..core.text import count_words, normalize_text
+from ..core.units import MeaningUnit, UnitFilter
 from . import backup as backups
 from . import connection, fsinfo, leftovers
 from .connection import SharedConnection
@@ -42,11 +52,11 @@ from .schema import APPLICATION_ID, JOURNALED, SCHEMA_VERSION, migrate
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 DEFAULT_BUSY_TIMEOUT_MS = 10_000
-_network_locks: dict[int, "fsinfo.LockFile"] = {}  # raw connection id -> its lock file
+_network_locks: dict[int, fsinfo.LockFile] = {}  # raw connection id -> its lock file
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def _busy_timeout_ms() -> int:
@@ -62,7 +72,7 @@ class RoleRule:
     role: str
 
     @classmethod
-    def parse(cls, spec: str) -> "RoleRule":
+    def parse(cls, spec: str) -> RoleRule:
         pattern, sep, role = spec.partition("=")
         if not sep or not pattern.strip() or not role.strip():
             raise UserError(f"role rule {spec!r} must look like PATTERN=ROLE, for example 'P*=pasient'")
@@ -95,7 +105,7 @@ class Project:
     # --- opening and closing -------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: str | Path, name: str | None = None, codebook: Codebook | None = None) -> "Project":
+    def create(cls, path: str | Path, name: str | None = None, codebook: Codebook | None = None) -> Project:
         path = Path(path)
         if path.exists():
             raise UserError("a file with this name exists already; choose another name", path=path)
@@ -135,7 +145,7 @@ class Project:
         return cls.open(path, backup=False)
 
     @classmethod
-    def open(cls, path: str | Path, *, backup: bool = True) -> "Project":
+    def open(cls, path: str | Path, *, backup: bool = True) -> Project:
         """Open an existing project. ``backup`` makes a rotating safety copy first."""
         path = Path(path)
         if not path.exists():
@@ -243,7 +253,7 @@ class Project:
         self._closed = True
         connection.release(self.conn)
 
-    def __enter__(self) -> "Project":
+    def __enter__(self) -> Project:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -348,7 +358,7 @@ class Project:
         source_path: str | None = None,
         allow_duplicate: bool = False,
     ) -> ImportResult:
-        """Store a :class:`~qualcode.formats.base.ParsedTranscript` whole, in one transaction."""
+        """Store a :class:`~qualcode.core.parsed.ParsedTranscript` whole, in one transaction."""
         text = normalize_text(parsed.text)
         if text != parsed.text:
             raise ValueError("importer returned text that is not normalised")  # a bug, not user error
@@ -745,7 +755,7 @@ class Project:
     ) -> Coding:
         transcript = self.transcript(tid)
         code = self.code(code_id)
-        coder = _check_coder(coder)
+        coder = check_coder(coder)
         length = len(self.text(transcript.id))
         if not 0 <= start < end <= length:
             raise UserError(
@@ -831,45 +841,78 @@ class Project:
         sql += " ORDER BY transcript_id, start, end, id"
         return [_coding_from_row(r) for r in self.conn.execute(sql, args)]
 
-    def units(self, **filters: Any) -> list[dict[str, Any]]:
-        """Codings with what a reader needs beside them: text, speaker, role, group, code path."""
-        codings = self.codings(**filters)
+    def units(self, selection: UnitFilter | None = None, /, **filters: Any) -> list[MeaningUnit]:
+        """The meaning units a filter chooses (see :meth:`iter_units`), as a list."""
+        return list(self.iter_units(selection, **filters))
+
+    def iter_units(self, selection: UnitFilter | None = None, /, **filters: Any) -> Iterator[MeaningUnit]:
+        """Meaning units in transcript order, streamed: one query for the codings (filters in SQL),
+        and each transcript's text and turns read once, when its first unit comes.
+
+        Takes a :class:`UnitFilter`, or its fields as keywords (``units(coder="AB")``).
+        """
+        s = selection if selection is not None else UnitFilter(**filters)
         book = self.codebook()
-        by_transcript: dict[str, tuple[Transcript, str, list[Turn], list[int]]] = {}
-        out = []
-        for c in codings:
-            if c.transcript not in by_transcript:
-                turns = self.turns(c.transcript)
-                by_transcript[c.transcript] = (
-                    self.transcript(c.transcript), self.text(c.transcript), turns, [t.start for t in turns]
-                )
-            transcript, text, turns, starts = by_transcript[c.transcript]
-            turn = _turn_at(turns, starts, c.start)
-            path = book.path(c.code)
-            out.append({
-                "id": c.id,
-                "transcript": c.transcript,
-                "title": transcript.title,
-                "group": transcript.group,
-                "turn": turn.index if turn else None,
-                "speaker": turn.speaker if turn else None,
-                "role": turn.role if turn else None,
-                "timestamp": format_timestamp(turn.time_start) if turn else None,
-                "start": c.start,
-                "end": c.end,
-                "text": text[c.start:c.end],
-                "code": c.code,
-                "code_name": path[-1].name,
-                "code_path": [node.name for node in path],
-                "theme": path[0].name,
-                "coder": c.coder,
-                "condensed": c.condensed,
-                "memo": c.memo,
-                "starred": c.starred,
-                "created_at": c.created_at.isoformat(),
-                "updated_at": c.updated_at.isoformat(),
-            })
-        return out
+        paths = {code_id: tuple(n.name for n in chain) for code_id, chain in book.paths().items()}
+        sql = ("SELECT c.id, c.transcript_id, c.start, c.end, c.code_id, c.coder, c.condensed, c.memo, c.starred,"
+               " c.created_at, c.updated_at FROM codings c WHERE 1=1")
+        args: list[Any] = []
+        if s.transcript is not None:
+            sql += " AND c.transcript_id = ?"
+            args.append(self.transcript(s.transcript).id)
+        if s.coder is not None:
+            sql += " AND c.coder = ?"
+            args.append(s.coder)
+        if s.code is not None:
+            ids = [self.code(s.code).id]  # a clear error for an unknown code
+            if s.include_subcodes:
+                ids += [d.id for d in book.descendants(ids[0])]
+            sql += f" AND c.code_id IN ({','.join('?' * len(ids))})"
+            args.extend(ids)
+        if s.starred:
+            sql += " AND c.starred = 1"
+        sql += " ORDER BY c.transcript_id, c.start, c.end, c.id"
+        rows = self.conn.execute(sql, args).fetchall()
+        current: str | None = None
+        title = text = ""
+        group: str | None = None
+        turns: list[sqlite3.Row] = []
+        starts: list[int] = []
+        for r in rows:
+            tid = r["transcript_id"]
+            if tid != current:
+                current = tid
+                head = self.conn.execute("SELECT title, group_name, text FROM transcripts WHERE id = ?",
+                                         (tid,)).fetchone()
+                title, group, text = head["title"], head["group_name"], head["text"]
+                turns = self.conn.execute(
+                    "SELECT t.idx, t.speaker, s.role, t.start, t.end, t.time_start FROM turns t"
+                    " LEFT JOIN speakers s ON s.transcript_id = t.transcript_id AND s.label = t.speaker"
+                    " WHERE t.transcript_id = ? ORDER BY t.idx", (tid,)).fetchall()
+                starts = [t["start"] for t in turns]
+            turn = _turn_at(turns, starts, r["start"])
+            role = turn["role"] if turn is not None else None
+            if not s.matches_role(role):
+                continue
+            path = paths[r["code_id"]]
+            yield MeaningUnit(
+                id=r["id"], transcript=tid, title=title, group=group,
+                turn=turn["idx"] if turn is not None else None,
+                speaker=turn["speaker"] if turn is not None else None, role=role,
+                timestamp=format_timestamp(turn["time_start"]) if turn is not None else None,
+                start=r["start"], end=r["end"], text=text[r["start"]:r["end"]],
+                code=r["code_id"], code_name=path[-1], code_path=path, coder=r["coder"],
+                condensed=r["condensed"], memo=r["memo"], starred=bool(r["starred"]),
+                created_at=r["created_at"], updated_at=r["updated_at"],
+            )
+
+    def recent_codes(self, coder: str) -> list[str]:
+        """This coder's codes, most recently used first (the code picker's order on an empty query)."""
+        rows = self.conn.execute(
+            "SELECT code_id FROM codings WHERE coder = ? GROUP BY code_id ORDER BY max(updated_at) DESC",
+            (coder,),
+        ).fetchall()
+        return [r[0] for r in rows]
 
     def coders(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT id FROM coders ORDER BY id")]
@@ -1016,12 +1059,12 @@ def _coding_from_row(r: sqlite3.Row) -> Coding:
     )
 
 
-def _turn_at(turns: list[Turn], starts: list[int], offset: int) -> Turn | None:
-    """The turn a span starting at ``offset`` belongs to (the next one if it starts in a label)."""
+def _turn_at(turns: Sequence[sqlite3.Row], starts: list[int], offset: int) -> sqlite3.Row | None:
+    """The turn row a span starting at ``offset`` belongs to (the next one if it starts in a label)."""
     if not turns:
         return None
     i = bisect_right(starts, offset) - 1
-    if i >= 0 and offset < turns[i].end:
+    if i >= 0 and offset < turns[i]["end"]:
         return turns[i]
     return turns[i + 1] if i + 1 < len(turns) else turns[i]
 
@@ -1033,15 +1076,6 @@ def _check_turns(turns, length: int) -> None:
         if not previous_end <= turn.start <= turn.end <= length:
             raise ValueError(f"importer bug: turn {i} spans {turn.start}-{turn.end} (previous ends {previous_end}, text {length})")
         previous_end = turn.end
-
-
-def _check_coder(coder: str) -> str:
-    coder = (coder or "").strip()
-    if not coder:
-        raise UserError("say who is coding with --coder (for example your initials)")
-    if len(coder) > 40 or any(ch.isspace() for ch in coder):
-        raise UserError(f"coder name {coder!r} must be a short name without spaces, like initials")
-    return coder
 
 
 def _find_all(text: str, needle: str, lo: int, hi: int) -> list[tuple[int, int]]:

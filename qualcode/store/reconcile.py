@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..core.agreement import AlignedUnit, Coded, align
 from ..core.errors import UserError
@@ -91,7 +91,7 @@ def decide(project: Project, item: Item, action: str, *, decided_by: str, coders
                 conn.execute(f"DELETE FROM codings WHERE id IN ({','.join('?' * len(old))})", old)
             conn.execute("DELETE FROM reconciliation WHERE id = ?", (previous["id"],))
         project._ensure_coder(conn, CONSENSUS)
-        now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        now = datetime.now(UTC).isoformat(timespec="milliseconds")
         result_ids = []
         for start, end, code in sorted(set(chosen)):
             exists = conn.execute(

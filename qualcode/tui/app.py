@@ -15,6 +15,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from ..core.errors import StorageError, UserError
+from ..core.models import check_coder
 from ..store import Project
 from . import settings
 from .screens.dialogs import TextPrompt
@@ -60,9 +61,10 @@ class QualcodeApp(App[None]):
             )
 
     def _coder_chosen(self, coder: str | None) -> None:
-        coder = (coder or "").strip()
-        if not coder or " " in coder:
-            self.notify("A coder is needed: short initials without spaces.", severity="error")
+        try:
+            coder = check_coder(coder)
+        except UserError as exc:
+            self.notify(f"A coder is needed: {exc}", severity="error")
             self.push_screen(TextPrompt("Who is coding? Your initials:", placeholder="AB"), self._coder_chosen)
             return
         self.coder = coder

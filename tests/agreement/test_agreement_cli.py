@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -20,7 +19,7 @@ from qualcode.store import Project, deid
 from qualcode.store.agreement import agreement
 
 from ..conftest import ROLES, make_parsed
-from .test_agreement_stats import brute_units, check_report, ref_alpha, ref_kappa, participant_chars, char_vector
+from .test_agreement_stats import brute_units, char_vector, check_report, participant_chars, ref_alpha, ref_kappa
 
 T2 = [
     ("Intervjuer", "Hva betyr recovery for dere?"),

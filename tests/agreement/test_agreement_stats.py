@@ -18,8 +18,15 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 
 from qualcode.core.agreement import (
-    OUTSIDE, Coded, agreement_report, align, cohen_kappa, krippendorff_alpha_nominal, unit_alphas,
-    unitized_alpha, weighted_unit_alphas,
+    OUTSIDE,
+    Coded,
+    agreement_report,
+    align,
+    cohen_kappa,
+    krippendorff_alpha_nominal,
+    unit_alphas,
+    unitized_alpha,
+    weighted_unit_alphas,
 )
 from qualcode.core.coverage import participant_spans
 from qualcode.core.models import Turn

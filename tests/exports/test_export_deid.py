@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from qualcode.cli import main
-from qualcode.formats.export_base import ExportData, Redactor
+from qualcode.exports.base import ExportData, Redactor
 from qualcode.store import deid
 
 from .conftest import PLANTED, visible_text
@@ -44,7 +44,7 @@ def test_a_planted_name_appears_in_no_deidentified_export(coded, tmp_path, capsy
 
 
 def test_a_deidentified_qdpx_holds_no_planted_name_and_its_positions_follow_the_text(coded, tmp_path, capsys):
-    from qualcode.formats.refi_read import read_qdpx
+    from qualcode.refi.read import read_qdpx
 
     path = coded.path
     coded.close()

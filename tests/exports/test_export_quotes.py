@@ -5,8 +5,8 @@ from __future__ import annotations
 import docx
 
 from qualcode.core.codebook import parse_codebook
-from qualcode.formats.export_base import ExportData, UnitFilter
-from qualcode.formats.export_quotes import quote_text, quotes_by_code, write_docx, write_markdown
+from qualcode.exports.base import ExportData, UnitFilter
+from qualcode.exports.quotes import quote_text, quotes_by_code, write_docx, write_markdown
 from qualcode.store import Project
 
 from ..conftest import CODEBOOK_YAML, make_parsed

@@ -7,8 +7,9 @@ import types
 
 import docx
 
-from qualcode.formats.export_base import ExportData, UnitFilter
-from qualcode.formats.export_summary import _matrix, summarise, write_chart, write_summary
+from qualcode.cli.export_commands import distinctive_words_or_note
+from qualcode.exports.base import ExportData, UnitFilter
+from qualcode.exports.summary import _matrix, summarise, write_chart, write_summary
 
 from .conftest import zip_texts
 
@@ -18,7 +19,7 @@ def by_id(summary):
 
 
 def test_counts_by_role_and_group_for_a_hand_made_project(coded):
-    summary = summarise(ExportData(coded), words=False)
+    summary = summarise(ExportData(coded), words=None)
     themes = by_id(summary)
     hap, sol, gjen, rec = themes["hap"], themes["hap-sol"], themes["hap-gjen"], themes["rec"]
     assert (hap.units, hap.own_units, hap.transcripts) == (5, 1, 2)
@@ -32,19 +33,19 @@ def test_counts_by_role_and_group_for_a_hand_made_project(coded):
 
 
 def test_the_matrix_covers_the_whole_codebook_with_totals(coded):
-    summary = summarise(ExportData(coded), words=False)
+    summary = summarise(ExportData(coded), words=None)
     headers, rows = _matrix(summary, summary.roles, "by_role")
     assert headers == ["Theme", "pasient", "ansatt", "Total"]
     assert [r[1:] for r in rows] == [[4, 1, 5], [2, 0, 2], [2, 0, 2], [2, 0, 2], [6, 1, 7]]
     assert rows[1][0] == "\u2003Solskinnshistorier" and rows[-1][0] == "All units"
     headers, rows = _matrix(summary, summary.groups, "by_group")
     assert headers == ["Theme", "FG1", "FG2", "Total"] and rows[-1][1:] == [4, 3, 7]
-    one = summarise(ExportData(coded, UnitFilter(coder="CD")), words=False)
+    one = summarise(ExportData(coded, UnitFilter(coder="CD")), words=None)
     assert [r[1:] for r in _matrix(one, one.roles, "by_role")[1]] == [[2, 2], [1, 1], [1, 1], [0, 0], [2, 2]]
 
 
 def test_exemplars_prefer_starred_units_and_merge_coders(coded):
-    summary = summarise(ExportData(coded), words=False)
+    summary = summarise(ExportData(coded), words=None)
     themes = by_id(summary)
     [gjen] = themes["hap-gjen"].exemplars  # units 1 and 6 are one span
     assert gjen.unit["starred"] and gjen.text.endswith("historien til [Navn 1]")
@@ -57,21 +58,22 @@ def test_distinctive_words_come_from_the_nlp_layer_without_hidden_names(coded, m
     fake.distinctive_words = lambda project, *, coder=None, top=10: {
         "hap-gjen": [("kjenne", 3.1), ("kari", 2.5), ("nordmann", 2.0), ("historie", 1.2)]}
     monkeypatch.setitem(sys.modules, "qualcode.nlp.vocabulary", fake)
-    summary = summarise(ExportData(coded))
+    summary = summarise(ExportData(coded), words=distinctive_words_or_note(coded, None))
     assert by_id(summary)["hap-gjen"].words == [("kjenne", 3.1), ("historie", 1.2)]
     assert summary.words_note is None
 
 
 def test_without_the_nlp_layer_the_words_are_left_out_with_a_note(coded, monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "qualcode.nlp.vocabulary", None)  # import fails
-    summary = summarise(ExportData(coded))
+    note = distinctive_words_or_note(coded, None)
+    summary = summarise(ExportData(coded), words=note)
     assert "not available" in summary.words_note and not any(t.words for t in summary.themes)
-    write_summary(ExportData(coded), tmp_path / "s.md", "md")
+    write_summary(ExportData(coded), tmp_path / "s.md", "md", words=note)
     assert "Distinctive words need the NLP layer" in (tmp_path / "s.md").read_text(encoding="utf-8")
 
 
 def test_markdown_summary_has_definitions_counts_quotes_and_its_chart_beside_it(coded, tmp_path):
-    written = write_summary(ExportData(coded), tmp_path / "summary.md", "md", words=False)
+    written = write_summary(ExportData(coded), tmp_path / "summary.md", "md", words=None)
     assert written == [tmp_path / "summary.md", tmp_path / "summary-chart.png"]
     text = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert "![Meaning units per theme, by role](summary-chart.png)" in text
@@ -83,14 +85,14 @@ def test_markdown_summary_has_definitions_counts_quotes_and_its_chart_beside_it(
 
 
 def test_docx_and_html_embed_the_chart(coded, tmp_path):
-    write_summary(ExportData(coded), tmp_path / "summary.docx", "docx", words=False)
+    write_summary(ExportData(coded), tmp_path / "summary.docx", "docx", words=None)
     parts = zip_texts((tmp_path / "summary.docx").read_bytes())
     document = docx.Document(str(tmp_path / "summary.docx"))
     assert len(document.inline_shapes) == 1
     assert any(name.startswith("word/media/") for name in _names(tmp_path / "summary.docx"))
     assert len(document.tables) == 2 and document.tables[0].rows[1].cells[0].text.startswith("Opplevelser av håp")
     assert "Opplevelser av recovery" in parts["word/document.xml"]
-    write_summary(ExportData(coded), tmp_path / "summary.html", "html", words=False)
+    write_summary(ExportData(coded), tmp_path / "summary.html", "html", words=None)
     html = (tmp_path / "summary.html").read_text(encoding="utf-8")
     assert html.count("<svg") == 1 and "<?xml" not in html
     assert "Opplevelser av håp" in html[html.index("<svg"):html.index("</svg>")]  # chart text kept as text

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from qualcode.core.errors import UserError
-from qualcode.formats.export_base import ExportData, UnitFilter
-from qualcode.formats.export_units import write_csv, write_json, write_xlsx
+from qualcode.exports.base import ExportData, UnitFilter
+from qualcode.exports.units import write_csv, write_json, write_xlsx
 
 
 def read_csv(path, delimiter=","):

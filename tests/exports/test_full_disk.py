@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.cli import main
-from qualcode.formats import atomic
+from qualcode.exports import atomic
 
 from .conftest import build_coded
 
@@ -214,9 +214,8 @@ def test_a_library_that_makes_the_file_anew_still_leaves_it_private(tmp_path):
 
 
 def test_other_os_errors_keep_their_type(tmp_path):
-    with pytest.raises(OSError) as info:
-        with atomic.atomic_path(tmp_path / "x.csv") as temp:
-            temp.write_bytes(b"1")
-            raise OSError(errno.EINVAL, "a bug, not the disk")
+    with pytest.raises(OSError) as info, atomic.atomic_path(tmp_path / "x.csv") as temp:
+        temp.write_bytes(b"1")
+        raise OSError(errno.EINVAL, "a bug, not the disk")
     assert info.value.errno == errno.EINVAL
     assert list(tmp_path.iterdir()) == []

@@ -214,7 +214,7 @@ def guids(path: Path) -> set[str]:
 
 
 def test_a_deidentified_qdpx_has_guids_no_one_can_work_back_from(planted, tmp_path, capsys):
-    from qualcode.formats.refi import Guids, _project_key
+    from qualcode.refi.write import Guids, _project_key
 
     run(capsys, "export", planted, "qdpx", "--deid", "--out", tmp_path / "a.qdpx")
     run(capsys, "export", planted, "qdpx", "--deid", "--out", tmp_path / "b.qdpx")

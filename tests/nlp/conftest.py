@@ -14,7 +14,7 @@ import pytest
 
 from qualcode.core.codebook import parse_codebook
 from qualcode.core.errors import UserError
-from qualcode.formats.base import ParsedTranscript
+from qualcode.core.parsed import ParsedTranscript
 from qualcode.store import Project
 from qualcode.store.project import RoleRule
 

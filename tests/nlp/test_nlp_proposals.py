@@ -24,7 +24,7 @@ def test_units_lie_inside_their_turn_and_start_and_end_on_sentences(nlp_project,
         turn = turns[p.turn]
         assert turn.start <= p.start < p.end <= turn.end
         assert text[p.start:p.end] == p.text
-        assert p.text[0].isalnum() and p.text[-1] in ".!?…" or p.text[-1].isalnum()
+        assert (p.text[0].isalnum() and p.text[-1] in ".!?…") or p.text[-1].isalnum()
         assert not p.text.endswith("]")  # [latter] is trimmed from the edges
 
 

@@ -9,7 +9,6 @@ import pytest
 from qualcode.core.codebook import load_codebook
 from qualcode.core.yamlfile import parse_yaml, read_text_file
 from qualcode.nlp.suggest import Suggester
-
 from qualcode.store import Project
 
 from .conftest import ROLES, make_parsed

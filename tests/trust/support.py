@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from qualcode.core.codebook import parse_codebook
-from qualcode.formats.base import ParsedTranscript
+from qualcode.core.parsed import ParsedTranscript
 from qualcode.store import Project
 
 from ..conftest import CODEBOOK_YAML, ROLES
@@ -20,8 +20,7 @@ from ..conftest import CODEBOOK_YAML, ROLES
 PY = sys.executable
 BUSY_TEXT = "another qualcode process is writing"
 PROGRESS = re.compile(r"^analysing .*\d+%")
-WORDS = ("jeg kjente meg igjen det var som å høre min egen historie for meg ga det håp faktisk man ser "
-         "at går an æ veit ikkje helt men fint ho klarte seg").split()
+WORDS = ["jeg", "kjente", "meg", "igjen", "det", "var", "som", "å", "høre", "min", "egen", "historie", "for", "meg", "ga", "det", "håp", "faktisk", "man", "ser", "at", "går", "an", "æ", "veit", "ikkje", "helt", "men", "fint", "ho", "klarte", "seg"]
 
 
 def build_project(path: Path, *, transcripts: int = 3, turns: int = 60, seed: int = 1) -> Path:

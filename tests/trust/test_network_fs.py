@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.core.errors import ProjectBusy
-from qualcode.store import Project
-from qualcode.store import fsinfo
+from qualcode.store import Project, fsinfo
 
 
 @pytest.fixture

@@ -24,7 +24,14 @@ from qualcode.core.errors import UserError
 from qualcode.store import Project
 
 from .support import (
-    build_project, child_env, cli, dead_pid, describe, integrity, is_one_line_error, read_codings,
+    build_project,
+    child_env,
+    cli,
+    dead_pid,
+    describe,
+    integrity,
+    is_one_line_error,
+    read_codings,
 )
 
 FULL = re.compile(r"disk is full|no space|full", re.IGNORECASE)

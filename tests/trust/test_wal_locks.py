@@ -75,7 +75,7 @@ def test_a_version_5_file_keeps_its_ids_and_never_reuses_a_deleted_one(tmp_path,
         new = p.add_coding("T1", 30, 33, "rec", "AB")
         assert new.id > units[2].id
         assert p.memos(target_type="coding", target_id=str(new.id)) == []
-        assert p.undo("AB") == f"code T1 30-33 as rec"
+        assert p.undo("AB") == "code T1 30-33 as rec"
         assert p.undo("AB") == f"delete unit {units[2].id}"  # the old unit comes back, under its id
         assert units[2].id in [c.id for c in p.codings()]
         assert p.integrity_check() == []

@@ -20,34 +20,16 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Label, SelectionList, Static, Tree
-from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from ...core.codebook import Codebook
 from ...core.errors import UserError
 from ...core.models import CodeNode
+from ..text import plural, shorten
 from ..widgets.status_bar import StatusBar
 from .dialogs import CodePicker, Confirm, TextPrompt
 
 TOP_LEVEL = "(top level)"  # not a valid code id, so it cannot clash with one
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def shorten(text: str, width: int) -> str:
-    """One line of at most ``width`` characters, for tables and lists."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"
-
-
-def recent_codes(project, coder: str) -> list[str]:
-    """Code ids this coder used, most recently first (for the code picker's order)."""
-    seen: dict[str, None] = {}
-    for coding in sorted(project.codings(coder=coder), key=lambda c: c.updated_at, reverse=True):
-        seen.setdefault(coding.code, None)
-    return list(seen)
 
 
 @dataclass(slots=True)
@@ -384,7 +366,7 @@ class CodebookScreen(Screen):
             self.notify("There is no other code to move it under.", severity="warning")
             return
         picked = await self.app.push_screen_wait(ParentPicker(
-            choices, recent_codes(self.app.project, self.app.coder),
+            choices, self.app.project.recent_codes(self.app.coder),
             f"Move {code.id} {code.name} under…", top_level=code.parent is not None,
         ))
         if picked is None:
@@ -408,7 +390,7 @@ class CodebookScreen(Screen):
             self.notify("There is no other code to merge into.", severity="warning")
             return
         target = await self.app.push_screen_wait(CodePicker(
-            choices, recent_codes(self.app.project, self.app.coder),
+            choices, self.app.project.recent_codes(self.app.coder),
             f"Merge {code.id} {code.name} into…",
         ))
         if target is None:

@@ -21,16 +21,7 @@ from ...core.errors import UserError
 from ...core.models import MODERATOR_ROLES
 from ..widgets.status_bar import StatusBar
 from ..widgets.transcript_view import Span, TranscriptView
-from .dialogs import CodePicker, Confirm, UnitEditor, UnitEdit
-
-
-def recent_codes(project, coder: str) -> list[str]:
-    """This coder's codes, most recently used first (the picker's order on an empty query)."""
-    rows = project.conn.execute(
-        "SELECT code_id FROM codings WHERE coder = ? GROUP BY code_id ORDER BY max(updated_at) DESC",
-        (coder,),
-    ).fetchall()
-    return [r[0] for r in rows]
+from .dialogs import CodePicker, Confirm, UnitEdit, UnitEditor
 
 
 class CodingScreen(Screen):
@@ -227,7 +218,7 @@ class CodingScreen(Screen):
                 self.current = unit.id
                 self.reload()
 
-        self.app.push_screen(CodePicker(project.codebook(), recent_codes(project, self.app.coder)), chosen)
+        self.app.push_screen(CodePicker(project.codebook(), project.recent_codes(self.app.coder)), chosen)
 
     def _need_unit(self) -> dict | None:
         unit = self._unit(self.current)
@@ -263,7 +254,7 @@ class CodingScreen(Screen):
                 self._act(lambda: project.update_coding(unit["id"], code=code_id, coder=self.app.coder),
                           f"unit {unit['id']} now {code_id}")
 
-        self.app.push_screen(CodePicker(project.codebook(), recent_codes(project, self.app.coder),
+        self.app.push_screen(CodePicker(project.codebook(), project.recent_codes(self.app.coder),
                                         title=f"Change the code of unit {unit['id']}"), chosen)
 
     def action_adjust_unit(self) -> None:
@@ -344,7 +335,7 @@ class CodingScreen(Screen):
                 self.follow = code_id
                 self.action_follow_again()
 
-        self.app.push_screen(CodePicker(project.codebook(), recent_codes(project, self.app.coder),
+        self.app.push_screen(CodePicker(project.codebook(), project.recent_codes(self.app.coder),
                                         title="Jump to the next unit of which code?"), chosen)
 
     def action_follow_again(self) -> None:

@@ -13,8 +13,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from ...core.errors import UserError
+from ..text import plural, shorten
 from ..widgets.status_bar import StatusBar
-from .codebook import plural, recent_codes, shorten
 from .dialogs import CodePicker
 
 NO_ROLE = "no role"
@@ -132,7 +132,7 @@ class FilterScreen(Screen):
     async def _pick(self, first: bool) -> None:
         project = self.app.project
         picked = await self.app.push_screen_wait(CodePicker(
-            project.codebook(), recent_codes(project, self.app.coder), "Show the units of which code?"
+            project.codebook(), project.recent_codes(self.app.coder), "Show the units of which code?"
         ))
         if picked is None:
             if first and self.app.screen is self:

@@ -26,9 +26,9 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...core.errors import UserError
 from ...store import Project
+from ..text import plural
 from ..widgets.nlp_status import AnalysisProgress, ModelReady, NlpStatus, prepare
 from ..widgets.status_bar import StatusBar
-from .codebook import plural
 
 if TYPE_CHECKING:
     from ...nlp.search import KwicHit
@@ -48,7 +48,7 @@ def clip_right(text: str, width: int = CONTEXT) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def kwic_summary(hits: list["KwicHit"]) -> str:
+def kwic_summary(hits: list[KwicHit]) -> str:
     """``5 hits in 2 transcripts · pasient 4 · ansatt 1``: the biggest role first."""
     if not hits:
         return "no hits"

@@ -40,11 +40,10 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...core.deid import KIND_WORDS, Term, find_redactions
 from ...core.errors import UserError
-from ...store import Project
-from ...store import deid
+from ...store import Project, deid
+from ..text import plural
 from ..widgets.nlp_status import AnalysisProgress, ModelReady, NlpStatus, prepare
 from ..widgets.status_bar import StatusBar
-from .codebook import plural
 from .dialogs import Confirm, TextPrompt
 
 if TYPE_CHECKING:
@@ -149,7 +148,7 @@ def turn_spans(project: Project, tid: str) -> list[tuple[int, int]]:
     return sorted((t.start, t.end) for t in project.turns(tid))
 
 
-def group_findings(findings: list["Finding"], texts: dict[str, str],
+def group_findings(findings: list[Finding], texts: dict[str, str],
                    turns: dict[str, list[tuple[int, int]]] | None = None) -> list[NameRow]:
     """One row per term, in the order of review: names waiting for a decision first, then by name.
     ``turns``: each transcript's turn spans, so an example never runs into another speaker."""

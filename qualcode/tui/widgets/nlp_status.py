@@ -45,8 +45,8 @@ class AnalysisProgress(Message):
         return isinstance(message, AnalysisProgress)
 
 
-def prepare(target: MessagePump, project: "Project", model: str | None,
-            should_stop: Callable[[], bool]) -> "Pipeline":
+def prepare(target: MessagePump, project: Project, model: str | None,
+            should_stop: Callable[[], bool]) -> Pipeline:
     """In a worker thread: load the pipeline and analyse what the cache does not hold yet,
     posting :class:`ModelReady` and :class:`AnalysisProgress` to ``target``. ``project`` must be
     the worker's own connection (SQLite connections stay on their thread)."""

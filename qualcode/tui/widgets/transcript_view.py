@@ -90,7 +90,7 @@ class TranscriptView(ScrollView, can_focus=True):
 
     @dataclass
     class CursorMoved(Message):
-        view: "TranscriptView"
+        view: TranscriptView
         offset: int
 
     def __init__(self, **kwargs):
@@ -350,7 +350,7 @@ class TranscriptView(ScrollView, can_focus=True):
     def _spans_on(self, start: int, end: int) -> list[Span]:
         lo = bisect_left(self._span_starts, start - self._longest_span)
         hi = bisect_left(self._span_starts, end + 1)
-        return [s for s in self.spans[lo:hi] if s.start < end and start < s.end or (s.start == s.end == start)]
+        return [s for s in self.spans[lo:hi] if (s.start < end and start < s.end) or (s.start == s.end == start)]
 
     def _render_row(self, row, line, width, base: Style, sel_part, cursor_col) -> Strip:
         turn = self.turns[line.turn]

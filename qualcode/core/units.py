@@ -1,0 +1,92 @@
+"""A meaning unit as readers see it, and the filter that chooses units.
+
+A :class:`~qualcode.core.models.Coding` is what the store keeps (offsets, code, coder); a
+:class:`MeaningUnit` is a coding with what a reader needs beside it: the transcript's title and
+focus group, the speaker turn, role and time, the coded text and the code's path. The store builds
+them in one pass per transcript (:meth:`qualcode.store.Project.units`); screens, the CLI and the
+exports read attributes, never dictionary keys. Frozen and slotted: cheap to make by the tens of
+thousands, and safe to hand between threads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class MeaningUnit:
+    id: int
+    transcript: str
+    title: str
+    group: str | None
+    turn: int | None  # the speaker turn's index in its transcript
+    speaker: str | None
+    role: str | None
+    timestamp: str | None  # the turn's start as hh:mm:ss, when the transcript has times
+    start: int
+    end: int
+    text: str
+    code: str
+    code_name: str
+    code_path: tuple[str, ...]  # names from the theme down to the code
+    coder: str
+    condensed: str
+    memo: str
+    starred: bool
+    created_at: str
+    updated_at: str
+
+    @property
+    def theme(self) -> str:
+        """The name of the top-level theme the code belongs to."""
+        return self.code_path[0]
+
+    @property
+    def subtheme(self) -> str:
+        """The name of the code one level under the theme, or "" for a unit coded with a theme."""
+        return self.code_path[1] if len(self.code_path) > 1 else ""
+
+    @property
+    def span(self) -> tuple[str, int, int]:
+        """Where the unit is: two coders' units on one passage share it."""
+        return (self.transcript, self.start, self.end)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The unit as ``qualcode units --json`` prints it (field order kept, theme included)."""
+        out = {name: getattr(self, name) for name in _JSON_ORDER[:14]}
+        out["code_path"] = list(self.code_path)
+        out["theme"] = self.theme
+        out.update((name, getattr(self, name)) for name in _JSON_ORDER[14:])
+        return out
+
+    def __getitem__(self, name: str) -> Any:  # TRANSITIONAL: removed once every reader uses attributes
+        return getattr(self, name)
+
+    def replace(self, **changes: Any) -> MeaningUnit:
+        """A copy with some fields changed (a redacted copy for an export, say)."""
+        return replace(self, **changes)
+
+
+UNIT_FIELDS = tuple(f.name for f in fields(MeaningUnit))
+# The keys of ``units --json``, in the order scripts have always seen them.
+_JSON_ORDER = UNIT_FIELDS
+
+
+@dataclass(frozen=True, slots=True)
+class UnitFilter:
+    """Which meaning units to read. Every field left ``None``/``False`` means "any".
+
+    ``code`` with ``include_subcodes`` takes the code's whole subtree (a theme and its subthemes);
+    ``role`` compares case-insensitively (Unicode-aware: ``Pårørende`` is ``pårørende``).
+    """
+
+    transcript: str | None = None
+    coder: str | None = None
+    code: str | None = None
+    include_subcodes: bool = False
+    role: str | None = None
+    starred: bool = False
+
+    def matches_role(self, role: str | None) -> bool:
+        return self.role is None or (role or "").casefold() == self.role.casefold()

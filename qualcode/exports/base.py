@@ -1,0 +1,299 @@
+"""What every export reads from a project: the chosen meaning units, de-identified, read once.
+
+The units, summary and quotes exports all start from :class:`ExportData`: the project's units
+filtered by coder, theme, role and star, each with its transcript, focus group and the group's
+attributes, the speaker and role, and the code path, with every free text de-identified unless
+the user turned that off.
+
+De-identification is the store's one :class:`~qualcode.store.deid.Redactor`: the project's
+decisions **and the names the finder proposed that nobody has reviewed yet** (private by
+default; the CLI runs the finder first when its results are missing or stale). Each transcript is
+redacted once, whole, and a unit's text is cut from the redacted transcript through the offset
+map, so a name cut by a unit's edge is hidden whole. Titles, group names and attributes, speaker
+labels, condensed meanings, memos, the codebook's texts, the project's name (in headers,
+document properties and default file names) are redacted as well: a speaker label from Teams is
+often a real name, and a memo can mention one.
+
+Which coder's units: an export may prefer the consensus layer (coder ``consensus``, made by
+reconciling) when there is one and no coder was chosen (summaries, quotes, the chart); without
+one, an export over several coders says that their units are counted together.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ..core.codebook import Codebook
+from ..core.errors import UserError
+from ..core.models import CodeNode, Turn
+from ..store.deid import Redactor
+from ..store.project import Project
+
+CONSENSUS = "consensus"  # store.reconcile.CONSENSUS, not imported here: that module loads numpy
+
+__all__ = ["ExportData", "Redactor", "UnitFilter"]  # Redactor: the one redactor, from the store
+
+EXPORTS_FOLDER = "exports"
+
+IDENTIFIABLE_WARNING = (
+    "NOT DE-IDENTIFIED: this export was made with --no-deid and contains names and other details "
+    "the project hides. Keep it where your data-protection rules allow; do not share it."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitFilter:
+    """Which meaning units an export takes. ``theme`` includes its subthemes."""
+
+    coder: str | None = None
+    theme: str | None = None
+    role: str | None = None
+    starred: bool = False
+
+    def describe(self) -> str:
+        parts = [f"coder {self.coder}" if self.coder else "all coders"]
+        if self.theme:
+            parts.append(f"theme {self.theme}")
+        if self.role:
+            parts.append(f"role {self.role}")
+        if self.starred:
+            parts.append("starred units only")
+        return ", ".join(parts)
+
+
+def check_selection(project: Project, selection: UnitFilter) -> None:
+    """A clear :class:`UserError` for a coder, theme or role the project does not have (before
+    any work is done)."""
+    if selection.coder is not None and selection.coder not in project.coders():
+        known = ", ".join(project.coders()) or "nobody has coded yet"
+        raise UserError(f"no units by coder {selection.coder!r} (coders: {known})")
+    if selection.theme is not None:
+        project.code(selection.theme)  # a clear error for an unknown code
+    if selection.role is not None:
+        roles = _roles(project)
+        if selection.role.casefold() not in {r.casefold() for r in roles}:
+            raise UserError(f"no speaker has the role {selection.role!r} (roles: {', '.join(roles) or 'none set'})")
+
+
+def _roles(project: Project) -> list[str]:
+    return sorted({s.role for t in project.transcripts() for s in t.speakers if s.role})
+
+
+def has_consensus(project: Project) -> bool:
+    """Whether reconciling has made a consensus layer (units by the coder ``consensus``)."""
+    return project.conn.execute("SELECT 1 FROM codings WHERE coder = ? LIMIT 1", (CONSENSUS,)).fetchone() is not None
+
+
+class ExportData:
+    """The units an export shows, with what a reader needs beside them, de-identified."""
+
+    def __init__(self, project: Project, selection: UnitFilter = UnitFilter(), *, deidentify: bool = True,
+                 prefer_consensus: bool = False, redactor: Redactor | None = None):
+        self.project = project
+        self.consensus_default = prefer_consensus and selection.coder is None and has_consensus(project)
+        if self.consensus_default:
+            selection = UnitFilter(CONSENSUS, selection.theme, selection.role, selection.starred)
+        self.selection = selection
+        self.deidentified = deidentify
+        self.redactor = redactor or Redactor(project, deidentify)
+        self.codebook: Codebook = project.codebook()
+        self.exported_at = datetime.now(UTC).replace(microsecond=0)
+        self.transcripts = {t.id: t for t in project.transcripts()}
+        self.group_attributes = {g.name: g.attributes for g in project.groups()}
+        self._check(selection)
+        self._turns: dict[str, list[Turn]] = {}
+        self.units = self._collect()
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def _check(self, selection: UnitFilter) -> None:
+        check_selection(self.project, selection)
+
+    def roles_in_project(self) -> list[str]:
+        return _roles(self.project)
+
+    def _collect(self) -> list[dict[str, Any]]:
+        s = self.selection
+        raw = self.project.units(coder=s.coder, code=s.theme, include_subcodes=s.theme is not None)
+        if s.role is not None:
+            raw = [u for u in raw if (u["role"] or "").casefold() == s.role.casefold()]
+        if s.starred:
+            raw = [u for u in raw if u["starred"]]
+        r = self.redactor
+        book = self.codebook
+        out = []
+        for u in raw:
+            path = book.path(u["code"])
+            group = u["group"]
+            out.append({
+                "id": u["id"],
+                "transcript": u["transcript"],
+                "title": r.text(u["title"]),
+                "group": r.text(group),
+                "group_attributes": {k: r.text(v) for k, v in self.group_attributes.get(group, {}).items()},
+                "turn": u["turn"],
+                "speaker": r.text(u["speaker"]),
+                "role": u["role"],
+                "timestamp": u["timestamp"],
+                "start": u["start"],
+                "end": u["end"],
+                "text": r.span(u["transcript"], u["start"], u["end"]),
+                "condensed": r.text(u["condensed"]),
+                "theme": r.text(path[0].name),
+                "subtheme": r.text(path[1].name) if len(path) > 1 else "",
+                "code": u["code"],
+                "code_name": r.text(path[-1].name),
+                "code_path": [r.text(n.name) for n in path],
+                "coder": u["coder"],
+                "memo": r.text(u["memo"]),
+                "starred": u["starred"],
+            })
+        return out
+
+    def turns(self, tid: str) -> list[Turn]:
+        if tid not in self._turns:
+            self._turns[tid] = self.project.turns(tid)
+        return self._turns[tid]
+
+    def code(self, code_id: str) -> CodeNode:
+        """A codebook node with its texts de-identified."""
+        node = self.codebook.by_id()[code_id]
+        r = self.redactor
+        return node.model_copy(update={
+            "name": r.text(node.name), "definition": r.text(node.definition),
+            "inclusion": r.text(node.inclusion), "exclusion": r.text(node.exclusion),
+            "examples": [r.text(e) for e in node.examples],
+        })
+
+    # --- describing the export ------------------------------------------------------------------
+
+    @property
+    def project_name(self) -> str:
+        return self.redactor.name(self.project.name)
+
+    def attribute_keys(self) -> list[str]:
+        """Focus-group attribute names in order of first appearance, for table columns."""
+        keys: dict[str, None] = {}
+        for attributes in self.group_attributes.values():
+            for key in attributes:
+                keys.setdefault(key, None)
+        return list(keys)
+
+    def header_lines(self) -> list[str]:
+        """What every document says about itself: source, selection, time, de-identification."""
+        lines = [
+            f"Project: {self.project_name}",
+            f"Units: {len(self.units)} ({self.selection.describe()})",
+        ]
+        note = self.coders_note()
+        if note:
+            lines.append(note)
+        lines.append(f"Exported: {self.exported_at:%Y-%m-%d %H:%M} UTC by qualcode")
+        lines.append(self.redactor.describe() if self.deidentified else IDENTIFIABLE_WARNING)
+        return lines
+
+    def coders(self) -> list[str]:
+        """The coders whose units the export holds, in order of first appearance."""
+        return list(dict.fromkeys(u["coder"] for u in self.units))
+
+    def coders_note(self) -> str | None:
+        """What the counts mean when it is not obvious: the consensus chosen by default, or the
+        units of several coders counted together."""
+        if self.consensus_default:
+            return (f"Coders: the consensus layer (coder '{CONSENSUS}', made by reconciling) is used by default; "
+                    "choose another with --coder, or every coder with --all-coders")
+        coders = self.coders()
+        if self.selection.coder is None and len(coders) > 1:
+            return (f"Coders: the units of {len(coders)} coders ({', '.join(coders)}) are counted together, so a "
+                    "passage two coders coded counts twice; choose one with --coder (after reconciling: "
+                    f"--coder {CONSENSUS})")
+        return None
+
+
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 cannot hold (a stray control character from a Word
+    file would make python-docx, openpyxl and lxml refuse the whole export)."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+# --- how units are cited -------------------------------------------------------------------------
+
+
+def attribution(unit: dict[str, Any]) -> str:
+    """``(pasient, fokusgruppe 2)``: role and group, never the speaker's name or label."""
+    parts = [unit["role"] or "deltaker"]
+    if unit["group"]:
+        parts.append(_lower_first(unit["group"]))
+    return "(" + ", ".join(parts) + ")"
+
+
+def source_reference(unit: dict[str, Any]) -> str:
+    """Where a quote comes from, so the authors can check it against the transcript."""
+    parts = [f"{unit['transcript']} «{unit['title']}»"]
+    if unit["turn"] is not None:
+        parts.append(f"turn {unit['turn']}" + (f" ({unit['speaker']})" if unit["speaker"] else ""))
+    if unit["timestamp"]:
+        parts.append(unit["timestamp"])
+    parts.append(f"characters {unit['start']}–{unit['end']}")
+    parts.append(f"unit {unit['id']} coded {unit['code']} by {unit['coder']}")
+    return ", ".join(parts)
+
+
+def _lower_first(name: str) -> str:
+    """``Fokusgruppe 2`` reads ``fokusgruppe 2`` inside a sentence; ``FG2`` stays as it is."""
+    if len(name) > 1 and name[0].isupper() and name[1].islower():
+        return name[0].lower() + name[1:]
+    return name
+
+
+# --- where exports go ----------------------------------------------------------------------------
+
+
+FORMATS = {
+    "units": ("csv", "xlsx", "json"),
+    "summary": ("md", "docx", "html"),
+    "quotes": ("docx", "md"),
+    "chart": ("png", "svg"),
+    "qdpx": ("qdpx",),
+    "qdc": ("qdc",),
+}
+DEFAULT_FORMAT = {"units": "xlsx", "summary": "docx", "quotes": "docx", "chart": "png", "qdpx": "qdpx", "qdc": "qdc"}
+
+
+def default_name(project_path: Path, kind: str, fmt: str, *, selection: UnitFilter = UnitFilter(),
+                 identifiable: bool = False, redact=None) -> str:
+    """``<project>-<kind>[-<coder>][-<theme>][-<role>][-starred][-IDENTIFIABLE].<fmt>``; ``redact``
+    (a :meth:`Redactor.text`) hides a name in the project file's name (``lysheim.qualcode``)."""
+    stem = _file_part(redact(project_path.stem)) if redact else project_path.stem  # Redactor.name
+    parts = [stem] + ([] if kind == "qdpx" else ["codebook" if kind == "qdc" else kind])
+    for value in (selection.coder, selection.theme, selection.role):
+        if value:
+            parts.append(_file_part(value))
+    if selection.starred:
+        parts.append("starred")
+    if identifiable:
+        parts.append("IDENTIFIABLE")
+    return f"{'-'.join(parts)}.{fmt}"
+
+
+def default_output(project_path: Path, kind: str, fmt: str, *, selection: UnitFilter = UnitFilter(),
+                   identifiable: bool = False, redact=None) -> Path:
+    """:func:`default_name` in ``exports/`` in the project's folder (made if missing), so research
+    data stays beside the project it came from."""
+    folder = project_path.parent / EXPORTS_FOLDER
+    folder.mkdir(exist_ok=True)
+    return folder / default_name(project_path, kind, fmt, selection=selection, identifiable=identifiable,
+                                 redact=redact)
+
+
+def _file_part(value: str) -> str:
+    value = unicodedata.normalize("NFC", value)
+    return re.sub(r"[^\w.-]+", "_", value).strip("_") or "x"

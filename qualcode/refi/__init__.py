@@ -1,0 +1,2 @@
+"""REFI-QDA: the exchange standard of QDA programs. :mod:`.write` makes .qdpx and .qdc files,
+:mod:`.read` parses them (bounded), :mod:`.importer` turns a .qdpx into a qualcode project."""
