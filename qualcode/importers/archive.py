@@ -148,7 +148,7 @@ class Archive:
         fh = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else None
         try:
             if fh is None:
-                fh = open(source, "rb")
+                fh = open(source, "rb")  # noqa: SIM115  (kept open for the ZipFile; closed in close())
             self._count_members(fh)
             self.zip = zipfile.ZipFile(fh)
         except UserError:

@@ -75,7 +75,8 @@ def load_manifest(path: str | Path) -> Manifest:
             raise UserError("each transcript entry needs 'file:'", path=source, line=line)
         for key, line in item["__lines__"].items():
             if key not in ENTRY_KEYS:
-                raise UserError(f"unknown field {key!r} (known: {', '.join(sorted(ENTRY_KEYS))})", path=source, line=line)
+                known = ", ".join(sorted(ENTRY_KEYS))
+                raise UserError(f"unknown field {key!r} (known: {known})", path=source, line=line)
         attributes = item.get("attributes") or {}
         if not isinstance(attributes, dict):
             raise UserError("'attributes' must be a mapping", path=source, line=item["__lines__"]["attributes"])

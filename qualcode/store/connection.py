@@ -24,7 +24,7 @@ import errno
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -153,7 +153,7 @@ class SharedConnection:
 
     # --- the sqlite3.Connection surface qualcode uses --------------------------------------------
 
-    def execute(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> Result:
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Result:
         with self.locked():
             try:
                 cursor = self.raw.execute(sql, params)

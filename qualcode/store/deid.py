@@ -215,8 +215,7 @@ def free_texts(project: Project) -> list[tuple[str, str]]:
         out += [("note", c.memo)] if c.memo else []
     for node in project.codebook().codes:
         out += [("example", e) for e in node.examples]
-    seen: set[tuple[str, str]] = set()
-    return [x for x in out if x[1] and not (x in seen or seen.add(x))]
+    return [x for x in dict.fromkeys(out) if x[1]]  # first of each, in order
 
 
 def save_findings(project: Project, names: list[Found], *, model: str, basic: bool,
@@ -293,9 +292,9 @@ def first_names(labels: list[str]) -> dict[str, str]:
     out = {}
     for label in labels:
         words = label.split()
-        if len(words) > 1 and len(words[0]) >= 2 and len(by_first[words[0].casefold()]) == 1:
-            if not any(other.casefold() == words[0].casefold() for other in labels):
-                out[words[0]] = label
+        if (len(words) > 1 and len(words[0]) >= 2 and len(by_first[words[0].casefold()]) == 1
+                and not any(other.casefold() == words[0].casefold() for other in labels)):
+            out[words[0]] = label
     return out
 
 

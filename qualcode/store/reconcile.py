@@ -82,7 +82,8 @@ def decide(project: Project, item: Item, action: str, *, decided_by: str, coders
     key = ",".join(coders)
     with project.action(f"reconcile {unit.transcript} {unit.start}-{unit.end}: {action}", decided_by) as conn:
         previous = conn.execute(
-            "SELECT id, result_ids FROM reconciliation WHERE coders = ? AND transcript_id = ? AND start = ? AND end = ?",
+            "SELECT id, result_ids FROM reconciliation"
+            " WHERE coders = ? AND transcript_id = ? AND start = ? AND end = ?",
             (key, unit.transcript, unit.start, unit.end),
         ).fetchone()
         if previous:
@@ -95,7 +96,8 @@ def decide(project: Project, item: Item, action: str, *, decided_by: str, coders
         result_ids = []
         for start, end, code in sorted(set(chosen)):
             exists = conn.execute(
-                "SELECT id FROM codings WHERE transcript_id = ? AND start = ? AND end = ? AND code_id = ? AND coder = ?",
+                "SELECT id FROM codings"
+                " WHERE transcript_id = ? AND start = ? AND end = ? AND code_id = ? AND coder = ?",
                 (unit.transcript, start, end, code, CONSENSUS),
             ).fetchone()
             if exists:  # made by the decision on an overlapping unit: share it

@@ -13,6 +13,10 @@ restart.
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .connection import SharedConnection
 
 APPLICATION_ID = 0x51434F44  # "QCOD": marks a SQLite file as a qualcode project
 
@@ -293,7 +297,7 @@ MIGRATIONS: list[str] = [_v1(), _v2(), _v3(), _v4(), _v5(), _v6(), _v7()]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def migrate(conn: sqlite3.Connection, current: int) -> None:
+def migrate(conn: sqlite3.Connection | SharedConnection, current: int) -> None:
     """Bring a file from version ``current`` to :data:`SCHEMA_VERSION`, one transaction per step.
 
     ``executescript`` would commit on its own, so each script is split into statements and run

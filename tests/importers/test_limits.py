@@ -108,7 +108,7 @@ def test_an_over_size_text_transcript_is_refused_before_it_is_read(tmp_path, mon
         path = tmp_path / f"stor{suffix}"
         path.write_bytes(b"P1: Ja, det var fint.\n" * 100_000)  # 2.2 MB
         with bounded(seconds=2, megabytes=50):
-            refused(lambda: parse_transcript(path), path, "too large for a transcript", "the limit is 1 MB")
+            refused(lambda path=path: parse_transcript(path), path, "too large for a transcript", "the limit is 1 MB")
 
 
 def test_a_text_file_of_unknown_size_is_cut_off_at_the_limit_while_reading(tmp_path, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import threading
 
 from qualcode.core.edits import TextEdit
@@ -22,8 +23,7 @@ class CountingNlp:
         self.texts = 0
 
     def pipe(self, stream, **kwargs):
-        for item in self.nlp.pipe(self._count(stream), **kwargs):
-            yield item
+        yield from self.nlp.pipe(self._count(stream), **kwargs)
 
     def _count(self, stream):
         for item in stream:
@@ -89,7 +89,7 @@ def test_progress_is_reported_in_words_and_a_stop_keeps_nothing_half_done(tmp_pa
     seen = []
     analyse(project, pipeline=basic_pipeline, progress=lambda done, total: seen.append((done, total)))
     assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1] > 100
-    assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:]))
+    assert all(a[0] <= b[0] for a, b in itertools.pairwise(seen))
 
     other = create_project(tmp_path / "q.qualcode")
     result = analyse(other, pipeline=basic_pipeline, should_stop=lambda: True)

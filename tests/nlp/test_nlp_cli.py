@@ -121,11 +121,11 @@ def test_vocabulary_lists_words_by_code(capsys, project_path, model_arg):
         for quote, code in (("Jeg håper det går bra. Håpet er der nå.", "hap"),
                             ("Og det gir håp for framtida.", "hap"), ("For meg ga det påfyll.", "hap-ansatte")):
             project.add_coding("T1", *span_of(project, "T1", quote), code, "AB")
-    code, out, err = run(capsys, "vocabulary", project_path, "--nlp-model", model_arg, "--json")
+    code, out, _err = run(capsys, "vocabulary", project_path, "--nlp-model", model_arg, "--json")
     words = json.loads(out)
     assert code == 0 and words["hap-ansatte"][0]["lemma"] == "påfyll"
     assert words["hverdag"] == []
-    code, out, err = run(capsys, "vocabulary", project_path)
+    code, out, _err = run(capsys, "vocabulary", project_path)
     assert "hap-ansatte  Ansattes håp" in out
 
 

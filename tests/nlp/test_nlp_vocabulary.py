@@ -5,7 +5,7 @@ from __future__ import annotations
 from qualcode.nlp.analysis import analyse
 from qualcode.nlp.vocabulary import distinctive_words
 
-from .conftest import create_project
+from .conftest import ROLES, create_project, make_parsed
 
 DIALOGUE = [
     ("P1", "Håpet kom tilbake da hun fortalte. Jeg fikk håp igjen, ekte håp."),
@@ -67,4 +67,94 @@ def test_names_never_make_a_themes_vocabulary(tmp_path, pipeline):
     code_turns(project, ["hap", "hverdag"])
     words = [w for w, _ in distinctive_words(project, pipeline=pipeline)["hap"]]
     assert words and "sigrun" not in words
+    project.close()
+
+
+# --- the words, pinned: a faster count must give the same lists ------------------------------------
+
+SECOND = [
+    ("Intervjuer", "Hva betyr jobben for dere i hverdagen?"),
+    ("P4", "Jobben på lageret gir meg noe å stå opp til. Lageret er stedet mitt, og Sigrun der er snill."),
+    ("P5", "Æ har ikkje jobb, men æ går tur med hunden hver morgen. Hunden får meg opp. [pause] Det hjelper."),
+    ("Ansatt 2", "Vi ser at faste rutiner i hverdagen gir håp. Rutiner og jobb, det er nøkkelen for mange."),
+    ("P4", "Sigrun sa det samme: jobben og rutinene holder meg oppe. Uten jobben hadde jeg ligget."),
+]
+
+
+def two_groups(tmp_path, pipeline):
+    """Two transcripts; overlapping units (a code inside its theme's unit, two coders on one
+    span, cut turns), the auto coder, a name and a transcription note."""
+    project = create_project(tmp_path / "p.qualcode")
+    project.import_transcript(make_parsed(SECOND), title="Fokusgruppe 2", group="FG2", roles=ROLES)
+    turns = {"T1": project.turns("T1"), "T2": project.turns("T2")}
+
+    def code(tid, k, code, coder="AB", cut=0):
+        project.add_coding(tid, turns[tid][k].start + cut, turns[tid][k].end, code, coder)
+
+    code("T1", 1, "hap-gjen"), code("T1", 1, "hap", cut=5), code("T1", 2, "hap"), code("T1", 2, "hap", "CD")
+    code("T1", 3, "hap-ansatte"), code("T1", 5, "fagdag"), code("T1", 5, "hap", cut=12), code("T1", 6, "hverdag")
+    code("T1", 8, "hap", "CD"), code("T2", 1, "hverdag"), code("T2", 2, "hverdag", "CD")
+    code("T2", 3, "hap-ansatte"), code("T2", 3, "hverdag", cut=20), code("T2", 4, "hverdag")
+    code("T2", 4, "fagdag", "auto")
+    analyse(project, pipeline=pipeline)
+    return project
+
+
+PINNED = {
+    "basic": {
+        None: {
+            "fagdag": [("bra", 0.518), ("håper", 0.518), ("håpet", 0.518), ("lang", 0.518), ("pauser", 0.518),
+                       ("trengte", 0.518), ("dagen", 0.317)],
+            "hap": [("håp", 0.524), ("rutiner", 0.524), ("alene", 0.367), ("bodde", 0.367), ("bra", 0.367),
+                    ("egen", 0.367), ("framtid", 0.367), ("historie", 0.367)],
+            "hap-ansatte": [("rutiner", 0.705), ("jobbet", 0.493), ("lenge", 0.493), ("nytter", 0.493),
+                            ("nøkkelen", 0.493), ("påfyll", 0.493), ("hverdagen", 0.492), ("faste", 0.281)],
+            "hap-gjen": [("kjente", 0.554), ("egen", 0.537), ("historie", 0.537), ("høre", 0.537)],
+            "hverdag": [("jobb", 0.406), ("hunden", 0.348), ("hver", 0.348), ("holder", 0.281), ("lage", 0.281),
+                        ("lageret", 0.281), ("morgen", 0.281), ("stå", 0.281)],
+        },
+        "CD": {
+            "fagdag": [], "hap-ansatte": [], "hap-gjen": [],
+            "hap": [("alene", 0.291), ("bodde", 0.291), ("framtid", 0.291), ("hjelp", 0.291), ("håpløst", 0.291),
+                    ("karris", 0.291), ("skjønte", 0.291), ("håp", 0.208)],
+            "hverdag": [("hunden", 0.368), ("hjelper", 0.304), ("morgen", 0.227), ("tur", 0.227), ("hver", 0.193),
+                        ("jobb", 0.173)],
+        },
+        "auto": {
+            "hap": [], "hap-ansatte": [], "hap-gjen": [], "hverdag": [],
+            "fagdag": [("holder", 0.134), ("ligget", 0.134), ("oppe", 0.134), ("rutinene", 0.134), ("jobben", 0.11)],
+        },
+    },
+    "model": {
+        None: {
+            "fagdag": [("bra", 0.512), ("håpe", 0.512), ("lang", 0.512), ("pause", 0.512), ("trenge", 0.316),
+                       ("håp", 0.219)],
+            "hap": [("håp", 0.643), ("alene", 0.363), ("bo", 0.363), ("bra", 0.363), ("egen", 0.363),
+                    ("framtid", 0.363), ("historie", 0.363), ("hjelp", 0.363)],
+            "hap-ansatte": [("rutine", 0.506), ("jobbe", 0.479), ("lenge", 0.479), ("nytte", 0.479),
+                            ("nøkkel", 0.479), ("påfyll", 0.479), ("hverdag", 0.476), ("fast", 0.269)],
+            "hap-gjen": [("høre", 0.579), ("kjenne", 0.54), ("egen", 0.525), ("historie", 0.525)],
+            "hverdag": [("jobb", 0.471), ("hund", 0.334), ("hver", 0.334), ("holde", 0.269), ("lage", 0.269),
+                        ("ligge", 0.269), ("morgen", 0.269), ("plan", 0.269)],
+        },
+        "CD": {
+            "fagdag": [], "hap-ansatte": [], "hap-gjen": [],
+            "hap": [("alene", 0.288), ("bo", 0.288), ("framtid", 0.288), ("hjelp", 0.288), ("håpløs", 0.288),
+                    ("skjønne", 0.288), ("mor", 0.209), ("håp", 0.172)],
+            "hverdag": [("hund", 0.356), ("hjelpe", 0.295), ("morgen", 0.218), ("tur", 0.218), ("hver", 0.183),
+                        ("jobb", 0.126)],
+        },
+        "auto": {
+            "hap": [], "hap-ansatte": [], "hap-gjen": [], "hverdag": [],
+            "fagdag": [("holde", 0.134), ("ligge", 0.134), ("oppe", 0.134), ("jobb", 0.062), ("rutine", 0.038)],
+        },
+    },
+}
+
+
+def test_the_words_and_scores_stay_as_they_were(tmp_path, pipeline):
+    project = two_groups(tmp_path, pipeline)
+    pinned = PINNED["basic" if pipeline.basic else "model"]
+    for coder, expected in pinned.items():
+        assert distinctive_words(project, coder=coder, top=8, pipeline=pipeline) == expected, coder
     project.close()

@@ -188,7 +188,6 @@ async def test_workbench_on_a_full_disk_notifies_keeps_running_and_codes_after_s
             assert await _wait(pilot, lambda: app.screen.query(DataTable) and app.screen.query_one(DataTable).row_count)
             await pilot.press("enter")
             assert await _wait(pilot, lambda: isinstance(app.screen, CodingScreen))
-            screen = app.screen
             await pilot.press("g", "x", "c", *"rec", "enter")
             assert await _wait(pilot, lambda: app.status_text.startswith("✓ saved")), app.status_text
             app.status_text = "before the full disk"

@@ -1,0 +1,133 @@
+"""The ground floor of a project handle: the shared connection, transactions, undoable actions
+and the project's metadata. :class:`~qualcode.store.project.Project` builds on it, one floor a
+module (transcripts, codebook, codings).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Self
+
+from ..core.errors import StorageError
+from . import connection, fsinfo
+from .connection import SharedConnection
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+DEFAULT_BUSY_TIMEOUT_MS = 10_000
+_network_locks: dict[int, fsinfo.LockFile] = {}  # raw connection id -> its lock file
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _busy_timeout_ms() -> int:
+    value = os.environ.get("QUALCODE_BUSY_TIMEOUT_MS")
+    return int(value) if value and value.isdigit() else DEFAULT_BUSY_TIMEOUT_MS
+
+
+class ProjectBase:
+    """The connection and its transactions; see :class:`~qualcode.store.project.Project`."""
+
+    def __init__(self, path: Path, conn: SharedConnection):
+        self.path = path
+        self.conn = conn
+        self.backup_path: Path | None = None
+        self._closed = False
+
+    @property
+    def storage(self) -> str:
+        """How the project is kept safe where it lives, for ``info`` and the workbench."""
+        if fsinfo.is_network(self.path):
+            kind = fsinfo.filesystem_type(self.path) or "network"
+            return (f"network folder ({kind}): rollback journal, one qualcode at a time "
+                    f"(lock file {fsinfo.LockFile.for_project(self.path).path.name})")
+        return "local disk: write-ahead log, several processes at once"
+
+    def data_version(self, *, wait: bool = True) -> int | None:
+        """A number that changes whenever another process has committed a change (None when
+        ``wait`` is false and another thread of this process is using the project)."""
+        return self.conn.data_version(wait=wait)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        connection.release(self.conn)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- transactions --------------------------------------------------------------------------
+
+    def begin_write(self) -> None:
+        """Take the write lock now (BEGIN IMMEDIATE), waiting up to the busy timeout; a lock held
+        longer by another process is a :class:`ProjectBusy`, not a corrupted file. Only inside
+        :meth:`transaction`, which holds this process's connection lock around it."""
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def _check_still_there(self) -> None:
+        """A file deleted or replaced under an open connection takes writes into a ghost: refuse,
+        rather than report as saved what no one will ever see."""
+        if self.conn.key == (0, 0):
+            return
+        try:
+            same = connection.file_key(self.path) == self.conn.key
+        except OSError:
+            same = False
+        if not same:
+            raise StorageError(
+                "the project file was moved, replaced or deleted while open; nothing more can be saved "
+                "to it from here. Close qualcode and open the project where it is now", path=self.path, fatal=True,
+            )
+
+    @contextmanager
+    def transaction(self) -> Iterator[SharedConnection]:
+        """One write transaction, taken with the write lock up front (no deadlock on upgrade).
+
+        A failed COMMIT (disk full, say) ends in a rolled-back transaction and a
+        :class:`StorageError`; the connection stays usable for the next step.
+        """
+        with self.conn.locked():
+            self.begin_write()
+            try:
+                self._check_still_there()
+                yield self.conn
+            except BaseException:
+                self.conn.rollback_quietly()
+                raise
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.rollback_quietly()
+                raise
+
+    @contextmanager
+    def action(self, label: str, coder: str | None = None) -> Iterator[SharedConnection]:
+        """One undoable user action: a transaction whose row changes are journaled under ``label``."""
+        with self.transaction() as conn:
+            if coder is not None:
+                conn.execute("DELETE FROM actions WHERE undone > 0 AND coder IS ?", (coder,))
+            else:
+                conn.execute("DELETE FROM actions WHERE undone > 0")
+            conn.execute(
+                "INSERT INTO actions (label, coder, created_at) VALUES (?, ?, ?)", (label, coder, _now())
+            )
+            yield conn
+
+    # --- project metadata ----------------------------------------------------------------------
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    @property
+    def name(self) -> str:
+        return self.meta("name") or self.path.stem
