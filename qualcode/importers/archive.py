@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Set as AbstractSet
 from pathlib import Path
+from typing import IO
 
 from ..core import limits
 from ..core.errors import UserError
@@ -64,6 +66,12 @@ class _XmlCheck:
 
     def doctype(self, *args) -> None:
         raise _HasDoctype
+
+    def data(self, data) -> None:
+        return None
+
+    def comment(self, text) -> None:
+        return None
 
     def close(self) -> None:
         return None
@@ -145,20 +153,21 @@ class Archive:
     def __init__(self, source: bytes | Path, path: Path | str):
         self.path = path
         self.total = 0  # bytes unpacked so far, all members
-        fh = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else None
+        fh: IO[bytes] | None = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else None
         try:
             if fh is None:
                 fh = open(source, "rb")  # noqa: SIM115  (kept open for the ZipFile; closed in close())
             self._count_members(fh)
             self.zip = zipfile.ZipFile(fh)
         except UserError:
-            fh.close()
+            if fh is not None:
+                fh.close()
             raise
         except Exception as exc:
             if fh is not None:
                 fh.close()
             raise Damaged(str(exc)) from None
-        self._fh = fh
+        self._fh: IO[bytes] = fh
         self.infos = self.zip.infolist()
         if len(self.infos) > limits.ARCHIVE_MAX_MEMBERS:  # the end record undercounted
             self.close()
@@ -177,7 +186,7 @@ class Archive:
         record = end_record(fh)
         if record is None:
             raise zipfile.BadZipFile("no end of central directory")
-        entries = record[zipfile._ECD_ENTRIES_TOTAL]
+        entries = record[zipfile._ECD_ENTRIES_TOTAL]  # type: ignore[attr-defined]
         if entries > limits.ARCHIVE_MAX_MEMBERS:
             raise UserError(self._members_message(entries), path=self.path)
         fh.seek(0)
@@ -211,9 +220,9 @@ class Archive:
         kept = io.BytesIO() if keep else None
         size = 0
         try:
-            with self.zip.open(info) as member:
+            with self.zip.open(info) as stream:
                 while True:
-                    chunk = member.read(CHUNK)
+                    chunk = stream.read(CHUNK)
                     if not chunk:
                         break
                     size += len(chunk)
@@ -241,7 +250,7 @@ class Archive:
             checker.close()
         return kept.getvalue() if kept is not None else None
 
-    def check_all(self, xml_names: set[str] = frozenset(), *,
+    def check_all(self, xml_names: AbstractSet[str] = frozenset(), *,
                   wanted: tuple[str, ...] = ()) -> dict[str, bytes]:
         """Read every member within the limits (XML ones, ``xml_names``, checked as XML) and return
         the bytes of those ``wanted``; the others are counted and dropped."""

@@ -99,7 +99,8 @@ def decode_bytes(data: bytes, path: str | Path, forced: str | None = None) -> tu
     if not data:
         raise UserError("file is empty", path=path)
     if forced is not None:
-        text, encoding, warnings = _decode_forced(data, path, forced), forced, []
+        warnings: list[str] = []
+        text, encoding = _decode_forced(data, path, forced), forced
     else:
         text, encoding, warnings = _detect(data, path)
     if "\x00" in text:
@@ -110,7 +111,8 @@ def decode_bytes(data: bytes, path: str | Path, forced: str | None = None) -> tu
         raise UserError("file is empty", path=path)
     stray = _count_controls(text)
     if stray:
-        first = _BAD_CONTROL.search(text).start()
+        found = _BAD_CONTROL.search(text)
+        first = found.start() if found is not None else 0
         warnings.append(f"{stray} control character(s) in the text, the first on line "
                         f"{text.count(chr(10), 0, first) + 1}")
     return text, encoding, warnings

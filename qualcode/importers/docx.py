@@ -102,7 +102,7 @@ def _parsed_parts(archive: Archive) -> set[str]:
     if "[Content_Types].xml" not in archive.names:
         return names
     try:
-        types = etree.fromstring(archive.read("[Content_Types].xml", xml=True), xml_parser())
+        types = etree.fromstring(archive.read("[Content_Types].xml", xml=True) or b"", xml_parser())
     except etree.XMLSyntaxError:
         return names  # python-docx will find the file damaged
     parsed = set(PartFactory.part_type_for)

@@ -74,7 +74,7 @@ class _Line:
     kind: int = _TEXT
     time: float | None = None
     spelling: str | None = None
-    key: str | None = None
+    key: str = ""  # the label's comparison key, for label lines
     body: int = 0  # offset where the spoken text begins, for label lines (== end if none)
     colon: bool = False
     tab: bool = False  # ``P1<tab>text``, as some transcribers separate label and text
@@ -244,20 +244,17 @@ def table_lines(rows: Sequence[Sequence[str]]) -> list[tuple[str, LabelHint | No
     time column. Such a row becomes ``[hh:mm:ss] Speaker: text`` with a trusted hint; any other
     table is kept as its rows with cells joined by `` | ``.
     """
-    rows = [[tidy_label(cell) for cell in row] for row in rows]
-    rows = [row for row in rows if any(row)]
-    if rows and all(cell.casefold().rstrip(":") in _TABLE_HEADINGS for cell in rows[0] if cell):
-        heading, rows = rows[0], rows[1:]
-    else:
-        heading = None
-    layout = _transcript_columns(rows)
+    body = [row for row in ([tidy_label(cell) for cell in row] for row in rows) if any(row)]
+    heading: list[str] | None = None
+    if body and all(cell.casefold().rstrip(":") in _TABLE_HEADINGS for cell in body[0] if cell):
+        heading, body = body[0], body[1:]
+    layout = _transcript_columns(body)
     if layout is None:
-        if heading is not None:
-            rows.insert(0, heading)
-        return [(" | ".join(cell for cell in row if cell), None) for row in rows]
+        shown = body if heading is None else [heading, *body]
+        return [(" | ".join(cell for cell in row if cell), None) for row in shown]
     time_col, speaker_col, text_col = layout
     result: list[tuple[str, LabelHint | None]] = []
-    for row in rows:
+    for row in body:
         time = parse_clock(row[time_col].strip("[]()")) if time_col is not None else None
         prefix = f"[{format_timestamp(time)}] " if time is not None else ""
         speaker = row[speaker_col].rstrip(":").rstrip()
@@ -307,7 +304,7 @@ def _scan(line: str, offset: int, hint: LabelHint | None) -> _Line:
     lead = len(line) - len(line.lstrip())
     rec = _Line(offset + lead, offset + content_end)
     if hint is not None and (hint.trusted or _label_shaped(tidy_label(hint.label))):
-        body = _SPACE.match(line, hint.text_start).end()
+        body = _end_of_space(line, hint.text_start)
         rec.kind, rec.time, rec.trusted, rec.colon = _LABEL, hint.time, hint.trusted, hint.colon
         rec.bold = not hint.trusted
         rec.spelling = tidy_label(hint.label)
@@ -333,7 +330,7 @@ def _scan(line: str, offset: int, hint: LabelHint | None) -> _Line:
         after = line[pos + separator + 1:pos + separator + 2]
         candidate = window[:separator].rstrip()
         if not (after.isdigit() or after == "/") and _label_shaped(candidate):
-            body = _SPACE.match(line, pos + separator + 1).end()
+            body = _end_of_space(line, pos + separator + 1)
             rec.kind, rec.colon, rec.tab, rec.time = _LABEL, colon >= 0, colon < 0, time
             rec.spelling = tidy_label(candidate)
             rec.key = label_key(candidate)
@@ -347,6 +344,12 @@ def _scan(line: str, offset: int, hint: LabelHint | None) -> _Line:
             rec.key = label_key(candidate)
             rec.body = rec.end
     return rec
+
+
+def _end_of_space(line: str, pos: int) -> int:
+    """Where the blanks that start at ``pos`` end (``_SPACE`` matches the empty string too)."""
+    found = _SPACE.match(line, pos)
+    return found.end() if found is not None else pos
 
 
 def _label_shaped(candidate: str) -> bool:
@@ -376,7 +379,7 @@ def _accept_labels(lines: list[_Line]) -> list[bool]:
             return True
         if rec.colon and rec.bold:
             return True  # **Kari:** is a deliberate label even if used once
-        return counts[rec.key] >= 2 and _capitalised(rec.spelling)
+        return counts[rec.key] >= 2 and _capitalised(rec.spelling or "")
 
     accepted = [rec.kind == _LABEL and rec.marked and strong(rec) for rec in lines]
     known = {rec.key for rec, ok in zip(lines, accepted) if ok}

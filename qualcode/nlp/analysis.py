@@ -259,7 +259,7 @@ def cached_analysis(project: Project, tid: str, pipeline: Pipeline | None = None
         found.sort(key=lambda e: e.model.startswith("basic"))
         candidates = [(e.model, e.model_version) for e in found]
     else:
-        candidates = [(model, version)]
+        candidates = [(model, version)] if version is not None else []  # no version: nothing can match
     for name, ver in candidates:
         hit = _MEMO.get(_memo_key(project, checksum, name, ver))
         if hit is not None:
@@ -320,13 +320,13 @@ def analyse(project: Project | str | Path, tids: Iterable[str] | None = None, *,
             todo.append((tid, project.transcript(tid).checksum, text, segments))
     if progress:
         progress(done, total)
-    for tid, checksum, analysis in _run(pipeline, todo, progress, should_stop, done, total):
-        if tid is None:
+    for finished, checksum, analysis in _run(pipeline, todo, progress, should_stop, done, total):
+        if finished is None or checksum is None or analysis is None:
             result.cancelled = True
             break
         cache.save(project, checksum, pipeline.name, pipeline.version, analysis.to_bytes())
         _remember(project, analysis)
-        result.analysed.append(tid)
+        result.analysed.append(finished)
     result.words = total
     result.seconds = time.perf_counter() - started
     return result
@@ -335,7 +335,7 @@ def analyse(project: Project | str | Path, tids: Iterable[str] | None = None, *,
 def analyse_texts(pipeline: Pipeline, texts: list[str]) -> list[Analysis]:
     """Analyse loose texts (codebook examples, keywords, a bench corpus); nothing is cached."""
     jobs = [(str(k), "", text, [(0, len(text))]) for k, text in enumerate(texts)]
-    return [a for _, _, a in _run(pipeline, jobs, None, None, 0, 0)]
+    return [a for _, _, a in _run(pipeline, jobs, None, None, 0, 0) if a is not None]
 
 
 def _run(pipeline: Pipeline, jobs, progress, should_stop, done: int, total: int
@@ -349,9 +349,11 @@ def _run(pipeline: Pipeline, jobs, progress, should_stop, done: int, total: int
             for k, (s, e) in enumerate(segments):
                 yield text[s:e], (j, k)
 
-    builders = [_Builder(pipeline, text, checksum, segments) for _, checksum, text, segments in jobs]
+    builders: list[_Builder | None] = [_Builder(pipeline, text, checksum, segments)
+                                       for _, checksum, text, segments in jobs]
     for doc, (j, k) in pipeline.nlp.pipe(stream(), as_tuples=True, batch_size=256):
         builder = builders[j]
+        assert builder is not None  # each job's segments come in order, its builder freed after the last
         start, end = jobs[j][3][k]
         builder.add(doc, start, end)
         if progress:

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -126,7 +127,8 @@ def find_names(project: Project, tids: list[str] | None = None, *,
         found: dict[tuple[int, int], _Candidate] = {}
         header = _header_lines(project, transcript.id, text)
 
-        def add(start: int, end: int, term: str, kind: str, source: str, variant_of: str | None = None):
+        def add(start: int, end: int, term: str, kind: str, source: str, variant_of: str | None = None,
+                *, found: dict[tuple[int, int], _Candidate] = found, text: str = text) -> None:
             key = (start, end)
             if key not in found:
                 found[key] = _Candidate(start, end, text[start:end], term, kind, variant_of=variant_of)
@@ -205,7 +207,9 @@ def _one_kind_per_term(findings: list[Finding], decisions: dict[str, Term]) -> l
 
 # --- guessing the kind ------------------------------------------------------------------------------
 
-_WEIGHTS = {"list": 3, "speaker": 3, "attribute": 10, "ner": 1, "pattern": 0.5}  # attribute: institusjon=X
+# Any: the votes are Counters of float weights, and typeshed types a Counter's values as int.
+# attribute: a focus group's attribute such as institusjon=X
+_WEIGHTS: dict[str, Any] = {"list": 3, "speaker": 3, "attribute": 10, "ner": 1, "pattern": 0.5}
 _PLACE_WORDS = frozenset({"i", "på", "fra", "ifra", "frå", "til", "ved", "utenfor", "nær", "mot", "rundt"})
 _ORG_SUFFIXES = (
     "senter", "senteret", "sentret", "klinikk", "klinikken", "sykehus", "sykehuset", "sjukehus", "sjukehuset",
@@ -252,17 +256,17 @@ def guess_kind(term: str, votes: Counter | dict[str, float] | None = None) -> st
     by_suffix = _suffix_kind(term)
     if by_suffix:
         return by_suffix
-    counter = Counter(votes or {})
+    counter: dict[str, float] = dict(votes or {})
     words = [fold(w) for w in re.findall(r"\w+", term)]
     if words and len(words[-1]) > 4 and any(words[-1].endswith(x) for x in _PLACE_SUFFIXES):
-        counter["GPE_LOC"] += 0.75
+        counter["GPE_LOC"] = counter.get("GPE_LOC", 0) + 0.75
     if not counter:
         return "PER"
     best = max(counter.values())
     for kind in ("PER", "GPE_LOC", "LOC", "ORG", "GPE_ORG"):  # a tie: in the order a review expects
         if counter.get(kind) == best:
             return kind
-    return counter.most_common(1)[0][0]
+    return max(counter, key=counter.__getitem__)
 
 
 def _context_kind(text: str, start: int) -> str | None:
@@ -273,7 +277,21 @@ def _context_kind(text: str, start: int) -> str | None:
 
 # --- header lines ---------------------------------------------------------------------------------
 
-HEADER_WORDS = frozenset(["fokusgruppe", "fokusgruppen", "fokusgruppeintervju", "gruppeintervju", "intervju", "intervjuet", "dato", "tid", "tidspunkt", "klokkeslett", "kl", "sted", "deltakere", "deltagere", "deltaker", "deltager", "deltakarar", "tilstede", "stede", "transkribert", "transkribent", "transkripsjon", "transkribering", "transkripsjonen", "moderator", "intervjuer", "observatør", "referent", "sekretær", "varighet", "lengde", "opptak", "lydfil", "videofil", "fil", "prosjekt", "prosjektet", "fagdag", "fagdagen", "side", "møte", "gruppe", "tema", "sesjon", "runde", "del", "totalt", "minutter", "min", "time", "timer", "nr", "tittel", "kilde", "teams", "zoom", "date", "time", "participants", "participant", "transcribed", "transcript", "transcription", "interview", "focus", "group", "duration", "recording", "file", "project", "title", "januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "desember", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "nov", "des", "mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag", "january", "february", "march", "may", "june", "july", "october", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+HEADER_WORDS = frozenset([
+    "fokusgruppe", "fokusgruppen", "fokusgruppeintervju", "gruppeintervju", "intervju", "intervjuet", "dato",
+    "tid", "tidspunkt", "klokkeslett", "kl", "sted", "deltakere", "deltagere", "deltaker", "deltager",
+    "deltakarar", "tilstede", "stede", "transkribert", "transkribent", "transkripsjon", "transkribering",
+    "transkripsjonen", "moderator", "intervjuer", "observatør", "referent", "sekretær", "varighet", "lengde",
+    "opptak", "lydfil", "videofil", "fil", "prosjekt", "prosjektet", "fagdag", "fagdagen", "side", "møte",
+    "gruppe", "tema", "sesjon", "runde", "del", "totalt", "minutter", "min", "time", "timer", "nr", "tittel",
+    "kilde", "teams", "zoom", "date", "time", "participants", "participant", "transcribed", "transcript",
+    "transcription", "interview", "focus", "group", "duration", "recording", "file", "project", "title",
+    "januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november",
+    "desember", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "nov", "des", "mandag",
+    "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag", "january", "february", "march", "may",
+    "june", "july", "october", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+    "sunday",
+])
 
 
 def _header_lines(project: Project, tid: str, text: str) -> list[tuple[int, int]]:
@@ -521,7 +539,7 @@ def free_text_names(project: Project, pipeline: Pipeline) -> list[tuple[str, str
             for key, term in terms.items()]
 
 
-def found_names(findings: list[Finding], extra: list[tuple[str, str, str]] = ()) -> list[store_deid.Found]:
+def found_names(findings: list[Finding], extra: Sequence[tuple[str, str, str]] = ()) -> list[store_deid.Found]:
     """The finder's results by name, as the project keeps them: one entry per term (in the order
     first found) with its kind, main source, the name whose tag it shares and how often it occurs."""
     by_term: dict[str, list[Finding]] = {}

@@ -125,7 +125,7 @@ def _merge_fragments(sentences, min_words: int) -> list[tuple[int, int, int, int
             blocks[-1] = [last[0], pending[1], last[2] + pending[2], last[3] + pending[3]]
         else:
             blocks.append(pending)
-    return [tuple(b) for b in blocks]
+    return [(b[0], b[1], b[2], b[3]) for b in blocks]
 
 
 def _split(blocks, maximum: int) -> list[list[tuple[int, int, int, int]]]:

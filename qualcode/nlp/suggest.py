@@ -331,7 +331,7 @@ class Suggester:
             if unit.code not in best or dot > best[unit.code][0]:
                 best[unit.code] = (dot, unit)
         skipped_codes = {self.units[n].code for n in skip}
-        out = {}
+        out: dict[str, tuple[float, _Unit | None]] = {}
         for code, (nearest, unit) in best.items():
             total, norm = self.sums[code], self.centroid_norms[code]
             if code in skipped_codes:
