@@ -7,7 +7,7 @@ import pytest
 from qualcode.core.codebook import codebook_to_yaml, load_codebook, parse_codebook
 from qualcode.core.errors import UserError
 
-from .conftest import CODEBOOK_YAML, REPO
+from tests.conftest import CODEBOOK_YAML, REPO
 
 
 def test_tree_order_paths_and_inherited_colour():

@@ -9,7 +9,7 @@ from qualcode.core.edits import apply_edits
 from qualcode.core.errors import UserError
 from qualcode.store import Project, deid
 
-from .conftest import make_parsed
+from tests.conftest import make_parsed
 
 
 def test_terms_are_hidden_whole_word_case_insensitive_with_genitive():

@@ -13,7 +13,7 @@ from qualcode.core.models import CodeNode
 from qualcode.store import Project
 from qualcode.store.merge import merge_project
 
-from .conftest import make_parsed
+from tests.conftest import make_parsed
 
 
 @pytest.fixture

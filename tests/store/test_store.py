@@ -13,7 +13,7 @@ from qualcode.store import Project, schema
 from qualcode.store import backup as backups
 from qualcode.store.restore import restore_backup
 
-from .conftest import CODEBOOK_YAML, make_parsed
+from tests.conftest import CODEBOOK_YAML, make_parsed
 
 
 def test_import_keeps_turns_speakers_roles_and_group(project):
