@@ -6,7 +6,6 @@ import pytest
 
 from qualcode.core.codebook import codebook_to_yaml, load_codebook, parse_codebook
 from qualcode.core.errors import UserError
-
 from tests.conftest import CODEBOOK_YAML, REPO
 
 

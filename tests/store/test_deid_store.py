@@ -8,7 +8,6 @@ from qualcode.core.deid import Term, find_redactions
 from qualcode.core.edits import apply_edits
 from qualcode.core.errors import UserError
 from qualcode.store import Project, deid
-
 from tests.conftest import make_parsed
 
 

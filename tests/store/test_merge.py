@@ -12,7 +12,6 @@ from qualcode.core.errors import UserError
 from qualcode.core.models import CodeNode
 from qualcode.store import Project
 from qualcode.store.merge import merge_project
-
 from tests.conftest import make_parsed
 
 

@@ -12,7 +12,6 @@ from qualcode.core.models import CodeNode
 from qualcode.store import Project, schema
 from qualcode.store import backup as backups
 from qualcode.store.restore import restore_backup
-
 from tests.conftest import CODEBOOK_YAML, make_parsed
 
 
