@@ -30,13 +30,13 @@ from ..core.models import (
 from . import backup as backups
 from . import connection, fsinfo, leftovers
 from .base import SQLITE_MAGIC, ProjectBase, _busy_timeout_ms, _network_locks, _now  # noqa: F401
-from .codings import CodingStore
 from .connection import SharedConnection
+from .repair import STATE_TABLE, RepairStore
 from .schema import APPLICATION_ID, JOURNALED, SCHEMA_VERSION, migrate
 from .transcripts import ImportResult, RoleRule  # noqa: F401  (where callers import them from)
 
 
-class Project(CodingStore):
+class Project(RepairStore):
     """An open project file. Use :meth:`create` or :meth:`open`; close it (or use ``with``).
 
     Every handle on one file in one process shares that file's one connection (see
@@ -278,9 +278,13 @@ class Project(CodingStore):
         conn.execute("UPDATE journal_state SET recording = 0")
         for change in changes:
             table = change["tbl"]
-            key_column = JOURNALED[table][0]
             old = json.loads(change["old"]) if change["old"] else None
             new = json.loads(change["new"]) if change["new"] else None
+            if table == STATE_TABLE:  # a transcript repair (see store.repair)
+                assert old is not None and new is not None
+                self.replay_repair(conn, old, new, backwards=backwards)
+                continue
+            key_column = JOURNALED[table][0]
             expected, wanted = (new, old) if backwards else (old, new)
             image = expected or wanted
             assert image is not None  # a change row has an old or a new image

@@ -250,9 +250,10 @@ class TranscriptStore(ProjectBase):
             [(mapping.start(r["start"]), mapping.end(r["end"]), mapping.start(r["start"]), r["id"]) for r in codings],
         )
         conn.execute(
-            "DELETE FROM actions WHERE id IN (SELECT action_id FROM changes WHERE tbl = 'codings'"
-            " AND (json_extract(coalesce(new, old), '$.transcript_id') = ?))",
-            (tid,),
+            "DELETE FROM actions WHERE id IN (SELECT action_id FROM changes WHERE"
+            " (tbl = 'codings' AND json_extract(coalesce(new, old), '$.transcript_id') = ?)"
+            " OR (tbl = 'transcript' AND json_extract(coalesce(new, old), '$.id') = ?))",
+            (tid, tid),
         )
         conn.execute("UPDATE journal_state SET recording = 1")
 
