@@ -204,3 +204,16 @@ def test_mistakes_are_refused_and_change_nothing(labelled, call, message):
     with pytest.raises(UserError, match=message):
         call(labelled)
     assert snapshot(labelled, "T2") == before
+
+
+def test_roles_take_the_first_rule_that_matches_as_import_does(labelled):
+    p = labelled
+    speakers = p.set_roles("T2", [RoleRule.parse("S01=moderator"), RoleRule.parse("S*=pasient")])
+    assert {s.label: s.role for s in speakers} == {"S01": "moderator", "S00": "pasient", "S02": "pasient"}
+
+
+def test_roles_on_a_transcript_without_speakers_say_how_to_attribute_turns(whisper):
+    with pytest.raises(UserError, match=r"no speakers yet: attribute its turns first.*--set"):
+        whisper.set_roles("T2", [RoleRule.parse("*=pasient")])
+    whisper.set_turn_speaker("T2", [2, 3], "P1")
+    assert [s.role for s in whisper.set_roles("T2", [RoleRule.parse("*=pasient")])] == ["pasient"]
