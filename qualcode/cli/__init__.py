@@ -1,46 +1,32 @@
 """The ``qualcode`` command line.
 
-Each subcommand is a small function over :class:`qualcode.store.Project`; this module only
-parses arguments, prints, and turns :class:`~qualcode.core.errors.UserError` into one line on
-stderr and a non-zero exit. Textual and spaCy are imported only by the commands that need them.
+Each subcommand is a small function over :class:`qualcode.store.Project`, in one module per
+group of commands (``project_commands``, ``transcript_commands``, ``codebook_commands``,
+``coding_commands``, ``team_commands``, ``history_commands``, ``nlp_commands``,
+``export_commands``, ``agreement_commands``, ``doctor``), each registering its own arguments;
+:mod:`.parser` puts them together. This module only runs the parsed command and turns
+:class:`~qualcode.core.errors.UserError` into one line on stderr and a non-zero exit. The store,
+Textual, spaCy and the file formats are imported only by the commands that need them.
 """
 
 from __future__ import annotations
 
-import argparse
 import errno
 import sqlite3
 import sys
+from collections.abc import Sequence
 
 from ..core.errors import UserError
-from ..store.connection import storage_error
-from . import agreement_commands, commands, doctor, export_commands, nlp_commands
+from .parser import build_parser
 
 EXIT_USER_ERROR = 1
 
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="qualcode",
-        description="Code qualitative interview data: transcripts, codebooks, meaning units.",
-        epilog="Run 'qualcode COMMAND --help' for the options of a command.",
-    )
-    from .. import __version__
-
-    parser.add_argument("--version", action="version", version=f"qualcode {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.required = True
-    commands.register(sub)
-    nlp_commands.register(sub)
-    export_commands.register(sub)
-    agreement_commands.register(sub)
-    doctor.register(sub)
-    return parser
+__all__ = ["EXIT_USER_ERROR", "build_parser", "main", "run"]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         return args.func(args) or 0
     except UserError as exc:
@@ -48,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USER_ERROR
     except sqlite3.DatabaseError as exc:
         # Store calls translate these; a file read by other means (a backup, a copy) may not.
+        from ..store.connection import storage_error
+
         explained = storage_error(exc, getattr(args, "project", "") or "project")
         if explained is exc:
             raise

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:
@@ -36,9 +37,9 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     if args.report:
         from ..exports.agreement import default_name, default_path, write_report
 
-        what = {"code": result.focus[0] if result.focus else None,
-                "transcripts": result.report.transcripts if args.transcript else None,
-                "stem": result.file_stem or None}
+        what: dict[str, Any] = {"code": result.focus[0] if result.focus else None,
+                                "transcripts": result.report.transcripts if args.transcript else None,
+                                "stem": result.file_stem or None}
         out = Path(args.out) if args.out else default_path(project_path, coders, args.report, **what)
         if out.is_dir():
             out = out / default_name(project_path, coders, args.report, **what)

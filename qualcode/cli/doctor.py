@@ -12,10 +12,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import shutil
 import sys
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from ..core.errors import UserError
@@ -46,6 +44,8 @@ def python_check() -> Check:
 
 
 def package_checks() -> list[Check]:
+    from importlib import metadata  # here, not at the top: only doctor reads package metadata
+
     wanted = _requirements()
     checks = []
     for dist, module in PACKAGES:
@@ -69,6 +69,8 @@ def package_checks() -> list[Check]:
 
 def _requirements() -> dict:
     """qualcode's own requirement ranges, from its installed metadata."""
+    from importlib import metadata
+
     try:
         from packaging.requirements import Requirement
     except ImportError:  # packaging comes with pip and most installs; without it, no range check
@@ -118,6 +120,8 @@ def folder_checks(target: Path) -> list[Check]:
 def terminal_checks() -> list[Check]:
     if not sys.stdout.isatty():
         return [Check("ok", "terminal", "not a terminal (a script or a pipe): the workbench needs one")]
+    import shutil
+
     columns, lines = shutil.get_terminal_size()
     checks = []
     if (columns, lines) < MIN_SIZE or columns < MIN_SIZE[0] or lines < MIN_SIZE[1]:

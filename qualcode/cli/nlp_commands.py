@@ -14,19 +14,20 @@ import argparse
 import sys
 import time
 from collections import defaultdict
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import UserError
-from ..store import Project
+from .common import add_command
+from .common import open_project as _open
 from .output import emit_json, table, warn, wrap
+
+if TYPE_CHECKING:
+    from ..store import Project
 
 AUTO_CODER = "auto"
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _open(args: argparse.Namespace, *, backup: bool = False) -> Project:
-    return Project.open(args.project, backup=backup)
 
 
 def _pipeline(args: argparse.Namespace):
@@ -130,7 +131,8 @@ def cmd_nlp_status(args: argparse.Namespace) -> int:
         emit_json(status)
         return 0
     mode = "basic mode" if status["basic_mode"] else "model"
-    print(f"{status['model']} {status['version']}  ({mode}; asked for {status['requested']!r} by {status['requested_by']})")
+    print(f"{status['model']} {status['version']}  ({mode}; asked for {status['requested']!r} "
+          f"by {status['requested_by']})")
     if status["path"]:
         print(f"  path: {status['path']}")
     print(f"  components: {', '.join(status['components']) or '-'}"
@@ -210,12 +212,13 @@ def cmd_suggest(args: argparse.Namespace) -> int:
             raise UserError(f"span {args.start}-{args.end} is not inside {tid} (offsets 0-{len(text)})")
         _ensure_analysed(project, None, pipeline)
         suggester = Suggester(project, pipeline)
+        spans: list[tuple[int, int, Any]]
         if args.start is not None:
             spans = [(args.start, args.end, None)]
         else:
             spans = [(p.start, p.end, p) for p in propose_units(project, tid, pipeline=pipeline)]
         turns = project.turns(tid)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for start, end, _ in spans:
             found = suggester.suggest(tid, start, end, top=args.top)
             turn = next((t for t in turns if t.start <= start < t.end), None)
@@ -247,13 +250,13 @@ def cmd_autocode(args: argparse.Namespace) -> int:
         ids = [project.transcript(t).id for t in args.transcripts] or None
         _ensure_analysed(project, ids, pipeline)
         made = autocode(project, ids, min_score=args.min_score, pipeline=pipeline)
-        units = {u["id"]: u for u in project.units(coder=AUTO_CODER)}
+        units = {u.id: u for u in project.iter_units(coder=AUTO_CODER)}
     if args.json:
         emit_json([units[c.id] for c in made])
         return 0
     for c in made:
         u = units[c.id]
-        print(f"unit {c.id}: {c.transcript} {c.start}-{c.end} {u['speaker'] or ''} coded {c.code} by {AUTO_CODER}")
+        print(f"unit {c.id}: {c.transcript} {c.start}-{c.end} {u.speaker or ''} coded {c.code} by {AUTO_CODER}")
         print(wrap(c.memo, 6))
     print(f"{len(made)} units coded by '{AUTO_CODER}' (minimum score {args.min_score}); "
           f"review them with: qualcode units {args.project} --coder {AUTO_CODER}")
@@ -368,15 +371,15 @@ def cmd_names(args: argparse.Namespace) -> int:
                      f"hide pending names ({', '.join(hide_kinds)})" if hide_kinds else "",
                      f"keep pending names ({', '.join(keep_kinds)})" if keep_kinds else ""]
             label = "; ".join(x for x in parts if x)
-            made = deid.add_terms(project, decisions, label=label, coder=args.coder)
-            hidden = [t for t in made if t.hide]
-            kept = [t for t in made if not t.hide]
+            made_all = deid.add_terms(project, decisions, label=label, coder=args.coder)
+            hidden = [t for t in made_all if t.hide]
+            kept = [t for t in made_all if not t.hide]
             if hidden:
                 say(f"hide {len(hidden)} pending name(s): " + ", ".join(
                     f"{t.term} ({t.kind}{', as ' + t.variant_of if t.variant_of else ''})" for t in hidden))
             if kept:
                 say(f"keep {len(kept)} pending name(s): " + ", ".join(f"{t.term} ({t.kind})" for t in kept))
-            if not made:
+            if not made_all:
                 say("no pending name matches; nothing changed")
             else:
                 say(f"one action: take it back with qualcode undo {args.project}"
@@ -444,9 +447,9 @@ def cmd_redact(args: argparse.Namespace) -> int:
             return 0
         for p in plans:
             tags = ", ".join(f"{tag} ×{n}" for tag, n in sorted(p.tags.items()))
+            renamed = ", ".join(f"{a} → {b}" for a, b in p.speakers.items())
             print(f"{p.transcript}  {p.title}: {len(p.edits)} replacements ({tags or '-'}); "
-                  f"{p.codings} units remapped" + (f"; speakers renamed: {', '.join(f'{a} → {b}' for a, b in p.speakers.items())}"
-                                                   if p.speakers else ""))
+                  f"{p.codings} units remapped" + (f"; speakers renamed: {renamed}" if p.speakers else ""))
         for place in leftovers:
             warn(f"{place} still holds a hidden name; redaction does not rewrite it, edit it yourself")
         waiting = deid.Redactor(project).unreviewed_count
@@ -505,16 +508,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     def add(name: str, func, help: str, *, project: bool = True, json: bool = False,
             model: bool = True) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help, description=help)
-        if project:
-            p.add_argument("project", metavar="PROJECT", help="the project file, e.g. studie.qualcode")
-        if json:
-            p.add_argument("--json", action="store_true", help="print JSON for scripts")
+        p = add_command(sub, name, func, help, project=project, json=json)
         if model:
             p.add_argument("--nlp-model", metavar="NAME_OR_PATH",
                            help="spaCy model name or folder (default: $QUALCODE_SPACY_MODEL, else "
                                 "nb_core_news_sm; 'basic' for basic mode)")
-        p.set_defaults(func=func)
         return p
 
     add("nlp-status", cmd_nlp_status, "which spaCy model qualcode uses: name, version, components",

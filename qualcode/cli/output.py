@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 
@@ -19,6 +18,21 @@ def _plain(value: Any) -> Any:
 def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_plain))
     sys.stdout.write("\n")
+
+
+def emit_json_list(items: Iterable[Any]) -> None:
+    """``emit_json(list(items))``, byte for byte, written as the items come: the first is on
+    stdout before the last is read, and the list is never held whole. An error before the first
+    item leaves stdout empty, as :func:`emit_json` would."""
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2, default=_plain)
+    write = sys.stdout.write
+    separator = "[\n  "
+    for item in items:
+        # An item on its own, one level in: JSON text has no raw newline inside a string, so
+        # indenting each line is exactly what json.dumps does for an item of a list.
+        write(separator + encoder.encode(item).replace("\n", "\n  "))
+        separator = ",\n  "
+    write("[]\n" if separator == "[\n  " else "\n]\n")
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence[int] = ()) -> str:
@@ -39,6 +53,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], right: Sequence
 
 
 def wrap(text: str, indent: int) -> str:
+    import shutil  # here: shutil brings zlib, bz2 and lzma, which most commands never need
+
     width = max(40, shutil.get_terminal_size((100, 24)).columns - 1)
     lines = []
     for paragraph in text.split("\n"):

@@ -27,8 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import limits
 from .errors import UserError
@@ -45,6 +44,7 @@ TOP_KEYS = {"codebook", "name", "description", "codes"}
 class Codebook(BaseModel):
     """A codebook tree. ``codes`` is in display order: each parent before its children."""
 
+    model_config = ConfigDict(defer_build=True)  # built on first use (start-up time)
     name: str = "Kodebok"
     description: str = ""
     codes: list[CodeNode] = Field(default_factory=list)
@@ -192,7 +192,8 @@ def _flatten(
             )
         name = entry.get("name")
         if name is None or str(name).strip() == "":
-            raise UserError(f"code {code_id!r} has an empty name", path=source, line=entry["__lines__"].get("name", line))
+            raise UserError(f"code {code_id!r} has an empty name", path=source,
+                            line=entry["__lines__"].get("name", line))
         own_parent = entry.get("parent")
         if own_parent is not None and parent is not None and str(own_parent) != parent:
             raise UserError(
@@ -270,6 +271,7 @@ def _tree_order(nodes: list[CodeNode]) -> list[CodeNode]:
 
 def codebook_to_yaml(codebook: Codebook) -> str:
     """The codebook as a YAML file a person can edit and load again."""
+    import yaml  # here, not at the top: most commands never write YAML (start-up time)
 
     def node_dict(node: CodeNode) -> dict[str, Any]:
         out: dict[str, Any] = {"id": node.id, "name": node.name}

@@ -32,7 +32,9 @@ def check_coder(coder: str | None) -> str:
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # defer_build: a model's validator is built when it is first used, not when this module is
+    # imported; a CLI command pays only for the models it touches (start-up time).
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
 
     @classmethod
     def from_user(cls, **fields):

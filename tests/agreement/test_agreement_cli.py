@@ -131,7 +131,7 @@ def test_code_narrows_what_is_shown_not_the_figures(studie, capsys):
     hap = run_json(capsys, "agreement", studie.path, "--coders", "AB,CD", "--code", "hap")
     assert hap["focus"] == ["hap", "hap-sol", "hap-gjen"]
     assert hap["overall"] == whole["overall"]
-    code, out, _ = run(capsys, "agreement", studie.path, "--coders", "AB,CD", "--code", "hap")
+    _code, out, _ = run(capsys, "agreement", studie.path, "--coders", "AB,CD", "--code", "hap")
     table_codes = [line.split()[0] for line in out.split("Per code\n")[1].split("\n\n")[0].splitlines()[2:]]
     assert table_codes == ["hap", "hap-sol", "hap-gjen"]  # codebook order
     assert "Meaning units with a disagreement (3)" in out  # the T2 unit with only rec is not shown
@@ -268,7 +268,7 @@ def test_three_coders(studie, capsys):
     codings, turns = project_inputs(studie, ["T1", "T2"])
     codings += [Coded(c.id, c.transcript, c.start, c.end, c.code, c.coder) for c in studie.codings(coder="EF")]
     check_report(codings, ["AB", "CD", "EF"], turns)
-    code, out, _ = run(capsys, "agreement", studie.path, "--coders", "AB,CD,EF", "--bootstrap", "0")
+    _code, out, _ = run(capsys, "agreement", studie.path, "--coders", "AB,CD,EF", "--bootstrap", "0")
     assert "Pairs of coders (all codes, pooled kappa)" in out
 
 

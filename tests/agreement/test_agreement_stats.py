@@ -196,9 +196,9 @@ def brute_u_alpha(codings: list[Coded], coders: list[str], turns: dict[str, list
         units = [e - s for parts in sections.values() for s, e, v in parts if v]
         gaps = [e - s for parts in sections.values() for s, e, v in parts if not v]
         n_c = len(units)
-        numerator = sum((n_c - 1) * (2 * l ** 3 - 3 * l ** 2 + l) / 3
-                        + l ** 2 * sum(g - l + 1 for g in gaps if g >= l) for l in units)
-        expected = 2 / length * numerator / (m * length * (m * length - 1) - sum(l * (l - 1) for l in units))
+        numerator = sum((n_c - 1) * (2 * size ** 3 - 3 * size ** 2 + size) / 3
+                        + size ** 2 * sum(g - size + 1 for g in gaps if g >= size) for size in units)
+        expected = 2 / length * numerator / (m * length * (m * length - 1) - sum(size * (size - 1) for size in units))
         per[code] = 1 - observed / expected if expected > 0 else None
         totals_o += observed
         totals_e += expected

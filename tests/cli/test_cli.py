@@ -11,7 +11,7 @@ import pytest
 
 from qualcode.cli import main
 
-from .conftest import REPO
+from ..conftest import REPO
 
 EXAMPLES = REPO / "transcripts_example"
 ROLES = ["--role", "P*=pasient", "--role", "Ansatt*=ansatt", "--role", "Intervjuer=moderator"]
@@ -137,7 +137,7 @@ def test_a_bad_file_among_good_ones_is_skipped_whole(tmp_path, capsys):
     run(capsys, "init", project)
     empty = tmp_path / "tom.txt"
     empty.write_bytes(b"")
-    code, out, err = run(capsys, "import", project, empty, EXAMPLES / "fg2.txt", "--group", "FG2")
+    code, _out, err = run(capsys, "import", project, empty, EXAMPLES / "fg2.txt", "--group", "FG2")
     assert code == 1
     assert "tom.txt" in err and "empty" in err
     assert [t["title"] for t in run_json(capsys, "transcripts", project)] == ["fg2"]
