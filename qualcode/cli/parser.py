@@ -23,20 +23,22 @@ from . import (
     history_commands,
     nlp_commands,
     project_commands,
+    repair_commands,
     team_commands,
     transcript_commands,
 )
 
 # Who registers commands. Typed loosely: each takes argparse's subparsers, or a CommandTable.
 REGISTRARS: tuple[Callable[[Any], None], ...] = (
-    project_commands.register, transcript_commands.register, codebook_commands.register,
+    project_commands.register, transcript_commands.register, repair_commands.register, codebook_commands.register,
     coding_commands.register, team_commands.register, history_commands.register, nlp_commands.register,
     export_commands.register, agreement_commands.register, doctor.register,
 )
 
 # The order of `qualcode --help`: a project's life, roughly; the NLP, export and check tools last.
 ORDER = (
-    "init", "example", "import", "info", "transcripts", "show", "roles", "group",
+    "init", "example", "import", "info", "transcripts", "show", "roles", "group", "speakers", "turns",
+    "transcript",
     "codebook", "code-add", "code-rename", "code-move", "code-merge", "code-split", "code-delete",
     "code", "units", "unit", "memo", "merge", "reconcile", "undo", "redo", "history",
     "backup", "backups", "restore", "check", "open",

@@ -49,15 +49,37 @@ def import_manifest(project: Project, manifest: Manifest, *, quiet: bool, as_jso
 
 def _import_one(project: Project, path: Path, *, title: str | None, group: str | None, attributes: dict[str, str],
                 roles: list[RoleRule], encoding: str | None, allow_duplicate: bool, quiet: bool,
-                as_json: list | None) -> None:
+                as_json: list | None, speaker_names: list[str] | None = None, drop_suspect: bool = False) -> None:
     from ..importers import parse_transcript
 
     parsed = parse_transcript(Path(path), encoding=encoding)
+    title = title or getattr(parsed, "title", None) or Path(path).stem
     result = project.import_transcript(
-        parsed, title=title or Path(path).stem, group=group, group_attributes=attributes, roles=roles,
+        parsed, title=title, group=group, group_attributes=attributes, roles=[] if speaker_names else roles,
         source_path=str(path), allow_duplicate=allow_duplicate,
     )
     t = result.transcript
+    if speaker_names:  # labels mapped to people first, then the roles given for the people
+        from .repair_commands import apply_speaker_names
+
+        apply_speaker_names(project, t.id, speaker_names, merge_ok=True, coder=None)
+        mapped = project.set_roles(t.id, roles, strict=False)
+        unmatched = [s.label for s in mapped if s.role is None] if roles else []
+        t = project.transcript(t.id)
+        result = type(result)(t, result.warnings, unmatched)
+    suspects = list(getattr(parsed, "suspect_turns", None) or [])
+    if suspects and drop_suspect:
+        for index in sorted(suspects, reverse=True):
+            project.drop_turn(t.id, index)
+        result.warnings.append(f"dropped {len(suspects)} line(s) the speech recogniser invented on silence "
+                               f"(turns {', '.join(map(str, suspects))}); undo with: qualcode undo {project.path}")
+        t = project.transcript(t.id)
+        result = type(result)(t, result.warnings, result.unmatched_speakers)
+    elif suspects:
+        result.warnings.append(
+            f"turn(s) {', '.join(map(str, suspects))} look invented by the speech recogniser on silence; "
+            f"drop them with: qualcode turns {project.path} {t.id} --drop {suspects[-1]} "
+            "(or import with --drop-suspect)")
     if as_json is not None:
         as_json.append(transcript_row(t) | {"warnings": result.warnings,
                                             "speakers_without_role": result.unmatched_speakers})
@@ -97,7 +119,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 _import_one(
                     project, Path(file), title=args.title, group=args.group, attributes=attributes,
                     roles=roles, encoding=args.encoding, allow_duplicate=args.allow_duplicate,
-                    quiet=False, as_json=collected,
+                    quiet=False, as_json=collected, speaker_names=args.speaker, drop_suspect=args.drop_suspect,
                 )
             except UserError as exc:
                 failed += 1
@@ -192,9 +214,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--group", help="the focus group these transcripts belong to")
     p.add_argument("--attr", action="append", metavar="KEY=VALUE",
                    help="a focus-group attribute, e.g. institusjon=Solbakken (repeatable)")
+    p.add_argument("--speaker", action="append", metavar="LABEL=NAME",
+                   help="map a transcriber's label to a person, e.g. S01=Moderator (repeatable; before --role)")
     p.add_argument("--role", action="append", metavar="PATTERN=ROLE",
-                   help="give speakers a role by label pattern, e.g. 'P*=pasient' (repeatable)")
-    p.add_argument("--title", help="title of the transcript (default: the file name)")
+                   help="give speakers a role by label pattern, e.g. 'P*=pasient' (repeatable; the first "
+                        "rule that matches a label wins)")
+    p.add_argument("--title", help="title of the transcript (default: the file's own title line, else its name)")
+    p.add_argument("--drop-suspect", action="store_true",
+                   help="drop lines a speech recogniser invents on silence (e.g. 'Undertekster av Amara.org')")
     p.add_argument("--encoding", help="read text files in this encoding instead of detecting it")
     p.add_argument("--allow-duplicate", action="store_true", help="import a text that is already in the project")
     p.add_argument("--manifest", metavar="FILE", help="import the transcripts listed in a manifest YAML")
@@ -206,7 +233,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = add_command(sub, "roles", cmd_roles, "set speakers' roles in a transcript")
     p.add_argument("transcript", metavar="TRANSCRIPT")
-    p.add_argument("rules", nargs="+", metavar="PATTERN=ROLE", help="e.g. 'P*=pasient' 'Intervjuer=moderator'")
+    p.add_argument("rules", nargs="+", metavar="PATTERN=ROLE",
+                   help="e.g. 'Intervjuer=moderator' 'P*=pasient'; the first rule that matches a label wins, "
+                        "as with import --role")
 
     p = add_command(sub, "group", cmd_group, "show focus groups, or set a group's attributes", json=True)
     p.add_argument("name", nargs="?", help="the group's name")

@@ -53,12 +53,16 @@ class MeaningUnit:
         return (self.transcript, self.start, self.end)
 
     def as_dict(self) -> dict[str, Any]:
-        """The unit as ``qualcode units --json`` prints it (field order kept, theme included)."""
-        out = {name: getattr(self, name) for name in _JSON_ORDER[:14]}
-        out["code_path"] = list(self.code_path)
-        out["theme"] = self.theme
-        out.update((name, getattr(self, name)) for name in _JSON_ORDER[14:])
-        return out
+        """The unit as ``qualcode units --json`` prints it (keys in the order scripts have always
+        seen them, the theme included)."""
+        return {
+            "id": self.id, "transcript": self.transcript, "title": self.title, "group": self.group,
+            "turn": self.turn, "speaker": self.speaker, "role": self.role, "timestamp": self.timestamp,
+            "start": self.start, "end": self.end, "text": self.text, "code": self.code,
+            "code_name": self.code_name, "code_path": list(self.code_path), "theme": self.code_path[0],
+            "coder": self.coder, "condensed": self.condensed, "memo": self.memo, "starred": self.starred,
+            "created_at": self.created_at, "updated_at": self.updated_at,
+        }
 
     def __getitem__(self, name: str) -> Any:  # TRANSITIONAL: removed once every reader uses attributes
         return getattr(self, name)
@@ -69,8 +73,6 @@ class MeaningUnit:
 
 
 UNIT_FIELDS = tuple(f.name for f in fields(MeaningUnit))
-# The keys of ``units --json``, in the order scripts have always seen them.
-_JSON_ORDER = UNIT_FIELDS
 
 
 @dataclass(frozen=True, slots=True)

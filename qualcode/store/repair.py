@@ -18,17 +18,21 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.edits import OffsetMap, TextEdit, apply_edits
 from ..core.errors import UserError
 from ..core.text import count_words
 from .codings import CodingStore
 from .connection import SharedConnection
+from .transcripts import RoleRule
+
+if TYPE_CHECKING:
+    from ..core.models import Speaker
 
 STATE_TABLE = "transcript"  # the pseudo-table of repair changes in the journal
 
@@ -128,6 +132,28 @@ class RepairStore(CodingStore):
             conn.executemany("UPDATE turns SET speaker = ? WHERE transcript_id = ? AND idx = ?",
                              [(speaker, tid, i) for i in indexes])
             self._drop_unused_speakers(conn, tid)
+
+    def set_roles(self, tid: str, rules: Iterable[RoleRule], *, strict: bool = True,
+                  coder: str | None = None) -> list[Speaker]:
+        """Give speakers of a transcript roles by label pattern. The first rule that matches a
+        label wins, as at import (``--role``). ``strict``: a rule that matches no speaker is
+        refused, and then nothing changes (not strict: as at import, such a rule does nothing).
+        Undoable, like every repair."""
+        transcript = self.transcript(tid)
+        rules = list(rules)
+        labels = [s.label for s in transcript.speakers]
+        if strict and rules and not labels:
+            raise UserError(f"{transcript.id} has no speakers yet: attribute its turns first, for example "
+                            f"qualcode speakers PROJECT {transcript.id} --set Moderator --turns 0-2")
+        for rule in rules if strict else ():
+            if not any(rule.matches(label) for label in labels):
+                raise UserError(f"no speaker in {transcript.id} matches {rule.pattern!r} "
+                                f"(speakers: {', '.join(labels)})")
+        chosen = [(next(r.role for r in rules if r.matches(label)), transcript.id, label)
+                  for label in labels if any(r.matches(label) for r in rules)]
+        with self._repair(transcript.id, f"roles in {transcript.id}", coder, noop_ok=True):
+            self.conn.executemany("UPDATE speakers SET role = ? WHERE transcript_id = ? AND label = ?", chosen)
+        return self.transcript(transcript.id).speakers
 
     # --- turns -----------------------------------------------------------------------------------
 
@@ -243,7 +269,7 @@ class RepairStore(CodingStore):
     # --- the machinery ---------------------------------------------------------------------------
 
     @contextmanager
-    def _repair(self, tid: str, label: str, coder: str | None) -> Iterator[_Repair]:
+    def _repair(self, tid: str, label: str, coder: str | None, *, noop_ok: bool = False) -> Iterator[_Repair]:
         """One undoable repair: the structure before and after, and the edits between, go into the
         journal as one change of the pseudo-table ``transcript``."""
         repair = _Repair(tid, [])
@@ -253,6 +279,9 @@ class RepairStore(CodingStore):
             yield repair
             after = self._state(conn, tid)
             if before == after:
+                if noop_ok:  # nothing changed: no action in the history either
+                    conn.execute("DELETE FROM actions WHERE id = (SELECT max(id) FROM actions)")
+                    return
                 raise UserError("nothing to change")
             before["edits"] = _edits_json(_inverse(old_text, repair.edits))
             after["edits"] = _edits_json(repair.edits)

@@ -192,26 +192,6 @@ class TranscriptStore(ProjectBase):
             for r in rows
         ]
 
-    def set_roles(self, tid: str, rules: Iterable[RoleRule]) -> list[Speaker]:
-        """Give speakers of a transcript roles by label pattern. The first rule that matches a
-        label wins, as at import (``--role``); a rule that matches no speaker is refused, and
-        then nothing changes."""
-        transcript = self.transcript(tid)
-        rules = list(rules)
-        labels = [s.label for s in transcript.speakers]
-        if rules and not labels:
-            raise UserError(f"{transcript.id} has no speakers yet: attribute its turns first, for example "
-                            f"qualcode speakers PROJECT {transcript.id} --set Moderator --turns 0-2")
-        for rule in rules:
-            if not any(rule.matches(label) for label in labels):
-                raise UserError(f"no speaker in {transcript.id} matches {rule.pattern!r} "
-                                f"(speakers: {', '.join(labels)})")
-        chosen = [(next(r.role for r in rules if r.matches(label)), transcript.id, label)
-                  for label in labels if any(r.matches(label) for r in rules)]
-        with self.transaction() as conn:
-            conn.executemany("UPDATE speakers SET role = ? WHERE transcript_id = ? AND label = ?", chosen)
-        return self.transcript(transcript.id).speakers
-
     def delete_transcript(self, tid: str) -> None:
         """Remove a transcript and its codings (a backup is the way back)."""
         tid = self.transcript_id(tid)

@@ -140,7 +140,9 @@ def test_a_bad_file_among_good_ones_is_skipped_whole(tmp_path, capsys):
     code, _out, err = run(capsys, "import", project, empty, EXAMPLES / "fg2.txt", "--group", "FG2")
     assert code == 1
     assert "tom.txt" in err and "empty" in err
-    assert [t["title"] for t in run_json(capsys, "transcripts", project)] == ["fg2"]
+    # Titled by the file's own header line, not its name (issue 11).
+    assert [t["title"] for t in run_json(capsys, "transcripts", project)] == [
+        "Fokusgruppe 2 – pasienter – Fjordtun behandlingssenter – 14.03.2024 (oppdiktet eksempel)"]
 
 
 def test_the_installed_command_prints_no_traceback(tmp_path):
