@@ -10,19 +10,32 @@ import importlib
 from pathlib import Path
 
 from qualcode.core.errors import UserError
-from qualcode.core.parsed import ParsedTranscript, ParsedTurn
+from qualcode.core.parsed import ParsedAnnotation, ParsedTranscript, ParsedTurn
 
-SUPPORTED_SUFFIXES = (".txt", ".docx", ".vtt", ".srt", ".odt")
+SUPPORTED_SUFFIXES = (".txt", ".docx", ".vtt", ".srt", ".odt", ".html", ".htm", ".json")
 
-__all__ = ["SUPPORTED_SUFFIXES", "ParsedTranscript", "ParsedTurn", "parse_transcript"]
+# suffix -> (module, function); .txt, .vtt and .srt also recognise the tool that wrote them.
+_IMPORTERS = {
+    ".txt": ("txt", "parse"),
+    ".docx": ("docx", "parse"),
+    ".vtt": ("vtt", "parse"),
+    ".srt": ("srt", "parse"),
+    ".odt": ("odt", "parse"),
+    ".html": ("noscribe", "parse_html"),
+    ".htm": ("noscribe", "parse_html"),
+    ".json": ("atrain", "parse_json"),  # aTrain's transcription.json, told by its shape
+}
+
+__all__ = ["SUPPORTED_SUFFIXES", "ParsedAnnotation", "ParsedTranscript", "ParsedTurn", "parse_transcript"]
 
 
 def parse_transcript(path: Path, encoding: str | None = None) -> ParsedTranscript:
     """Import one transcript file, choosing the importer by its suffix.
 
-    ``encoding`` forces the decoding of the text formats (txt, vtt, srt). Every problem with the
-    file itself is raised as a :class:`UserError` naming the file (and the line, where there is
-    one).
+    ``encoding`` forces the decoding of the text formats (txt, vtt, srt, html, json). Every
+    problem with the file itself is raised as a :class:`UserError` naming the file (and the line,
+    where there is one). The result's ``format`` names the tool where it was recognised
+    (``noscribe-html``, ``atrain-json``, ``f4-txt``, ``zoom-vtt``, ...).
     """
     path = Path(path)
     if not path.exists():
@@ -34,5 +47,7 @@ def parse_transcript(path: Path, encoding: str | None = None) -> ParsedTranscrip
         shown = f"'{path.suffix}'" if path.suffix else "no suffix"
         raise UserError(f"unsupported file type ({shown}); supported: "
                         f"{', '.join(SUPPORTED_SUFFIXES)}, and a whole REFI-QDA project as .qdpx", path=path)
-    importer = importlib.import_module(f"qualcode.importers.{suffix[1:]}")
-    return importer.parse(path, encoding)
+    module, function = _IMPORTERS[suffix]
+    importer = importlib.import_module(f"qualcode.importers.{module}")
+    parsed: ParsedTranscript = getattr(importer, function)(path, encoding)
+    return parsed

@@ -28,6 +28,7 @@ from qualcode.core.text import normalize_text
 from qualcode.importers.archive import Archive, xml_parser
 from qualcode.importers.decode import OLE_SIGNATURE, read_bytes, zip_members
 from qualcode.importers.labels import LabelHint, document_transcript, table_lines
+from qualcode.importers.settle import finish
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _TR, _TC, _R = f"{_W}p", f"{_W}tbl", f"{_W}tr", f"{_W}tc", f"{_W}r"
@@ -49,7 +50,7 @@ Piece = tuple[str, bool]  # (text, bold)
 def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
     """Read a ``.docx`` transcript. ``encoding`` does not apply to Word files and is ignored."""
     body = _open_body(path, read_bytes(path, limits.DOCUMENT_FILE_MAX_BYTES))
-    return document_transcript(_lines(body), "docx", path, encoding)
+    return finish(document_transcript(_lines(body), "docx", path, encoding), strict=False, guess_title=True)
 
 
 def _lines(body) -> Iterator[tuple[str, LabelHint | None]]:

@@ -19,6 +19,7 @@ from qualcode.core.parsed import ParsedTranscript
 from qualcode.core.text import normalize_text
 from qualcode.importers.decode import OLE_SIGNATURE, read_bytes, zip_members
 from qualcode.importers.labels import LabelHint, document_transcript, table_lines
+from qualcode.importers.settle import finish
 
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -42,7 +43,7 @@ _DAMAGED = "not a readable .odt (damaged or not an OpenDocument text file)"
 def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
     """Read a ``.odt`` transcript. ``encoding`` does not apply to ODF files and is ignored."""
     body = _open_text(path, read_bytes(path, limits.DOCUMENT_FILE_MAX_BYTES))
-    return document_transcript(_lines(body), "odt", path, encoding)
+    return finish(document_transcript(_lines(body), "odt", path, encoding), strict=False, guess_title=True)
 
 
 def _lines(body) -> Iterator[tuple[str, LabelHint | None]]:

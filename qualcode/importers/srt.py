@@ -1,7 +1,9 @@
 """SubRip (.srt) subtitles, as Whisper-like speech-to-text tools write them.
 
-SRT has no speaker markup, so cues are unattributed turns, one per cue, unless the text itself
-starts with a label (``P1: ...``) that passes the usual label rules. Unlike WebVTT, SRT files
+SRT has no speaker markup, so cues are unattributed, unless the text itself starts with a label
+(``P1: ...``) that passes the usual label rules; unattributed cues are joined into one turn while
+a sentence goes on over the cue boundary (see :func:`.vtt.cues_to_transcript`). aTrain's
+``transcription.srt`` is read the same way. Unlike WebVTT, SRT files
 come in any encoding, so they are decoded like plain text.
 """
 
@@ -14,8 +16,9 @@ from qualcode.core.parsed import ParsedTranscript
 from qualcode.importers.decode import decode_bytes, read_bytes
 from qualcode.importers.vtt import Cue, clean_cue_text, cues_to_transcript, parse_timing, scan_cues
 
-# SubRip writes ``00:00:01,000``; some tools write a dot or fewer digits.
-_SRT_TIME = re.compile(r"(\d{1,3}):([0-5]?\d):([0-5]?\d)[,.](\d{1,3})")
+# SubRip writes ``00:00:01,000``; some tools write a dot or fewer digits, and aTrain writes
+# ``00:00:01,1000`` for a time that rounds up to the next second.
+_SRT_TIME = re.compile(r"(\d{1,3}):([0-5]?\d):([0-5]?\d)[,.](\d{1,3}|1000)")
 # Formatting that SubRip players understand: HTML-like tags and ASS overrides such as {\an8}.
 _MARKUP = re.compile(r"<[^<>\n]*>|\{\\[^{}\n]*\}")
 
@@ -42,4 +45,5 @@ def _parse_srt_time(value: str) -> float | None:
     if m is None:
         return None
     hours, minutes, seconds, fraction = m.groups()
-    return int(hours) * 3600 + int(minutes) * 60 + int(seconds) + int(fraction) / 10 ** len(fraction)
+    part = 1.0 if fraction == "1000" else int(fraction) / 10 ** len(fraction)
+    return int(hours) * 3600 + int(minutes) * 60 + int(seconds) + part

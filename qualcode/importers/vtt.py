@@ -1,10 +1,17 @@
-"""WebVTT transcripts from Teams, Zoom and transcription services.
+"""WebVTT transcripts from Teams, Zoom, noScribe and transcription services.
 
 Parsed by hand rather than with a subtitle library so that every error can name its line. A
 recording's cues are short (a few seconds each), so consecutive cues of one speaker are merged
-into one turn: a meaning unit often spans many cues. The stored text is one line per turn,
-``[hh:mm:ss] Name: text``, turns separated by a blank line, which reads like a transcript and
-keeps the timestamps visible for going back to the recording.
+into one turn: a meaning unit often spans many cues. Cues without a speaker (Whisper's) are joined
+while a sentence goes on over the cue boundary, since a cue boundary is not a sentence boundary;
+a sentence end may be a change of speaker, so they are not joined there. The stored text is one
+line per turn, ``[hh:mm:ss] Name: text``, turns separated by a blank line, which reads like a
+transcript and keeps the timestamps visible for going back to the recording.
+
+Tools are told apart by content: Teams writes ``<v Name>`` voices (format ``vtt``); Zoom writes
+``Name: text`` inside the cues and no voices (``zoom-vtt``); noScribe writes ``WEBVTT title``,
+a ``NOTE`` with its header (which holds the audio file's path and is not stored) and ``<v S01>``
+voices (``noscribe-vtt``).
 
 The cue model and the text builder here are shared with the SubRip importer (:mod:`.srt`).
 """
@@ -22,18 +29,24 @@ from qualcode.core.errors import UserError
 from qualcode.core.models import format_timestamp
 from qualcode.core.parsed import ParsedTranscript, ParsedTurn
 from qualcode.importers.decode import decode_bytes, read_bytes
+from qualcode.importers.hallucinations import is_hallucination
 from qualcode.importers.labels import (
     describe_lines,
     label_key,
     label_prefixes,
     merge_variants,
 )
+from qualcode.importers.marks import ends_sentence
+from qualcode.importers.settle import finish
 
 _VTT_TIME = re.compile(r"(?:(\d{1,3}):)?([0-5]\d):([0-5]\d)\.(\d{3})")
 _TAG = re.compile(r"<([^<>\n]*)>")
 _VOICE = re.compile(r"v(?:\.[^\s>]*)?(?:[ \t]+(.*))?", re.DOTALL)
 _SPACES = re.compile(r"\s+")
 _SKIPPED_BLOCKS = ("NOTE", "STYLE", "REGION")
+# Zoom's "Name: text": a display name of up to 60 characters without sentence punctuation.
+_ZOOM_PREFIX = re.compile(r"([^:.!?\n<>]{1,60}?):[ \t]+(?=\S)")
+_NOSCRIBE_VOICE = re.compile(r"<v S\d{2,3}>")
 
 
 @dataclass(slots=True)
@@ -58,12 +71,77 @@ def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
     while first < len(lines) and lines[first].strip() and "-->" not in lines[first]:
         first += 1  # header metadata such as "Kind: captions"
     cues: list[Cue] = []
+    voiced = False
     for timing_index, payload in scan_cues(lines, first, path, _is_skipped_block, None):
         start, end = parse_timing(lines[timing_index], timing_index + 1, path, _parse_vtt_time,
                                   "00:00:01.000 --> 00:00:04.000")
-        for speaker, spoken in _voice_segments(" \n".join(payload)):
+        joined = " \n".join(payload)
+        voiced = voiced or "<v" in joined
+        for speaker, spoken in _voice_segments(joined):
             cues.append(Cue(timing_index + 1, start, end, spoken, speaker))
+    notes = _notes(lines)
+    if _is_noscribe(lines, notes):
+        from qualcode.importers.noscribe import HEADER_WARNING
+
+        title = html.unescape(header[6:].strip()) or None
+        if any("noScribe" in note or "media:" in note for note in notes):
+            warnings.append(HEADER_WARNING)
+        return cues_to_transcript(cues, "noscribe-vtt", used, warnings, path, strict=True, title=title)
+    if not voiced and _zoom_prefixes(cues):
+        return cues_to_transcript(cues, "zoom-vtt", used, warnings, path, strict=True)
     return cues_to_transcript(cues, "vtt", used, warnings, path)
+
+
+def _notes(lines: list[str]) -> list[str]:
+    """The text of the NOTE blocks."""
+    notes = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if line.startswith("NOTE") and line[4:5] in ("", " ", "\t") and (index == 0 or not lines[index - 1].strip()):
+            block = [line[4:].strip()]
+            index += 1
+            while index < len(lines) and lines[index].strip():
+                block.append(lines[index])
+                index += 1
+            notes.append("\n".join(block).strip())
+        index += 1
+    return notes
+
+
+def _is_noscribe(lines: list[str], notes: list[str]) -> bool:
+    from qualcode.importers.noscribe import is_header_line
+
+    if any(is_header_line(line) for note in notes for line in note.split("\n")):
+        return True
+    sample = "\n".join(lines[:400])
+    return len(_NOSCRIBE_VOICE.findall(sample)) >= 2 and "-->" in sample
+
+
+def _zoom_prefixes(cues: list[Cue]) -> bool:
+    """Whether most cues start with ``Name: `` as Zoom writes them; if so, take the names.
+
+    A name used in at least two cues is trusted whatever it looks like (Zoom shows display names:
+    ``Kari Nordmann (UiB)``, ``iPad``); a name used once must be short (three words before any
+    bracket) or pass the usual label rules, so that "Det jeg mener er: ..." stays speech.
+    """
+    found = [_ZOOM_PREFIX.match(cue.text) for cue in cues]
+    if not cues or sum(m is not None for m in found) < max(2, 0.6 * len(cues)):
+        return False
+    counts: dict[str, int] = {}
+    for m in found:
+        if m is not None:
+            key = label_key(m.group(1))
+            counts[key] = counts.get(key, 0) + 1
+    single = label_prefixes([cue.text for cue in cues])
+    for cue, m, (label, _) in zip(cues, found, single):
+        if m is None:
+            continue
+        short = len(m.group(1).split("(", 1)[0].split()) <= 3
+        if counts[label_key(m.group(1))] >= 2 or short or label is not None:
+            cue.speaker = clean_cue_text(m.group(1))
+            cue.text = cue.text[m.end():]
+    return True
 
 
 def scan_cues(lines: list[str], first: int, path: Path | str,
@@ -109,13 +187,15 @@ def scan_cues(lines: list[str], first: int, path: Path | str,
 
 
 def cues_to_transcript(cues: list[Cue], fmt: str, encoding: str | None, warnings: list[str],
-                       path: Path | str) -> ParsedTranscript:
+                       path: Path | str, *, strict: bool = False, title: str | None = None) -> ParsedTranscript:
     """Build the stored text and turns from cues.
 
     Cues without a speaker may still carry a ``Name:`` prefix (see
     :func:`qualcode.importers.labels.label_prefixes`). Consecutive cues of one speaker become one
-    turn; unattributed cues stay one turn each, since nothing says they belong together. The
-    cues are consumed (their speaker and text are updated in place).
+    turn; consecutive cues without a speaker become one turn while the earlier one does not end
+    a sentence. A cue that looks invented by speech recognition (see :mod:`.hallucinations`) is
+    never joined to another. ``strict`` is for a tool's own format (see :mod:`.settle`). The cues
+    are consumed (their speaker and text are updated in place).
     """
     if not cues:
         raise UserError("no cues: the file holds no subtitles", path=path)
@@ -133,26 +213,34 @@ def cues_to_transcript(cues: list[Cue], fmt: str, encoding: str | None, warnings
 
     display, merge_warnings = merge_variants(cue.speaker for cue in cues if cue.speaker is not None)
     warnings.extend(merge_warnings)
-    merged: list[Cue] = []
+    merged: list[tuple[Cue, list[int]]] = []  # each turn's cue, and where its later cues start
+    last_suspect = False
     for cue in cues:
         speaker = display[label_key(cue.speaker)] if cue.speaker is not None else None
-        last = merged[-1] if merged else None
-        if last is not None and speaker is not None and last.speaker == speaker:
+        suspect = is_hallucination(cue.text)
+        last = merged[-1][0] if merged else None
+        if (last is not None and not suspect and not last_suspect and last.speaker == speaker
+                and (speaker is not None or not ends_sentence(last.text))):
+            merged[-1][1].append(len(last.text) + 1)
             last.text += " " + cue.text
             last.end = cue.end
         else:
-            merged.append(Cue(cue.line, cue.start, cue.end, cue.text, speaker))
+            merged.append((Cue(cue.line, cue.start, cue.end, cue.text, speaker), []))
+        last_suspect = suspect
 
     parts: list[str] = []
     turns: list[ParsedTurn] = []
+    boundaries: list[int] = []
     offset = 0
-    for cue in merged:
+    for cue, joints in merged:
         prefix = f"[{format_timestamp(cue.start)}] " + (f"{cue.speaker}: " if cue.speaker else "")
         start = offset + len(prefix)
         turns.append(ParsedTurn(cue.speaker, start, start + len(cue.text), cue.start, cue.end))
+        boundaries.extend(start + joint for joint in joints)
         parts.append(prefix + cue.text)
         offset += len(parts[-1]) + 2
-    return ParsedTranscript("\n\n".join(parts), turns, fmt, encoding, warnings)
+    parsed = ParsedTranscript("\n\n".join(parts), turns, fmt, encoding, warnings, title=title)
+    return finish(parsed, strict=strict, boundaries=boundaries)
 
 
 def clean_cue_text(text: str) -> str:

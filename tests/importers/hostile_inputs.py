@@ -160,3 +160,26 @@ def flat_chain_codebook(depth: int) -> str:
     for i in range(1, depth):
         lines += [f"  - id: k{i}", f"    name: Nivå {i}", f"    parent: k{i - 1}"]
     return "\n".join(lines) + "\n"
+
+
+def html_nested(depth: int) -> str:
+    """An HTML page whose one paragraph is ``depth`` elements deep."""
+    return ("<html><body>" + "<div>" * depth + "<p>P1: Ja, det var fint.</p>" + "</div>" * depth
+            + "</body></html>")
+
+
+def html_tags(size: int) -> Iterator[bytes]:
+    """An HTML page of about ``size`` bytes of short spans, a million tags in 7 MB."""
+    return repeated("<html><body><p>P1: ", "<span>ja </span>", size, "</p></body></html>")
+
+
+def html_entity_bomb() -> str:
+    """Billion laughs in an HTML DOCTYPE: an HTML parser must not expand it."""
+    entities = ['<!ENTITY lol0 "lol">'] + [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)]
+    return ("<!DOCTYPE html [\n" + "\n".join(entities) + "\n]>\n"
+            "<html><body><p>P1: &lol9;</p></body></html>")
+
+
+def json_of_empty_objects(size: int) -> Iterator[bytes]:
+    """``{"segments": [{}, {}, ...]}`` of about ``size`` bytes: the most objects per byte."""
+    return repeated('{"segments": [{}', ",{}", size, "]}")

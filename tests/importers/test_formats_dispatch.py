@@ -12,7 +12,7 @@ from qualcode.importers import SUPPORTED_SUFFIXES, parse_transcript
 
 
 def test_supported_suffixes():
-    assert SUPPORTED_SUFFIXES == (".txt", ".docx", ".vtt", ".srt", ".odt")
+    assert SUPPORTED_SUFFIXES == (".txt", ".docx", ".vtt", ".srt", ".odt", ".html", ".htm", ".json")
 
 
 def test_suffix_is_case_insensitive(write):
@@ -23,7 +23,8 @@ def test_suffix_is_case_insensitive(write):
 def test_unknown_suffix_lists_the_supported_ones(write):
     with pytest.raises(UserError) as err:
         parse_transcript(write("intervju.pdf", b"%PDF-1.4"))
-    assert "unsupported file type ('.pdf'); supported: .txt, .docx, .vtt, .srt, .odt" in str(err.value)
+    assert ("unsupported file type ('.pdf'); supported: .txt, .docx, .vtt, .srt, .odt, .html, .htm, "
+            ".json" in str(err.value))
 
 
 def test_missing_file_and_directory(tmp_path):

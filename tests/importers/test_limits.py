@@ -119,6 +119,73 @@ def test_a_text_file_of_unknown_size_is_cut_off_at_the_limit_while_reading(tmp_p
         refused(lambda: parse_transcript(path), path, "too large for a transcript", "the limit is 1 MB")
 
 
+# --- HTML (noScribe) and JSON (aTrain) -----------------------------------------------------------
+
+
+def test_an_over_size_html_or_json_transcript_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from qualcode.importers import atrain, htmlfile
+
+    monkeypatch.setattr(htmlfile, "HTML_FILE_MAX_BYTES", 1 * MB)
+    monkeypatch.setattr(atrain, "JSON_FILE_MAX_BYTES", 1 * MB)
+    html = tmp_path / "stor.html"
+    html.write_bytes(b"<p>P1: Ja, det var fint.</p>\n" * 50_000)
+    json_file = tmp_path / "stor.json"
+    json_file.write_bytes(b'{"segments": [' + b'{"start": 0, "end": 1, "text": "Ja."},' * 50_000 + b"]}")
+    for path in (html, json_file):
+        with bounded(seconds=2, megabytes=50):
+            refused(lambda path=path: parse_transcript(path), path, "too large for a transcript",
+                    "the limit is 1 MB")
+
+
+def test_deeply_nested_html_is_read_without_recursion(tmp_path, spoken):
+    path = tmp_path / "dyp.html"
+    path.write_text(hostile.html_nested(200_000))
+    with bounded(seconds=10, megabytes=200):
+        parsed = parse_transcript(path)
+    assert spoken(parsed) == [("P1", "Ja, det var fint.")]
+
+
+def test_an_html_entity_bomb_is_not_expanded(tmp_path):
+    path = tmp_path / "latter.html"
+    path.write_text(hostile.html_entity_bomb())
+    with bounded(seconds=2, megabytes=50):
+        parsed = parse_transcript(path)
+    assert "lollol" not in parsed.text and len(parsed.text) < 1000
+
+
+def test_a_large_html_file_of_tags_is_read_in_seconds_and_bounded_memory(tmp_path):
+    """Two million tags (16 MB, half the limit; 30 MB took 9 s and 0.6 GB): in a child process."""
+    path = tmp_path / "tagger.html"
+    with open(path, "wb") as fh:
+        for chunk in hostile.html_tags(16 * MB):
+            fh.write(chunk)
+    result = in_child("transcript", path)
+    assert result["error"] is None, result
+    assert result["seconds"] < 30 and result["peak_mb"] < 600, result
+
+
+def test_a_full_size_json_of_empty_objects_is_refused_in_bounded_memory(tmp_path):
+    path = tmp_path / "tomme.json"
+    with open(path, "wb") as fh:
+        for chunk in hostile.json_of_empty_objects(31 * MB):
+            fh.write(chunk)
+    result = in_child("transcript", path)
+    assert result["error"] == f"{path}: not an aTrain transcript: segment 1 has no 'start' and 'end' in seconds", result
+    assert result["seconds"] < 20 and result["peak_mb"] < 1200, result
+
+
+def test_a_five_megabyte_noscribe_paragraph_is_one_line_with_a_warning(tmp_path):
+    segments = "".join(f'<a name="ts_{i * 1000}_{i * 1000 + 900}_" > Setning {i} uten noen som snakker.</a>'
+                       for i in range(90_000))
+    path = tmp_path / "uten-talere.html"
+    path.write_text(f"<html><body><p>{segments}</p></body></html>", encoding="utf-8")
+    with bounded(seconds=20, megabytes=400):
+        parsed = parse_transcript(path)
+    assert parsed.format == "noscribe-html"
+    assert len(parsed.turns) == 1 and parsed.turns[0].time_end == 89_999.9
+    assert [w for w in parsed.warnings if w.startswith("line 1 is 3,")]
+
+
 # --- .docx ---------------------------------------------------------------------------------------
 
 
