@@ -77,9 +77,8 @@ def _import_one(project: Project, path: Path, *, title: str | None, group: str |
         result = type(result)(t, result.warnings, result.unmatched_speakers)
     elif suspects:
         result.warnings.append(
-            f"turn(s) {', '.join(map(str, suspects))} look invented by the speech recogniser on silence; "
-            f"drop them with: qualcode turns {project.path} {t.id} --drop {suspects[-1]} "
-            "(or import with --drop-suspect)")
+            f"to drop what the recogniser invented: qualcode turns {project.path} {t.id} --drop {suspects[-1]} "
+            "(one turn at a time, the last first), or import with --drop-suspect")
     if as_json is not None:
         as_json.append(transcript_row(t) | {"warnings": result.warnings,
                                             "speakers_without_role": result.unmatched_speakers})

@@ -55,7 +55,7 @@ def finish(parsed: ParsedTranscript, *, strict: bool, numeric_pauses: bool = Fal
     parsed.suspect_turns = suspects
     parsed.annotations = [ParsedAnnotation(m.start, m.end, m.kind) for m in marks]
     if suspects:
-        shown = "; ".join(f"turn {i + 1} «{_shorten(text[turns[i].start:turns[i].end])}»"
+        shown = "; ".join(f"turn {i} «{_shorten(text[turns[i].start:turns[i].end])}»"
                           for i in suspects[:5])
         more = f" and {len(suspects) - 5} more" if len(suspects) > 5 else ""
         parsed.warnings.append(f"{len(suspects)} turn(s) look like text speech recognition invents "

@@ -100,13 +100,30 @@ class Analysis:
     def lemma_key(self, i: int) -> str:
         """The word's key for counting (vocabulary, TF-IDF): its lemma, or in basic mode its
         lowercased form, with dialect forms mapped to Bokmål."""
+        keys = self._lemma_keys
+        if keys is None:
+            keys = self.lemma_keys()
+        return keys[i]
+
+    def lemma_keys(self) -> list[str]:
+        """Every token's :meth:`lemma_key`, in order; worked out once, once per distinct form
+        (and lemma)."""
         if self._lemma_keys is None:
-            if self.basic:
-                self._lemma_keys = [normalise(self.form(k)) for k in range(len(self.starts))]
-            else:  # a dialect form the table knows wins over the model's guess (sida: side, not sid)
-                self._lemma_keys = [DIALECT.get(fold(self.form(k))) or normalise(self.lemmas[k])
-                                    for k in range(len(self.starts))]
-        return self._lemma_keys[i]
+            known: dict[tuple[str, str], str] = {}
+            keys = []
+            for start, end, lemma in zip(self.starts, self.ends, self.lemmas):
+                pair = (self.text[start:end], lemma)
+                key = known.get(pair)
+                if key is None:
+                    form = pair[0]
+                    if self.basic:
+                        key = normalise(form)
+                    else:  # a dialect form the table knows wins over the model's guess (sida: side, not sid)
+                        key = DIALECT.get(fold(form)) or normalise(lemma)
+                    known[pair] = key
+                keys.append(key)
+            self._lemma_keys = keys
+        return self._lemma_keys
 
     def keys(self, i: int) -> frozenset[str]:
         """Every key a word can be matched by: its form and lemma (or stem), dialect-normalised;
@@ -205,9 +222,13 @@ class AnalyseResult:
 
 def segments_of(project: Project, tid: str) -> list[tuple[int, int]]:
     """The spans analysed: each turn (split at line breaks when very long); the whole text
-    when a transcript has no turns."""
+    when a transcript has no turns. A transcriber's marks (pauses, overlaps, sounds, times: the
+    transcript's annotations) are cut out: they are not words."""
     text = project.text(tid)
     spans = [(t.start, t.end) for t in project.turns(tid) if t.end > t.start] or [(0, len(text))]
+    marks = project.annotations(tid)
+    if marks:
+        spans = _without(spans, marks)
     out = []
     for s, e in spans:
         while e - s > MAX_SEGMENT:
@@ -220,6 +241,24 @@ def segments_of(project: Project, tid: str) -> list[tuple[int, int]]:
             s = cut
         out.append((s, e))
     return out
+
+
+def _without(spans: list[tuple[int, int]], marks: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """``spans`` with the marks' characters taken out (both in text order)."""
+    out: list[tuple[int, int]] = []
+    i = 0
+    for start, end in spans:
+        while i < len(marks) and marks[i][1] <= start:
+            i += 1
+        j, s = i, start
+        while j < len(marks) and marks[j][0] < end:
+            if marks[j][0] > s:
+                out.append((s, marks[j][0]))
+            s = max(s, marks[j][1])
+            j += 1
+        if s < end:
+            out.append((s, end))
+    return [(s, e) for s, e in out if e > s]
 
 
 # --- the in-process memo -------------------------------------------------------------------------

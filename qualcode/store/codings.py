@@ -54,19 +54,19 @@ class CodingStore(CodebookStore):
     def add_coding(
         self, tid: str, start: int, end: int, code_id: str, coder: str, *, condensed: str = "", memo: str = ""
     ) -> Coding:
-        transcript = self.transcript(tid)
+        # The workbench codes a selection with this: a few small statements, never the whole text.
+        tid, length = self._text_length(tid)
         code = self.code(code_id)
         coder = check_coder(coder)
-        length = len(self.text(transcript.id))
         if not 0 <= start < end <= length:
             raise UserError(
-                f"span {start}-{end} is not inside {transcript.id} (offsets 0-{length}, start before end)"
+                f"span {start}-{end} is not inside {tid} (offsets 0-{length}, start before end)"
             )
-        with self.action(f"code {transcript.id} {start}-{end} as {code.id}", coder) as conn:
+        with self.action(f"code {tid} {start}-{end} as {code.id}", coder) as conn:
             dup = conn.execute(
                 "SELECT id FROM codings WHERE transcript_id = ? AND start = ? AND end = ? AND code_id = ?"
                 " AND coder = ?",
-                (transcript.id, start, end, code.id, coder),
+                (tid, start, end, code.id, coder),
             ).fetchone()
             if dup:
                 raise UserError(f"{coder} has already coded this span as {code.id!r} (unit {dup[0]})")
@@ -75,11 +75,23 @@ class CodingStore(CodebookStore):
             cur = conn.execute(
                 "INSERT INTO codings (transcript_id, start, end, code_id, coder, condensed, memo, created_at,"
                 " updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                (transcript.id, start, end, code.id, coder, condensed, memo, now, now),
+                (tid, start, end, code.id, coder, condensed, memo, now, now),
             )
             coding_id = cur.lastrowid
         assert coding_id is not None
-        return self.coding(coding_id)
+        stamp = datetime.fromisoformat(now)
+        return Coding(id=coding_id, transcript=tid, start=start, end=end, code=code.id, coder=coder,
+                      condensed=condensed, memo=memo, starred=False, created_at=stamp, updated_at=stamp)
+
+    def _text_length(self, tid: str) -> tuple[str, int]:
+        """A transcript's id as stored and the length of its text, without reading the text
+        (SQLite counts characters as Python does, up to a NUL, which a text hardly ever has)."""
+        row = self.conn.execute(
+            "SELECT id, length(text), instr(text, char(0)) FROM transcripts WHERE id = ? COLLATE NOCASE", (tid,)
+        ).fetchone()
+        if row is None:
+            raise self._no_transcript(tid)
+        return row[0], (len(self.text(row[0])) if row[2] else row[1])
 
     def _ensure_coder(self, conn: SharedConnection, coder: str) -> None:
         conn.execute("INSERT OR IGNORE INTO coders (id, created_at) VALUES (?, ?)", (coder, _now()))
@@ -100,20 +112,26 @@ class CodingStore(CodebookStore):
         if "code" in fields:
             fields["code"] = self.code(fields["code"]).id
         start, end = fields.get("start", current.start), fields.get("end", current.end)
-        length = len(self.text(current.transcript))
-        if not 0 <= start < end <= length:
-            raise UserError(f"span {start}-{end} is not inside {current.transcript} (offsets 0-{length})")
+        if "start" in fields or "end" in fields:
+            _, length = self._text_length(current.transcript)
+            if not 0 <= start < end <= length:
+                raise UserError(f"span {start}-{end} is not inside {current.transcript} (offsets 0-{length})")
         with self.action(f"edit unit {coding_id}", coder or current.coder) as conn:
             # Fields not named keep what the file holds now, not what this process last read:
             # never write another process's newer change back over it.
             current = self.coding(coding_id)
+            now = _now()
+            changed = current.model_copy(update={
+                "code": fields.get("code", current.code), "start": start, "end": end,
+                "condensed": fields.get("condensed", current.condensed), "memo": fields.get("memo", current.memo),
+                "starred": bool(fields.get("starred", current.starred)), "updated_at": datetime.fromisoformat(now),
+            })
             conn.execute(
                 "UPDATE codings SET code_id=?, start=?, end=?, condensed=?, memo=?, starred=?, updated_at=?"
                 " WHERE id=?",
-                (fields.get("code", current.code), start, end, fields.get("condensed", current.condensed),
-                 fields.get("memo", current.memo), int(fields.get("starred", current.starred)), _now(), coding_id),
+                (changed.code, start, end, changed.condensed, changed.memo, int(changed.starred), now, coding_id),
             )
-        return self.coding(coding_id)
+        return changed
 
     def delete_coding(self, coding_id: int, *, coder: str | None = None) -> None:
         current = self.coding(coding_id)

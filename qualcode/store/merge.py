@@ -137,6 +137,11 @@ def _map_transcripts(target: Project, source: Project, conn, report: MergeReport
              for s in source.conn.execute("SELECT * FROM speakers WHERE transcript_id = ?", (t.id,))],
         )
         conn.executemany(
+            "INSERT INTO annotations (transcript_id, start, end, kind) VALUES (?,?,?,?)",
+            [(new_id, a["start"], a["end"], a["kind"])
+             for a in source.conn.execute("SELECT * FROM annotations WHERE transcript_id = ?", (t.id,))],
+        )
+        conn.executemany(
             "INSERT INTO turns (transcript_id, idx, speaker, start, end, time_start, time_end) VALUES (?,?,?,?,?,?,?)",
             [(new_id, r["idx"], r["speaker"], r["start"], r["end"], r["time_start"], r["time_end"])
              for r in source.conn.execute("SELECT * FROM turns WHERE transcript_id = ?", (t.id,))],

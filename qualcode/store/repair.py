@@ -29,7 +29,7 @@ from ..core.errors import UserError
 from ..core.text import count_words
 from .codings import CodingStore
 from .connection import SharedConnection
-from .transcripts import RoleRule
+from .transcripts import RoleRule, remap_annotations
 
 if TYPE_CHECKING:
     from ..core.models import Speaker
@@ -194,7 +194,7 @@ class RepairStore(CodingStore):
     def merge_turns(self, tid: str, first: int, last: int, *, coder: str | None = None) -> None:
         """Merge turns ``first`` to ``last`` into one, by the first turn's speaker: what stood
         between them in the text (labels, time stamps, line breaks) becomes one space, so the
-        merged turn reads as one piece of speech."""
+        merged turn reads as one piece of speech; a pause, overlap or sound mark there stays."""
         tid = self.transcript_id(tid)
         if last <= first:
             raise UserError("merge needs a range of two turns or more, like 3-5")
@@ -202,10 +202,9 @@ class RepairStore(CodingStore):
             conn = self.conn
             turns = [self._turn(tid, i) for i in range(first, last + 1)]
             text = self.text(tid)
-            repair.edits = [
-                TextEdit(a["end"], b["start"], " ")
-                for a, b in pairwise(turns) if text[a["end"]:b["start"]] != " "
-            ]
+            kept = [(s, e) for s, e, kind in self.annotations(tid) if kind != "time"]
+            repair.edits = [edit for a, b in pairwise(turns)
+                            for edit in _gap_edits(text, a["end"], b["start"], kept)]
             conn.execute("UPDATE turns SET end = ?, time_end = ? WHERE transcript_id = ? AND idx = ?",
                          (turns[-1]["end"], turns[-1]["time_end"], tid, first))
             conn.execute("DELETE FROM turns WHERE transcript_id = ? AND idx > ? AND idx <= ?", (tid, first, last))
@@ -223,8 +222,11 @@ class RepairStore(CodingStore):
             turn = self._turn(tid, index)
             text = self.text(tid)
             count = self._turn_count(tid)
-            if index > 0:
-                start, end = self._turn(tid, index - 1)["end"], turn["end"]
+            if index > 0:  # from the turn's own line (or the last mark before it) to its end
+                previous_end = self._turn(tid, index - 1)["end"]
+                marks_before = [e for s, e, _kind in self.annotations(tid) if previous_end <= s and e <= turn["start"]]
+                line = text.rfind("\n", previous_end, turn["start"])
+                start, end = max([previous_end, line, *marks_before]), turn["end"]
             else:
                 start = text.rfind("\n", 0, turn["start"]) + 1
                 end = self._turn(tid, 1)["start"] if count > 1 else len(text)
@@ -310,6 +312,8 @@ class RepairStore(CodingStore):
                 "SELECT label, role, attributes FROM speakers WHERE transcript_id = ? ORDER BY label", (tid,))],
             "codings": [list(r) for r in conn.execute(
                 "SELECT id, start, end FROM codings WHERE transcript_id = ? ORDER BY id", (tid,))],
+            "annotations": [list(r) for r in conn.execute(
+                "SELECT start, end, kind FROM annotations WHERE transcript_id = ? ORDER BY start, end, kind", (tid,))],
         }
 
     def replay_repair(self, conn: SharedConnection, old: dict[str, Any], new: dict[str, Any], *,
@@ -343,6 +347,10 @@ class RepairStore(CodingStore):
             "INSERT INTO turns (transcript_id, idx, speaker, start, end, time_start, time_end) VALUES (?,?,?,?,?,?,?)",
             [(tid, *t) for t in wanted["turns"]])
         conn.execute("UPDATE transcripts SET title = ? WHERE id = ?", (wanted["title"], tid))
+        if "annotations" in wanted:
+            conn.execute("DELETE FROM annotations WHERE transcript_id = ?", (tid,))
+            conn.executemany("INSERT INTO annotations (transcript_id, start, end, kind) VALUES (?,?,?,?)",
+                             [(tid, *a) for a in wanted["annotations"]])
 
     def _turn(self, tid: str, index: int) -> Any:
         row = self.conn.execute(
@@ -404,6 +412,7 @@ def _edit_text(conn: SharedConnection, tid: str, edits: list[TextEdit], *, remap
     turns = conn.execute("SELECT idx, start, end FROM turns WHERE transcript_id = ?", (tid,)).fetchall()
     conn.executemany("UPDATE turns SET start = ?, end = ? WHERE transcript_id = ? AND idx = ?",
                      [(mapping.start(r["start"]), mapping.end(r["end"]), tid, r["idx"]) for r in turns])
+    remap_annotations(conn, tid, mapping)
     if remap_codings:
         recording = conn.execute("SELECT recording FROM journal_state").fetchone()[0]
         conn.execute("UPDATE journal_state SET recording = 0")  # the repair's own change holds them
@@ -413,6 +422,18 @@ def _edit_text(conn: SharedConnection, tid: str, edits: list[TextEdit], *, remap
             [(mapping.start(r["start"]), mapping.end(r["end"]), mapping.start(r["start"]), r["id"]) for r in codings])
         conn.execute("UPDATE journal_state SET recording = ?", (recording,))
     return mapping
+
+
+def _gap_edits(text: str, start: int, end: int, marks: list[tuple[int, int]]) -> list[TextEdit]:
+    """Edits that make ``text[start:end]`` (between two merged turns) one space, keeping the
+    marks in it, each between single spaces."""
+    inside = sorted((s, e) for s, e in marks if start <= s and e <= end)
+    edits, position = [], start
+    for s, e in [*inside, (end, end)]:
+        if text[position:s] != " ":
+            edits.append(TextEdit(position, s, " "))
+        position = e
+    return edits
 
 
 def _inverse(old_text: str, edits: list[TextEdit]) -> list[TextEdit]:

@@ -292,8 +292,25 @@ def _v7() -> str:
     return "CREATE INDEX actions_redo ON actions(coder, undone) WHERE undone > 0;"
 
 
+def _v8() -> str:
+    """Annotations of a transcript's text: pauses, overlaps, sounds and time marks that
+    transcribers write (``(..)``, ``//``, ``[latter]``, ``#00:01:02-3#``). They stay in the text
+    as the transcriber wrote it; these spans say which characters are not words, so that NLP and
+    quotes leave them out. Moved with the text when it is edited, like turns and units."""
+    return """
+CREATE TABLE annotations (
+    transcript_id TEXT NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+    start         INTEGER NOT NULL,
+    end           INTEGER NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('pause', 'overlap', 'sound', 'time')),
+    CHECK (start >= 0 AND end > start)
+);
+CREATE INDEX annotations_by_transcript ON annotations(transcript_id, start);
+"""
+
+
 # MIGRATIONS[i] is the SQL script that takes a file from version i to i + 1.
-MIGRATIONS: list[str] = [_v1(), _v2(), _v3(), _v4(), _v5(), _v6(), _v7()]
+MIGRATIONS: list[str] = [_v1(), _v2(), _v3(), _v4(), _v5(), _v6(), _v7(), _v8()]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..core.edits import TextEdit, apply_edits
+from ..core.edits import OffsetMap, TextEdit, apply_edits
 from ..core.errors import UserError
 from ..core.models import (
     FocusGroup,
@@ -110,6 +110,10 @@ class TranscriptStore(ProjectBase):
                     for i, t in enumerate(parsed.turns)
                 ],
             )
+            marks = [(tid, a.start, a.end, a.kind) for a in getattr(parsed, "annotations", ())
+                     if 0 <= a.start < a.end <= len(text)]
+            if marks:
+                conn.executemany("INSERT INTO annotations (transcript_id, start, end, kind) VALUES (?,?,?,?)", marks)
         return ImportResult(self.transcript(tid), list(parsed.warnings), unmatched)
 
     def _upsert_group(self, conn: SharedConnection, name: str, attributes: dict[str, str]) -> None:
@@ -192,6 +196,13 @@ class TranscriptStore(ProjectBase):
             for r in rows
         ]
 
+    def annotations(self, tid: str) -> list[tuple[int, int, str]]:
+        """The transcript's annotations (start, end, kind) in text order: the characters of pause,
+        overlap, sound and time marks, which are not words (see :mod:`.schema`, version 8)."""
+        tid = self.transcript_id(tid)
+        return [(r[0], r[1], r[2]) for r in self.conn.execute(
+            "SELECT start, end, kind FROM annotations WHERE transcript_id = ? ORDER BY start, end", (tid,))]
+
     def delete_transcript(self, tid: str) -> None:
         """Remove a transcript and its codings (a backup is the way back)."""
         tid = self.transcript_id(tid)
@@ -234,6 +245,7 @@ class TranscriptStore(ProjectBase):
             "UPDATE codings SET start = ?, end = max(?, ? + 1) WHERE id = ?",
             [(mapping.start(r["start"]), mapping.end(r["end"]), mapping.start(r["start"]), r["id"]) for r in codings],
         )
+        remap_annotations(conn, tid, mapping)
         conn.execute(
             "DELETE FROM actions WHERE id IN (SELECT action_id FROM changes WHERE"
             " (tbl = 'codings' AND json_extract(coalesce(new, old), '$.transcript_id') = ?)"
@@ -241,6 +253,15 @@ class TranscriptStore(ProjectBase):
             (tid, tid),
         )
         conn.execute("UPDATE journal_state SET recording = 1")
+
+
+def remap_annotations(conn: SharedConnection, tid: str, mapping: OffsetMap) -> None:
+    """Move a transcript's annotations with an edit of its text; one whose characters were all
+    replaced goes (what it marked is no longer there)."""
+    rows = conn.execute("SELECT rowid, start, end FROM annotations WHERE transcript_id = ?", (tid,)).fetchall()
+    moved = [(mapping.start(r[1]), mapping.end(r[2]), r[0]) for r in rows]
+    conn.executemany("UPDATE annotations SET start = ?, end = ? WHERE rowid = ?", [m for m in moved if m[1] > m[0]])
+    conn.executemany("DELETE FROM annotations WHERE rowid = ?", [(m[2],) for m in moved if m[1] <= m[0]])
 
 
 def _check_turns(turns, length: int) -> None:

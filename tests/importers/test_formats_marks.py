@@ -141,7 +141,7 @@ def test_an_invented_sentence_inside_a_turn_becomes_a_suspect_turn(write, spoken
     assert spoken(parsed) == [("P1", "Vi avslutter der."), ("P1", "Takk for at du så på!"), ("P2", "Ha det.")]
     assert parsed.suspect_turns == [1]
     assert parsed.warnings[-1] == ("1 turn(s) look like text speech recognition invents in silence, not speech: "
-                                   "turn 2 «Takk for at du så på!»")
+                                   "turn 1 «Takk for at du så på!»")
 
 
 def test_an_invented_cue_is_never_joined_to_the_next(write, spoken):
