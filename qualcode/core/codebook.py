@@ -39,6 +39,7 @@ NODE_KEYS = {
     "colour", "color", "children",
 }
 TOP_KEYS = {"codebook", "name", "description", "codes"}
+SHOWN_PROBLEMS = 20  # a codebook with more mistakes than this lists the first ones
 
 
 class Codebook(BaseModel):
@@ -134,11 +135,27 @@ def parse_codebook(text: str, source: str = "<codebook>") -> Codebook:
     nodes: list[CodeNode] = []
     lines: dict[str, int] = {}
     parent_lines: dict[str, int] = {}
-    _flatten(entries, None, nodes, lines, parent_lines, source)
-    _check_tree(nodes, lines, parent_lines, source)
+    problems: list[UserError] = []
+    _flatten(entries, None, nodes, lines, parent_lines, source, problems)
+    if not problems:  # a tree check over codes that failed would only repeat their problems
+        _check_tree(nodes, lines, parent_lines, source, problems)
+    _raise_all(problems, source)
     name = data.get("codebook") or data.get("name") or Path(source).stem
     description = data.get("description") or ""
     return Codebook(name=str(name), description=str(description).strip(), codes=_tree_order(nodes))
+
+
+def _raise_all(problems: list[UserError], source: str) -> None:
+    """Every mistake at once, so a codebook is fixed in one go: one problem as itself, several as
+    one error listing each with its line."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        problems.sort(key=lambda p: p.line or 0)
+        listed = "\n".join(f"  {p}" for p in problems[:SHOWN_PROBLEMS])
+        if len(problems) > SHOWN_PROBLEMS:
+            listed += f"\n  ... and {len(problems) - SHOWN_PROBLEMS} more"
+        raise UserError(f"{len(problems)} problems in this codebook:\n{listed}", path=source, line=problems[0].line)
 
 
 def _reject_unknown(entry: dict, allowed: set[str], source: str, what: str) -> None:
@@ -149,11 +166,14 @@ def _reject_unknown(entry: dict, allowed: set[str], source: str, what: str) -> N
 
 
 def _text(entry: dict, key: str, source: str) -> str:
+    """A text field; a list of criteria (``inclusion: [a, b]``) is kept as one line each, ``- a``."""
     value = entry.get(key)
     if value is None:
         return ""
+    if isinstance(value, list) and all(v is not None and not isinstance(v, (dict, list)) for v in value):
+        return "\n".join(f"- {str(v).strip()}" for v in value if str(v).strip())
     if isinstance(value, (dict, list)):
-        raise UserError(f"'{key}' must be text", path=source, line=entry["__lines__"][key])
+        raise UserError(f"'{key}' must be text or a list of criteria", path=source, line=entry["__lines__"][key])
     return str(value).strip()
 
 
@@ -170,74 +190,88 @@ def _text_list(entry: dict, key: str, source: str) -> list[str]:
 
 def _flatten(
     entries: list, parent: str | None, out: list[CodeNode], lines: dict[str, int],
-    parent_lines: dict[str, int], source: str, depth: int = 1,
+    parent_lines: dict[str, int], source: str, problems: list[UserError], depth: int = 1,
 ) -> None:
     for entry in entries:
         if not isinstance(entry, dict):
-            raise UserError("each code must be a mapping with at least 'id' and 'name'", path=source)
-        line = entry["__line__"]
-        if depth > limits.CODEBOOK_MAX_DEPTH:
-            raise UserError(f"codes nested deeper than {limits.CODEBOOK_MAX_DEPTH} levels (the limit)",
-                            path=source, line=line)
-        _reject_unknown(entry, NODE_KEYS, source, "code")
-        code_id = entry.get("id")
-        if code_id is None or str(code_id).strip() == "":
-            raise UserError("code has no 'id'", path=source, line=line)
-        code_id = str(code_id).strip()
-        id_line = entry["__lines__"].get("id", line)
-        if code_id in lines:
-            raise UserError(
-                f"duplicate code id {code_id!r} (first defined on line {lines[code_id]})",
-                path=source, line=id_line,
-            )
-        name = entry.get("name")
-        if name is None or str(name).strip() == "":
-            raise UserError(f"code {code_id!r} has an empty name", path=source,
-                            line=entry["__lines__"].get("name", line))
-        own_parent = entry.get("parent")
-        if own_parent is not None and parent is not None and str(own_parent) != parent:
-            raise UserError(
-                f"code {code_id!r} is nested under {parent!r} but says parent: {own_parent}",
-                path=source, line=entry["__lines__"]["parent"],
-            )
-        effective_parent = parent if parent is not None else (str(own_parent) if own_parent is not None else None)
-        colour = entry.get("colour", entry.get("color"))
+            problems.append(UserError("each code must be a mapping with at least 'id' and 'name'", path=source))
+            continue
         try:
-            node = CodeNode(
-                id=code_id,
-                name=str(name),
-                parent=effective_parent,
-                definition=_text(entry, "definition", source),
-                inclusion=_text(entry, "inclusion", source),
-                exclusion=_text(entry, "exclusion", source),
-                examples=_text_list(entry, "examples", source),
-                keywords=_text_list(entry, "keywords", source),
-                colour=str(colour) if colour is not None else None,
-            )
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            field = str(error["loc"][0]) if error["loc"] else "id"
-            bad_line = entry["__lines__"].get(field, entry["__lines__"].get("color", line))
-            raise UserError(str(error["msg"]).removeprefix("Value error, "), path=source, line=bad_line) from None
-        out.append(node)
-        lines[code_id] = id_line
-        if own_parent is not None:
-            parent_lines[code_id] = entry["__lines__"]["parent"]
-        children = entry.get("children")
-        if children is not None:
-            if not isinstance(children, list):
-                raise UserError("'children' must be a list of codes", path=source, line=entry["__lines__"]["children"])
-            _flatten(children, code_id, out, lines, parent_lines, source, depth + 1)
+            _one_code(entry, parent, out, lines, parent_lines, source, problems, depth)
+        except UserError as exc:
+            problems.append(exc)
 
 
-def _check_tree(nodes: list[CodeNode], lines: dict[str, int], parent_lines: dict[str, int], source: str) -> None:
+def _one_code(
+    entry: dict, parent: str | None, out: list[CodeNode], lines: dict[str, int],
+    parent_lines: dict[str, int], source: str, problems: list[UserError], depth: int,
+) -> None:
+    line = entry["__line__"]
+    if depth > limits.CODEBOOK_MAX_DEPTH:
+        raise UserError(f"codes nested deeper than {limits.CODEBOOK_MAX_DEPTH} levels (the limit)",
+                        path=source, line=line)
+    _reject_unknown(entry, NODE_KEYS, source, "code")
+    code_id = entry.get("id")
+    if code_id is None or str(code_id).strip() == "":
+        raise UserError("code has no 'id'", path=source, line=line)
+    code_id = str(code_id).strip()
+    id_line = entry["__lines__"].get("id", line)
+    if code_id in lines:
+        raise UserError(
+            f"duplicate code id {code_id!r} (first defined on line {lines[code_id]})",
+            path=source, line=id_line,
+        )
+    name = entry.get("name")
+    if name is None or str(name).strip() == "":
+        raise UserError(f"code {code_id!r} has an empty name", path=source,
+                        line=entry["__lines__"].get("name", line))
+    own_parent = entry.get("parent")
+    if own_parent is not None and parent is not None and str(own_parent) != parent:
+        raise UserError(
+            f"code {code_id!r} is nested under {parent!r} but says parent: {own_parent}",
+            path=source, line=entry["__lines__"]["parent"],
+        )
+    effective_parent = parent if parent is not None else (str(own_parent) if own_parent is not None else None)
+    colour = entry.get("colour", entry.get("color"))
+    try:
+        node = CodeNode(
+            id=code_id,
+            name=str(name),
+            parent=effective_parent,
+            definition=_text(entry, "definition", source),
+            inclusion=_text(entry, "inclusion", source),
+            exclusion=_text(entry, "exclusion", source),
+            examples=_text_list(entry, "examples", source),
+            keywords=_text_list(entry, "keywords", source),
+            colour=str(colour) if colour is not None else None,
+        )
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else "id"
+        bad_line = entry["__lines__"].get(field, entry["__lines__"].get("color", line))
+        raise UserError(str(error["msg"]).removeprefix("Value error, "), path=source, line=bad_line) from None
+    out.append(node)
+    lines[code_id] = id_line
+    if own_parent is not None:
+        parent_lines[code_id] = entry["__lines__"]["parent"]
+    children = entry.get("children")
+    if children is not None:
+        if not isinstance(children, list):
+            raise UserError("'children' must be a list of codes", path=source, line=entry["__lines__"]["children"])
+        _flatten(children, code_id, out, lines, parent_lines, source, problems, depth + 1)
+
+
+def _check_tree(nodes: list[CodeNode], lines: dict[str, int], parent_lines: dict[str, int], source: str,
+                problems: list[UserError]) -> None:
     by_id = {node.id: node for node in nodes}
     for node in nodes:
         if node.parent is not None and node.parent not in by_id:
-            raise UserError(
+            problems.append(UserError(
                 f"code {node.id!r} has unknown parent {node.parent!r}",
                 path=source, line=parent_lines.get(node.id, lines[node.id]),
-            )
+            ))
+    if problems:
+        return
     depth: dict[str, int] = {}  # levels from the top, 1 for a main theme
     for node in nodes:
         chain = [node.id]

@@ -70,3 +70,40 @@ def test_shipped_codebook_has_the_study_themes_with_criteria_and_keywords():
         assert code.definition and code.inclusion and code.exclusion, code.id
         assert 5 <= len(code.keywords) <= 10, code.id
     assert all(book.colour_of(c.id) for c in book.codes)
+
+
+def test_every_mistake_is_reported_at_once_with_its_line():
+    text = ("codes:\n"
+            "  - id: a\n    name: A\n    colour: rød\n"      # line 4
+            "  - id: b\n    name: '  '\n"                     # line 6
+            "  - id: c\n    nmae: C\n"                        # line 8
+            "  - id: a\n    name: A igjen\n")                 # line 9 (a is not defined: its colour failed)
+    with pytest.raises(UserError) as err:
+        parse_codebook(text, "cb.yaml")
+    message = str(err.value)
+    assert message.startswith("cb.yaml:4: 3 problems in this codebook:")
+    assert "cb.yaml:4:" in message and "cb.yaml:6: code 'b' has an empty name" in message
+    assert "cb.yaml:8: unknown code field 'nmae'" in message
+
+
+def test_a_hostile_codebook_lists_only_the_first_problems():
+    text = "codes:\n" + "".join(f"  - id: k{i}\n    name: ''\n" for i in range(500))
+    with pytest.raises(UserError) as err:
+        parse_codebook(text, "cb.yaml")
+    assert "500 problems" in str(err.value) and "... and 480 more" in str(err.value)
+    assert str(err.value).count("\n") == 21
+
+
+def test_criteria_may_be_lists_and_ids_may_have_dots():
+    book = parse_codebook(
+        "codes:\n"
+        "  - id: hap\n    name: Håp\n"
+        "    definition: [Uttrykk for håp, Om framtida]\n"
+        "    inclusion:\n      - Egen erfaring\n      - Andres erfaring som gir håp\n"
+        "    exclusion: Generelle utsagn\n"
+        "    children:\n      - id: hap.solskinn\n        name: Solskinnshistorier\n", "cb.yaml")
+    hap = book.get("hap")
+    assert hap.inclusion == "- Egen erfaring\n- Andres erfaring som gir håp"
+    assert hap.definition == "- Uttrykk for håp\n- Om framtida" and hap.exclusion == "Generelle utsagn"
+    assert book.get("hap.solskinn").parent == "hap"
+    assert parse_codebook(codebook_to_yaml(book), "again.yaml") == book
