@@ -93,7 +93,7 @@ def cmd_info(args: argparse.Namespace) -> int:
         info = project.info()
         storage = project.storage
     if args.json:
-        emit_json(info.model_dump(mode="json") | {"storage": storage})
+        emit_json(info.as_json() | {"storage": storage})
         return 0
     print(f"{info.name}  ({info.path}, created {info.created_at:%Y-%m-%d}, schema {info.schema_version})")
     words = f"{info.words:,}".replace(",", " ")  # Norwegian digit grouping

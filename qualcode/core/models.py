@@ -12,23 +12,14 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import UserError
+from .info import ProjectInfo  # noqa: F401  (a plain dataclass: 'qualcode info' loads no pydantic)
+from .text import check_coder, format_timestamp  # noqa: F401  (where callers import them from)
 
 CODE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 COLOUR = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
 
 # Roles with a meaning qualcode knows about; any other role string is allowed too.
 MODERATOR_ROLES = frozenset({"moderator", "intervjuer", "interviewer"})
-
-
-def check_coder(coder: str | None) -> str:
-    """A coder's name as every part of qualcode accepts it (CLI, workbench, store): short
-    initials or a name without spaces. Returns it stripped; a :class:`UserError` otherwise."""
-    coder = (coder or "").strip()
-    if not coder:
-        raise UserError("say who is coding (for example your initials, with --coder on the command line)")
-    if len(coder) > 40 or any(ch.isspace() for ch in coder):
-        raise UserError(f"coder name {coder!r} must be a short name without spaces, like initials")
-    return coder
 
 
 class Model(BaseModel):
@@ -44,23 +35,6 @@ class Model(BaseModel):
         except ValidationError as exc:
             error = exc.errors()[0]
             raise UserError(str(error["msg"]).removeprefix("Value error, ")) from None
-
-
-class ProjectInfo(Model):
-    """A project at a glance: what it is and how much is in it."""
-
-    name: str
-    path: str
-    created_at: datetime
-    schema_version: int
-    codebook: str | None = None
-    transcripts: int = 0
-    words: int = 0
-    groups: int = 0
-    codes: int = 0
-    codings: int = 0
-    coders: list[str] = Field(default_factory=list)
-    memos: int = 0
 
 
 class FocusGroup(Model):
@@ -176,11 +150,3 @@ class Memo(Model):
     text: str
     created_at: datetime
     updated_at: datetime
-
-
-def format_timestamp(seconds: float | None) -> str | None:
-    """``hh:mm:ss`` for a time in seconds, as transcripts write it."""
-    if seconds is None:
-        return None
-    whole = int(seconds)
-    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"

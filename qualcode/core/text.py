@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from .errors import UserError
+
 BOM = "\ufeff"
 
 
@@ -30,3 +32,22 @@ def line_of(text: str, offset: int) -> int:
 def count_words(text: str) -> int:
     """Words as a reader counts them: runs separated by white space."""
     return len(text.split())
+
+
+def format_timestamp(seconds: float | None) -> str | None:
+    """``hh:mm:ss`` for a time in seconds, as transcripts write it."""
+    if seconds is None:
+        return None
+    whole = int(seconds)
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+
+
+def check_coder(coder: str | None) -> str:
+    """A coder's name as every part of qualcode accepts it (CLI, workbench, store): short
+    initials or a name without spaces. Returns it stripped; a :class:`UserError` otherwise."""
+    coder = (coder or "").strip()
+    if not coder:
+        raise UserError("say who is coding (for example your initials, with --coder on the command line)")
+    if len(coder) > 40 or any(ch.isspace() for ch in coder):
+        raise UserError(f"coder name {coder!r} must be a short name without spaces, like initials")
+    return coder

@@ -5,21 +5,24 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..core.codebook import Codebook
 from ..core.errors import UserError
-from ..core.models import (
-    CodeNode,
-)
 from .connection import SharedConnection
 from .transcripts import TranscriptStore
+
+if TYPE_CHECKING:
+    from ..core.codebook import Codebook
+    from ..core.models import CodeNode
+
 
 
 class CodebookStore(TranscriptStore):
     # --- codebook ------------------------------------------------------------------------------
 
     def codebook(self) -> Codebook:
+        from ..core.codebook import Codebook
+
         rows = self.conn.execute("SELECT * FROM codes ORDER BY position, rowid").fetchall()
         nodes = [self._code_from_row(r) for r in rows]
         book = Codebook(
@@ -31,6 +34,8 @@ class CodebookStore(TranscriptStore):
 
     @staticmethod
     def _code_from_row(r: sqlite3.Row) -> CodeNode:
+        from ..core.models import CodeNode
+
         return CodeNode(
             id=r["id"], name=r["name"], parent=r["parent_id"], definition=r["definition"],
             inclusion=r["inclusion"], exclusion=r["exclusion"], examples=json.loads(r["examples"]),
@@ -111,6 +116,8 @@ class CodebookStore(TranscriptStore):
 
     def update_code(self, code_id: str, *, coder: str | None = None, **fields: Any) -> CodeNode:
         """Change a code's name, definition, criteria, examples, keywords or colour."""
+        from ..core.models import CodeNode
+
         current = self.code(code_id)
         changed = CodeNode.from_user(**(current.model_dump() | fields))
         verb = "rename" if set(fields) == {"name"} else "edit"

@@ -7,19 +7,22 @@ import sqlite3
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core.errors import UserError
-from ..core.models import (
-    Coding,
-    check_coder,
-    format_timestamp,
-)
-from ..core.text import normalize_text
+from ..core.text import check_coder, format_timestamp, normalize_text
 from ..core.units import MeaningUnit, UnitFilter
 from .base import _now
 from .codes import CodebookStore
 from .connection import SharedConnection
+
+if TYPE_CHECKING:
+    from ..core.models import Coding
+
+
+# Lengths of transcript texts by the SHA-256 of the text (transcripts.checksum): the same text
+# has the same length, whichever project or process stored it.
+_TEXT_LENGTHS: dict[str, int] = {}
 
 
 class CodingStore(CodebookStore):
@@ -54,6 +57,8 @@ class CodingStore(CodebookStore):
     def add_coding(
         self, tid: str, start: int, end: int, code_id: str, coder: str, *, condensed: str = "", memo: str = ""
     ) -> Coding:
+        from ..core.models import Coding
+
         # The workbench codes a selection with this: a few small statements, never the whole text.
         tid, length = self._text_length(tid)
         code = self.code(code_id)
@@ -84,14 +89,18 @@ class CodingStore(CodebookStore):
                       condensed=condensed, memo=memo, starred=False, created_at=stamp, updated_at=stamp)
 
     def _text_length(self, tid: str) -> tuple[str, int]:
-        """A transcript's id as stored and the length of its text, without reading the text
-        (SQLite counts characters as Python does, up to a NUL, which a text hardly ever has)."""
-        row = self.conn.execute(
-            "SELECT id, length(text), instr(text, char(0)) FROM transcripts WHERE id = ? COLLATE NOCASE", (tid,)
-        ).fetchone()
+        """A transcript's id as stored and the length of its text. The text is read once: its
+        checksum (SHA-256 of the text) names the length from then on."""
+        row = self.conn.execute("SELECT id, checksum FROM transcripts WHERE id = ? COLLATE NOCASE", (tid,)).fetchone()
         if row is None:
             raise self._no_transcript(tid)
-        return row[0], (len(self.text(row[0])) if row[2] else row[1])
+        length = _TEXT_LENGTHS.get(row[1])
+        if length is None:
+            length = len(self.text(row[0]))
+            if len(_TEXT_LENGTHS) >= 256:
+                _TEXT_LENGTHS.clear()
+            _TEXT_LENGTHS[row[1]] = length
+        return row[0], length
 
     def _ensure_coder(self, conn: SharedConnection, coder: str) -> None:
         conn.execute("INSERT OR IGNORE INTO coders (id, created_at) VALUES (?, ?)", (coder, _now()))
@@ -239,6 +248,8 @@ class CodingStore(CodebookStore):
 
 
 def _coding_from_row(r: sqlite3.Row) -> Coding:
+    from ..core.models import Coding
+
     return Coding(
         id=r["id"], transcript=r["transcript_id"], start=r["start"], end=r["end"], code=r["code_id"],
         coder=r["coder"], condensed=r["condensed"], memo=r["memo"], starred=bool(r["starred"]),

@@ -19,14 +19,10 @@ import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..core.codebook import Codebook
 from ..core.errors import StorageError, UserError
-from ..core.models import (
-    Memo,
-    ProjectInfo,
-)
+from ..core.info import ProjectInfo
 from . import backup as backups
 from . import connection, fsinfo, leftovers
 from .base import SQLITE_MAGIC, ProjectBase, _busy_timeout_ms, _network_locks, _now  # noqa: F401
@@ -34,6 +30,11 @@ from .connection import SharedConnection
 from .repair import STATE_TABLE, RepairStore
 from .schema import APPLICATION_ID, JOURNALED, SCHEMA_VERSION, migrate
 from .transcripts import ImportResult, RoleRule  # noqa: F401  (where callers import them from)
+
+if TYPE_CHECKING:
+    from ..core.codebook import Codebook
+    from ..core.models import Memo
+
 
 
 class Project(RepairStore):
@@ -218,6 +219,8 @@ class Project(RepairStore):
 
     def memos(self, *, target_type: str | None = None, target_id: str | None = None,
               memo_id: int | None = None) -> list[Memo]:
+        from ..core.models import Memo
+
         sql, args = "SELECT * FROM memos WHERE 1=1", []
         for column, value in (("target_type", target_type), ("target_id", target_id), ("id", memo_id)):
             if value is not None:

@@ -10,18 +10,17 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..core.edits import OffsetMap, TextEdit, apply_edits
 from ..core.errors import UserError
-from ..core.models import (
-    FocusGroup,
-    Speaker,
-    Transcript,
-    Turn,
-)
 from ..core.text import count_words, normalize_text
 from .base import ProjectBase, _now
 from .connection import SharedConnection
+
+if TYPE_CHECKING:
+    from ..core.models import FocusGroup, Transcript, Turn
+
 
 # A transcript's row without its text: listing or naming transcripts never reads megabytes.
 _HEAD = ("id, seq, title, group_name, source_path, source_format, encoding, checksum, words, imported_at")
@@ -126,6 +125,8 @@ class TranscriptStore(ProjectBase):
                          (json.dumps(merged, ensure_ascii=False), name))
 
     def groups(self) -> list[FocusGroup]:
+        from ..core.models import FocusGroup
+
         rows = self.conn.execute("SELECT name, attributes FROM groups ORDER BY name").fetchall()
         return [FocusGroup(name=r["name"], attributes=json.loads(r["attributes"])) for r in rows]
 
@@ -158,6 +159,8 @@ class TranscriptStore(ProjectBase):
         return UserError(f"no transcript {tid!r} in this project (transcripts: {known})")
 
     def _transcript_from_row(self, row: sqlite3.Row) -> Transcript:
+        from ..core.models import Speaker, Transcript
+
         speakers = [
             Speaker(label=s["label"], role=s["role"], attributes=json.loads(s["attributes"]))
             for s in self.conn.execute(
@@ -182,6 +185,8 @@ class TranscriptStore(ProjectBase):
         return row[0]
 
     def turns(self, tid: str) -> list[Turn]:
+        from ..core.models import Turn
+
         tid = self.transcript_id(tid)
         text = self.text(tid)
         rows = self.conn.execute(
