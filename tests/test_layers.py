@@ -100,3 +100,16 @@ def test_lower_layers_load_neither_textual_nor_spacy(module):
 def test_cli_startup_does_not_load_the_ui_or_nlp():
     loaded = _modules_after("import qualcode.cli; qualcode.cli.build_parser()")
     assert {"textual", "spacy", "docx", "odf"}.isdisjoint(loaded)
+
+
+def test_info_answers_without_loading_pydantic_or_yaml(tmp_path):
+    """Start-up: ``qualcode info`` is the command people run most; it needs neither."""
+    from qualcode.store import Project
+
+    path = tmp_path / "p.qualcode"
+    Project.create(path).close()
+    code = ("import sys, contextlib, io; from qualcode.cli import main\n"
+            f"with contextlib.redirect_stdout(io.StringIO()): assert main(['info', {str(path)!r}]) == 0\n"
+            "print(sorted(m for m in ('pydantic', 'yaml', 'textual', 'spacy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
