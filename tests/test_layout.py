@@ -20,7 +20,7 @@ def turns_of(text: str) -> list[Turn]:
     out, pos = [], 0
     for line in text.split("\n"):
         if ": " in line:
-            label, said = line.split(": ", 1)
+            label, _said = line.split(": ", 1)
             out.append(Turn(index=len(out), speaker=label, start=pos + len(label) + 2, end=pos + len(line)))
         elif line and out:  # continuation paragraph
             last = out.pop()
@@ -50,7 +50,7 @@ def test_headers_blank_lines_and_paragraphs():
     layout = Layout(TEXT_, turns_of(TEXT_), 80)
     kinds = [line.kind for line in layout.lines]
     assert kinds[0] == HEADER and kinds.count(HEADER) == 3
-    p1_rows = [TEXT_[l.start:l.end] for l in layout.lines if l.kind == TEXT and l.turn == 1]
+    p1_rows = [TEXT_[row.start:row.end] for row in layout.lines if row.kind == TEXT and row.turn == 1]
     assert p1_rows == ["Jeg kjente meg igjen. Det var sterkt! Ja -- helt sant.", "Andre avsnitt i samme tur."]
 
 

@@ -8,7 +8,9 @@ from textual.widgets import DataTable
 from qualcode.store import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.coding import CodingScreen
-from qualcode.tui.screens.dialogs import CodePicker, TextPrompt, UnitEditor
+from qualcode.tui.screens.dialogs import TextPrompt, UnitEditor
+from qualcode.tui.widgets.code_chooser import CodeChooser
+from qualcode.tui.widgets.unit_list import UnitList
 
 SIZE = (120, 36)
 
@@ -48,27 +50,30 @@ async def test_code_a_sentence_condense_undo_redo_and_find_it_after_a_restart(pa
         assert screen.text[slice(*screen.view.selection)] == "Eh, jeg kjente meg igjen, altså."
         await pilot.press("c")
         await pilot.pause()
-        assert isinstance(app.screen, CodePicker)
+        chooser = screen.query_one(CodeChooser)  # the code chooser opens on the coding screen itself
+        assert app.screen is screen and chooser.is_open and screen.view.has_focus
         await pilot.press(*"gjenkj", "enter")
         await pilot.pause()
         [unit] = app.project.units()
-        assert (unit["code"], unit["text"], unit["coder"]) == ("hap-gjen", "Eh, jeg kjente meg igjen, altså.", "AB")
+        assert (unit.code, unit.text, unit.coder) == ("hap-gjen", "Eh, jeg kjente meg igjen, altså.", "AB")
         assert "saved" in app.status_text
-        assert screen.query_one("#units", DataTable).row_count == 1
+        assert screen.query_one("#units", UnitList).row_count == 1
+        assert screen.units == [unit] and screen.current == unit.id  # as the store has it
+        assert not chooser.is_open and screen.view.has_focus
 
         await pilot.press("e")  # condensed meaning and memo of the unit under the cursor
         await pilot.pause()
         assert isinstance(app.screen, UnitEditor)
         await pilot.press(*"Kjente seg igjen", "ctrl+s")
         await pilot.pause()
-        assert app.project.coding(unit["id"]).condensed == "Kjente seg igjen"
+        assert app.project.coding(unit.id).condensed == "Kjente seg igjen"
 
         await pilot.press("ctrl+z")
         await pilot.pause()
-        assert app.project.coding(unit["id"]).condensed == ""
+        assert app.project.coding(unit.id).condensed == ""
         await pilot.press("ctrl+y")
         await pilot.pause()
-        assert app.project.coding(unit["id"]).condensed == "Kjente seg igjen"
+        assert app.project.coding(unit.id).condensed == "Kjente seg igjen"
 
         await pilot.press("escape", "escape")  # clear the selection, then back to the list
         await app.workers.wait_for_complete()
@@ -80,11 +85,11 @@ async def test_code_a_sentence_condense_undo_redo_and_find_it_after_a_restart(pa
         assert again.coder == "AB"
         screen = await open_t1(pilot)
         await pilot.press("j")  # next unit
-        assert screen.current == unit["id"]
-        assert screen.view.cursor == unit["start"]
+        assert screen.current == unit.id
+        assert screen.view.cursor == unit.start
         await pilot.press("ctrl+z")  # undo survives the restart: the condensed meaning goes
         await pilot.pause()
-        assert again.project.coding(unit["id"]).condensed == ""
+        assert again.project.coding(unit.id).condensed == ""
 
 
 async def test_one_span_carries_several_codes_and_units_can_be_recoded_adjusted_and_deleted(path):
@@ -97,8 +102,8 @@ async def test_one_span_carries_several_codes_and_units_can_be_recoded_adjusted_
             await pilot.press("c", *query, "enter")
             await pilot.pause()
         units = app.project.units()
-        assert sorted(u["code"] for u in units) == ["hap-sol", "rec"]
-        assert {(u["start"], u["end"]) for u in units} == {span}
+        assert sorted(u.code for u in units) == ["hap-sol", "rec"]
+        assert {(u.start, u.end) for u in units} == {span}
 
         await pilot.press("j")
         first = screen.current
@@ -175,7 +180,7 @@ async def test_blind_by_default_with_a_toggle_to_see_the_other_coder(path):
         screen = await open_t1(pilot)
         assert screen.units == []
         await pilot.press("o")
-        assert [u["coder"] for u in screen.units] == ["CD"]
+        assert [u.coder for u in screen.units] == ["CD"]
         await pilot.press("j", "e")  # another coder's unit is not ours to edit
         await pilot.pause()
         assert isinstance(app.screen, CodingScreen)
@@ -277,7 +282,7 @@ async def test_reconciling_two_coders_in_the_tui_and_resuming(path):
 async def test_bracketed_transcript_notes_are_shown_as_written_in_the_panels(path):
     with Project.open(path, backup=False) as p:
         t = p.turns("T1")[1]
-        u = p.add_coding("T1", t.start, t.end, "hap", "AB", condensed="Ler [latter] og er [b]glad")
+        p.add_coding("T1", t.start, t.end, "hap", "AB", condensed="Ler [latter] og er [b]glad")
     app = QualcodeApp(path, coder="AB")
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_t1(pilot)
@@ -304,7 +309,7 @@ async def test_codes_are_suggested_with_their_evidence_and_accepted_with_one_key
         await pilot.press("1")
         await pilot.pause()
         [unit] = app.project.units()
-        assert (unit["code"], (unit["start"], unit["end"])) == (first.code, span)
+        assert (unit.code, (unit.start, unit.end)) == (first.code, span)
 
 
 async def test_proposed_units_lie_in_participant_turns_and_p_walks_them(path):

@@ -1,11 +1,14 @@
 """The qualcode terminal UI: a small App that opens the project and hands over to screens.
 
 Screens do the wiring; every change goes through a :class:`~qualcode.store.Project` method, which
-commits before it returns, so nothing is lost if the terminal closes.
+commits before it returns, so nothing is lost if the terminal closes. Screens move between one
+another by posting the messages of :mod:`.navigation`, which the app turns into screens here,
+and the errors of their workers arrive here too (:class:`~.workers.WorkFailed`).
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,8 +21,33 @@ from ..core.errors import StorageError, UserError
 from ..core.models import check_coder
 from ..store import Project
 from . import settings
-from .screens.dialogs import TextPrompt
+from .base import WorkbenchScreen
+from .navigation import (
+    OpenCodebook,
+    OpenKwic,
+    OpenMemos,
+    OpenNames,
+    OpenReconcile,
+    OpenTranscript,
+    OpenUnitsOfCode,
+)
+from .screens.codebook import CodebookScreen, UnitChooser
+from .screens.coding import CodingScreen
+from .screens.dialogs import Confirm, TextPrompt, UnitEditor
+from .screens.filter import FilterScreen
+from .screens.kwic import KwicScreen
+from .screens.memos import MemoEditor, MemosScreen
+from .screens.names import ChoicePicker, NamesScreen
+from .screens.reconcile import ReconcileScreen
 from .screens.transcripts import TranscriptsScreen
+from .widgets.code_chooser import CodeChooser
+from .widgets.transcript_view import TranscriptView
+from .widgets.unit_list import UnitList
+from .workers import WorkFailed
+
+# Every screen and widget whose keys a user may rebind by id (settings "keys").
+KEYED = (CodingScreen, CodebookScreen, FilterScreen, KwicScreen, MemosScreen, NamesScreen, ReconcileScreen,
+         TranscriptsScreen)
 
 
 class QualcodeApp(App[None]):
@@ -31,15 +59,21 @@ class QualcodeApp(App[None]):
         Binding("ctrl+y", "redo", "Redo", id="app.redo"),
     ]
 
-    # What the status bars show after project, coder and place; every StatusBar watches it.
-    status_text: reactive[str] = reactive("opened")
+    # What the status bars show after project, coder and place; every StatusBar watches it (and
+    # repaints its own line: a repaint of the app would redraw the whole terminal).
+    status_text: reactive[str] = reactive("opened", repaint=False)
 
     def __init__(self, project_path: str | Path, coder: str | None = None):
         super().__init__()
         self.project_path = Path(project_path)
         self.project = Project.open(self.project_path, backup=False)
-        self.coder = coder or settings.remembered_coder(self.project_path)
+        self.coder = coder or settings.remembered_coder(self.project_path) or ""
+        self.nlp_model: str | None = None  # the NLP screens' model (None: the environment's or the default)
         self.error_line: str | None = None  # why the workbench closed itself, if it did
+        keys, self._settings_problems = settings.keymap()
+        if keys:
+            self.set_keymap(keys)
+            self._settings_problems += self._unknown_binding_ids(keys)
 
     # How often the workbench looks for changes saved by other processes (seconds).
     WATCH_INTERVAL = 0.5
@@ -51,8 +85,10 @@ class QualcodeApp(App[None]):
         storage = self.project.storage
         if "network" in storage:
             self.notify(f"This project is in a {storage}.", timeout=8)
+        for problem in self._settings_problems:
+            self.notify(f"Your settings: {problem}", severity="warning", timeout=10)
         if self.coder:
-            settings.remember_coder(self.project_path, self.coder)
+            self._remember_coder()
             self.push_screen(TranscriptsScreen())
         else:
             self.push_screen(
@@ -68,11 +104,50 @@ class QualcodeApp(App[None]):
             self.push_screen(TextPrompt("Who is coding? Your initials:", placeholder="AB"), self._coder_chosen)
             return
         self.coder = coder
-        settings.remember_coder(self.project_path, coder)
+        self._remember_coder()
         self.push_screen(TranscriptsScreen())
+
+    def _remember_coder(self) -> None:
+        """A config folder that cannot be written (full, read-only) costs the convenience, not the work."""
+        try:
+            settings.remember_coder(self.project_path, self.coder)
+        except settings.SettingsError as exc:
+            self.notify(f"{exc}; qualcode will ask who is coding next time.", severity="warning", timeout=10)
+
+    def _unknown_binding_ids(self, keys: dict[str, str]) -> list[str]:
+        known = _binding_ids(type(self), *KEYED)
+        problems = []
+        for binding_id in sorted(set(keys) - known):
+            close = difflib.get_close_matches(binding_id, sorted(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(f"no key has the id {binding_id!r}{hint}")
+        return problems
 
     def on_unmount(self) -> None:
         self.project.close()
+
+    # --- moving between screens ---------------------------------------------------------------
+
+    def on_open_transcript(self, message: OpenTranscript) -> None:
+        self.push_screen(CodingScreen(message.tid, goto=message.goto))
+
+    def on_open_units_of_code(self, message: OpenUnitsOfCode) -> None:
+        self.push_screen(FilterScreen(message.code_id))
+
+    def on_open_memos(self, message: OpenMemos) -> None:
+        self.push_screen(MemosScreen(message.target_type, message.target_id))
+
+    def on_open_codebook(self, message: OpenCodebook) -> None:
+        self.push_screen(CodebookScreen(message.highlight))
+
+    def on_open_kwic(self, message: OpenKwic) -> None:
+        self.push_screen(KwicScreen(message.query))
+
+    def on_open_names(self, message: OpenNames) -> None:
+        self.push_screen(NamesScreen())
+
+    def on_open_reconcile(self, message: OpenReconcile) -> None:
+        self.push_screen(ReconcileScreen(list(message.coders)))
 
     # --- other processes and the disk ---------------------------------------------------------
 
@@ -80,15 +155,15 @@ class QualcodeApp(App[None]):
         """Show what other processes saved (codings, codes, memos, names) without a restart.
 
         SQLite's data_version changes only for commits of other connections, so this process's
-        own saves (already shown) do not redraw twice. Blind coding holds: screens re-read
-        through the same filters.
+        own saves (shown already, by the screen that made them) never cause a second redraw.
+        Blind coding holds: screens re-read through the same filters.
         """
         try:
             version = self.project.data_version(wait=False)
             if version is not None:
                 self.project._check_still_there()
         except UserError as exc:
-            self._storage_problem(exc)
+            self.report(exc)
             return
         if version is None or version == self._data_version:
             return
@@ -102,7 +177,7 @@ class QualcodeApp(App[None]):
         try:
             return await super()._dispatch_action(namespace, action_name, params)
         except UserError as exc:
-            self._storage_problem(exc)
+            self.report(exc)
             return True
 
     def _handle_exception(self, error: Exception) -> None:
@@ -119,11 +194,23 @@ class QualcodeApp(App[None]):
         self.error_line = f"qualcode: error: {error}"
         self.exit(return_code=1)
 
-    def _storage_problem(self, error: UserError) -> None:
+    def report(self, error: UserError) -> None:
+        """A user's or the disk's problem: said in a notification; a fatal one (the project file
+        damaged or gone) closes the workbench with one line."""
         if isinstance(error, StorageError) and error.fatal:
             self._close_on(error)
             return
         self.notify(str(error), severity="error", timeout=10)
+
+    _storage_problem = report  # (its name before screens reported through it)
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        """The one place where a worker's error is said (the screen has tidied up already)."""
+        error = message.error
+        if isinstance(error, UserError):
+            self.report(error)
+        else:  # a bug: said, and the screen stays usable
+            self.notify(f"{message.group} failed: {type(error).__name__}: {error}", severity="error", timeout=10)
 
     # --- saving and the status line ----------------------------------------------------------
 
@@ -132,7 +219,11 @@ class QualcodeApp(App[None]):
         self.status_text = f"✓ saved: {label}"
 
     def changed(self) -> None:
-        """Something in the project changed: let the current screen redraw from the store."""
+        """Something in the project changed (another process, undo): the current screen redraws
+        from the store now, the screens under it when they are shown again."""
+        for screen in self.screen_stack[:-1]:
+            if isinstance(screen, WorkbenchScreen):
+                screen.stale = True
         reload = getattr(self.screen, "reload", None)
         if reload is not None:
             reload()
@@ -157,7 +248,7 @@ class QualcodeApp(App[None]):
         self.saved(f"{verb} {label}")
         self.changed()
 
-    # --- command palette: every binding of the screen is a command -------------------------
+    # --- command palette: every binding of the screen is a command, with its key and id ---
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -167,8 +258,21 @@ class QualcodeApp(App[None]):
             if not binding.description or binding.action in seen:
                 continue
             seen.add(binding.action)
+            where = f"key: {active.binding.key_display or key}" + (f" · id: {binding.id}" if binding.id else "")
             yield SystemCommand(
                 binding.description,
-                f"{binding.tooltip or binding.description} (key: {active.binding.key_display or key})",
+                f"{binding.tooltip or binding.description} ({where})",  # the id is what settings remap
                 lambda action=binding.action, node=active.node: self.run_action(action, node),
             )
+
+
+def _binding_ids(*classes: type) -> set[str]:
+    """The ids of the bindings of ``classes`` and of the widgets and dialogs they use."""
+    ids: set[str] = set()
+    for cls in (*classes, TranscriptView, UnitList, CodeChooser, TextPrompt, Confirm, UnitEditor, MemoEditor,
+                UnitChooser, ChoicePicker):
+        for base in cls.__mro__:
+            for binding in getattr(base, "BINDINGS", []):
+                if isinstance(binding, Binding) and binding.id:
+                    ids.add(binding.id)
+    return ids

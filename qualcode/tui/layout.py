@@ -10,7 +10,7 @@ of turns is shown as text; labels and timestamps appear in the headers.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from ..core.models import Turn
@@ -92,13 +92,17 @@ class Layout:
             return None
         return self.lines[self.row_of(offset)].turn
 
+    def _turn(self, offset: int) -> int:
+        """:meth:`turn_at` for a layout known to have turns."""
+        return self.lines[self.row_of(offset)].turn
+
     # --- movement --------------------------------------------------------------------------
 
     def clamp(self, offset: int) -> int:
         """Snap an offset into the spoken text of a turn."""
         if not self.turns:
             return 0
-        t = self.turns[self.turn_at(offset)]
+        t = self.turns[self._turn(offset)]
         return max(t.start, min(offset, t.end))
 
     def step(self, offset: int, delta: int) -> int:
@@ -119,7 +123,8 @@ class Layout:
         if not self._text_rows:
             return offset
         row, col = self.position(offset)
-        i = self._text_rows.index(row) if row in self._text_rows else 0
+        i = bisect_left(self._text_rows, row)
+        i = i if i < len(self._text_rows) and self._text_rows[i] == row else 0
         j = max(0, min(len(self._text_rows) - 1, i + rows))
         return self.offset_at(self._text_rows[j], col if column is None else column)
 
@@ -159,7 +164,9 @@ class Layout:
 
     def next_sentence(self, offset: int) -> int:
         _, end = self.sentence_bounds(offset)
-        index = self.turn_at(offset)
+        if not self.turns:
+            return offset
+        index = self._turn(offset)
         turn = self.turns[index]
         probe = end
         while probe < turn.end and self.text[probe].isspace():
@@ -170,9 +177,9 @@ class Layout:
 
     def previous_sentence(self, offset: int) -> int:
         start, _ = self.sentence_bounds(offset)
-        if start < offset:
+        if start < offset or not self.turns:
             return start
-        index = self.turn_at(offset)
+        index = self._turn(offset)
         turn = self.turns[index]
         if offset <= turn.start:
             if index == 0:

@@ -8,10 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from textual.widgets import DataTable
 
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.coding import CodingScreen
+from qualcode.tui.widgets.unit_list import UnitList
 
 SIZE = (120, 36)
 
@@ -53,7 +53,7 @@ async def test_codings_saved_by_another_process_appear_blind_coding_holds(projec
         screen = await _open_t1(app, pilot)
         await pilot.press("right_square_bracket", "x")  # a selection the refresh must keep
         selection, cursor = screen.view.selection, screen.view.cursor
-        units = screen.query_one("#units", DataTable)
+        units = screen.query_one("#units", UnitList)
         assert units.row_count == 0
 
         # The same coder, from another terminal: shown.

@@ -3,12 +3,13 @@ both on screen and in the store, with undo."""
 
 from __future__ import annotations
 
-from textual.widgets import Input, OptionList, SelectionList, Static, Tree
+from textual.widgets import Input, SelectionList, Static, Tree
 
 from qualcode.tui.screens.codebook import TOP_LEVEL, CodebookScreen, ParentPicker, UnitChooser
 from qualcode.tui.screens.dialogs import CodePicker, Confirm, TextPrompt
 from qualcode.tui.screens.filter import FilterScreen
 from qualcode.tui.screens.memos import MemosScreen
+from qualcode.tui.widgets.code_chooser import CodeList
 
 from .conftest import Notes
 
@@ -54,7 +55,7 @@ async def pick(pilot, app, code_id: str) -> None:
     """Search the code picker for ``code_id`` and choose it."""
     assert isinstance(app.screen, CodePicker), app.screen
     await pilot.press(*code_id)
-    options = app.screen.query_one(OptionList)
+    options = app.screen.query_one(CodeList)
     options.highlighted = options.get_option_index(code_id)
     await pilot.press("enter")
     await pilot.pause()
@@ -161,7 +162,7 @@ async def test_move_under_another_theme_and_back_to_the_top_level(coded, make_ap
         await highlight(pilot, tree, "hap-sol")
         await pilot.press("m")
         assert isinstance(app.screen, ParentPicker)
-        offered = [o.id for o in app.screen.query_one(OptionList).options]
+        offered = [o.id for o in app.screen.query_one(CodeList).options]
         assert offered[0] == TOP_LEVEL and "hap-sol" not in offered
         await pick(pilot, app, "rec")
         assert parents(app)["hap-sol"] == "rec"
@@ -177,7 +178,7 @@ async def test_move_under_another_theme_and_back_to_the_top_level(coded, make_ap
         # a theme cannot go under its own subtheme: it is not offered
         await highlight(pilot, tree, "hap")
         await pilot.press("m")
-        offered = [o.id for o in app.screen.query_one(OptionList).options]
+        offered = [o.id for o in app.screen.query_one(CodeList).options]
         assert "hap-gjen" not in offered and "hap" not in offered and TOP_LEVEL not in offered
         await pilot.press("escape")
         await pilot.pause()

@@ -3,11 +3,12 @@ coders toggled, another code picked, and a jump to the unit in its transcript.""
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, OptionList, Static
+from textual.widgets import DataTable, Static
 
 from qualcode.tui.screens.dialogs import CodePicker
 from qualcode.tui.screens.filter import FilterScreen, role_summary
 from qualcode.tui.screens.transcripts import TranscriptsScreen
+from qualcode.tui.widgets.code_chooser import CodeList
 
 from .conftest import span
 
@@ -34,7 +35,7 @@ def heading(screen) -> str:
 async def pick(pilot, app, code_id: str) -> None:
     assert isinstance(app.screen, CodePicker), app.screen
     await pilot.press(*code_id)
-    options = app.screen.query_one(OptionList)
+    options = app.screen.query_one(CodeList)
     options.highlighted = options.get_option_index(code_id)
     await pilot.press("enter")
     await pilot.pause()
@@ -131,7 +132,14 @@ async def test_enter_opens_the_transcript_at_the_unit(coded, project, make_app):
 
 
 def test_role_summary_puts_the_biggest_role_first_and_names_missing_roles():
-    units = [{"role": r, "transcript": t} for r, t in
+    from qualcode.core.units import MeaningUnit
+
+    def unit(role, transcript):
+        return MeaningUnit(id=0, transcript=transcript, title="", group=None, turn=None, speaker=None, role=role,
+                           timestamp=None, start=0, end=1, text="", code="hap", code_name="Håp", code_path=("Håp",),
+                           coder="AB", condensed="", memo="", starred=False, created_at="", updated_at="")
+
+    units = [unit(r, t) for r, t in
              [("pasient", "T1"), ("ansatt", "T1"), ("pasient", "T2"), (None, "T3"), ("pasient", "T3")]]
     assert role_summary(units) == "5 units: pasient 3 · ansatt 1 · no role 1 · 3 transcripts"
     assert role_summary([]) == "no units"

@@ -9,24 +9,28 @@ notification, never a crash.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Label, SelectionList, Static, Tree
+from textual.screen import ModalScreen
+from textual.widgets import Header, Label, SelectionList, Static, Tree
 from textual.widgets.selection_list import Selection
+from textual.widgets.tree import TreeNode
 
 from ...core.codebook import Codebook
 from ...core.errors import UserError
-from ...core.models import CodeNode
+from ...core.models import CodeNode, Coding
+from ..base import WorkbenchScreen
+from ..navigation import OpenMemos, OpenUnitsOfCode
 from ..text import plural, shorten
+from ..widgets.keys_footer import KeysFooter
 from ..widgets.status_bar import StatusBar
+from ..workers import Job, screen_worker
 from .dialogs import CodePicker, Confirm, TextPrompt
 
 TOP_LEVEL = "(top level)"  # not a valid code id, so it cannot clash with one
@@ -41,7 +45,7 @@ class Tally:
         return f"{plural(self.units, 'unit')} · {plural(len(self.transcripts), 'transcript')}"
 
 
-def code_tallies(codebook: Codebook, codings) -> tuple[dict[str, Tally], dict[str, Tally]]:
+def code_tallies(codebook: Codebook, codings: Iterable[Coding]) -> tuple[dict[str, Tally], dict[str, Tally]]:
     """(own, subtree) counts per code id: units and transcripts of the code itself, and of the
     code with all its subcodes."""
     own: dict[str, Tally] = defaultdict(Tally)
@@ -117,7 +121,7 @@ class UnitChooser(ModalScreen[list[int] | None]):
         self.dismiss(None)
 
 
-class CodebookScreen(Screen):
+class CodebookScreen(WorkbenchScreen[None]):
     """Themes and subthemes with live counts; the highlighted code's definition on the right."""
 
     BINDINGS = [
@@ -152,7 +156,7 @@ class CodebookScreen(Screen):
             with VerticalScroll(id="code-detail"):
                 yield Static(id="code-detail-text")
         yield StatusBar("codebook")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(Tree).focus()
@@ -175,7 +179,7 @@ class CodebookScreen(Screen):
         previous_line = max(tree.cursor_line, 0)
         tree.clear()
         tree.root.expand()
-        nodes = {None: tree.root}
+        nodes: dict[str | None, TreeNode[str]] = {None: tree.root}
         for depth, code in self.codebook.walk():
             label = code_label(self.codebook, code, self.own[code.id], self.subtree[code.id], depth)
             has_children = bool(self.codebook.children(code.id))
@@ -258,7 +262,7 @@ class CodebookScreen(Screen):
         try:
             change()
         except UserError as exc:
-            self.notify(str(exc), severity="error")
+            self.app.report(exc)
             return False
         if highlight is not None:
             self.current = highlight
@@ -295,15 +299,11 @@ class CodebookScreen(Screen):
 
     def action_open_filter(self) -> None:
         if (code := self._highlighted()) is not None:
-            from .filter import FilterScreen
-
-            self.app.push_screen(FilterScreen(code.id))
+            self.post_message(OpenUnitsOfCode(code.id))
 
     def action_memos(self) -> None:
         if (code := self._highlighted()) is not None:
-            from .memos import MemosScreen
-
-            self.app.push_screen(MemosScreen("code", code.id))
+            self.post_message(OpenMemos("code", code.id))
 
     def action_add_code(self) -> None:
         if self.current is None:  # an empty codebook: the first code is a main theme
@@ -314,8 +314,8 @@ class CodebookScreen(Screen):
     def action_add_theme(self) -> None:
         self._add(None)
 
-    @work(exclusive=True, group="codebook-edit")
-    async def _add(self, parent: str | None) -> None:
+    @screen_worker("codebook-edit")
+    async def _add(self, job: Job, parent: str | None) -> None:
         where = f"under {parent}" if parent else "(a main theme)"
         answer = await self._ask_new_code(where)
         if answer is None:
@@ -329,8 +329,8 @@ class CodebookScreen(Screen):
             highlight=code_id,
         )
 
-    @work(exclusive=True, group="codebook-edit")
-    async def action_rename(self) -> None:
+    @screen_worker("codebook-edit")
+    async def action_rename(self, job: Job) -> None:
         if (code := self._highlighted()) is None:
             return
         name = await self.app.push_screen_wait(TextPrompt(f"New name for {code.id}:", value=code.name))
@@ -341,8 +341,8 @@ class CodebookScreen(Screen):
             lambda: self.app.project.rename_code(code.id, name.strip(), coder=self.app.coder),
         )
 
-    @work(exclusive=True, group="codebook-edit")
-    async def action_edit_definition(self) -> None:
+    @screen_worker("codebook-edit")
+    async def action_edit_definition(self, job: Job) -> None:
         if (code := self._highlighted()) is None:
             return
         definition = await self.app.push_screen_wait(
@@ -355,8 +355,8 @@ class CodebookScreen(Screen):
             lambda: self.app.project.update_code(code.id, definition=definition.strip(), coder=self.app.coder),
         )
 
-    @work(exclusive=True, group="codebook-edit")
-    async def action_move(self) -> None:
+    @screen_worker("codebook-edit")
+    async def action_move(self, job: Job) -> None:
         if (code := self._highlighted()) is None:
             return
         # A code cannot go under itself or one of its own subcodes.
@@ -380,8 +380,8 @@ class CodebookScreen(Screen):
             lambda: self.app.project.move_code(code.id, parent, coder=self.app.coder),
         )
 
-    @work(exclusive=True, group="codebook-edit")
-    async def action_merge(self) -> None:
+    @screen_worker("codebook-edit")
+    async def action_merge(self, job: Job) -> None:
         if (code := self._highlighted()) is None:
             return
         barred = {code.id, *(d.id for d in self.codebook.descendants(code.id))}
@@ -418,8 +418,8 @@ class CodebookScreen(Screen):
         if moved and moved[0] != len(units):
             self.notify(f"{plural(len(units) - moved[0], 'unit')} already coded {target} by the same coder: dropped")
 
-    @work(exclusive=True, group="codebook-edit")
-    async def action_split(self) -> None:
+    @screen_worker("codebook-edit")
+    async def action_split(self, job: Job) -> None:
         if (code := self._highlighted()) is None:
             return
         project = self.app.project
@@ -427,15 +427,15 @@ class CodebookScreen(Screen):
         if not units:
             self.notify(f"{code.id} has no units of its own to split off.", severity="warning")
             return
-        show_coder = any(u["coder"] != self.app.coder for u in units)
+        show_coder = any(u.coder != self.app.coder for u in units)
         prompts = []
         for u in units:
-            who = " ".join(filter(None, [u["transcript"], u["speaker"], f"({u['role']})" if u["role"] else ""]))
+            who = " ".join(filter(None, [u.transcript, u.speaker, f"({u.role})" if u.role else ""]))
             prompt = Text(f"{who}: ", style="bold")
             if show_coder:
-                prompt.append(f"[{u['coder']}] ", style="dim")
-            prompt.append(f"«{shorten(u['text'], 110)}»")
-            prompts.append((u["id"], prompt))
+                prompt.append(f"[{u.coder}] ", style="dim")
+            prompt.append(f"«{shorten(u.text, 110)}»")
+            prompts.append((u.id, prompt))
         chosen = await self.app.push_screen_wait(
             UnitChooser(f"Which units of {escape(code.id)} {escape(code.name)} go to the new subtheme?", prompts)
         )
@@ -459,8 +459,8 @@ class CodebookScreen(Screen):
             highlight=new_id,
         )
 
-    @work(exclusive=True, group="codebook-edit")
-    async def action_delete(self) -> None:
+    @screen_worker("codebook-edit")
+    async def action_delete(self, job: Job) -> None:
         if (code := self._highlighted()) is None:
             return
         project = self.app.project
@@ -487,13 +487,13 @@ class CodebookScreen(Screen):
         self._change(f"deleted {code.id}", lambda: project.delete_code(code.id, coder=self.app.coder))
 
 
-def _lay_out(tree: Tree) -> int:
+def _lay_out(tree: Tree[str]) -> int:
     """Lay out a changed tree now (reading ``last_line`` does it), so that its nodes know their
     lines before the cursor is moved to one. Returns the last line, -1 for an empty tree."""
     return tree.last_line
 
 
-def _all_nodes(node):
+def _all_nodes(node: TreeNode[str]) -> Iterator[TreeNode[str]]:
     for child in node.children:
         yield child
         yield from _all_nodes(child)

@@ -1,32 +1,56 @@
 """The coding screen: a transcript, its meaning units, and every coding action on the keyboard.
 
-Each action calls one :class:`~qualcode.store.Project` method (which commits before returning),
-then redraws from the store. The screen keeps no state the store does not have, apart from the
-cursor, the selection and the search.
+Each action calls one :class:`~qualcode.store.Project` method (which commits before returning)
+and then shows exactly what it changed: the unit the store wrote is made here
+(:class:`~qualcode.tui.units.UnitMaker`) and put into the list and the text, so coding a
+selection repaints a few rows, never the whole screen. The code is chosen in a chooser kept on
+the screen (``c``), not in a dialog screen. Changes made elsewhere (another process, undo)
+come through :meth:`CodingScreen.reload`, which re-reads the units and redraws them only if
+they differ. The screen keeps no state the store does not have, apart from the cursor, the
+selection and the search.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 
-from rich.text import Text
-from textual import work
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, ProgressBar, Static
+from textual.events import DescendantFocus, Key
+from textual.widgets import Header, Input, Label, ProgressBar, Static
 
+from ...core.codebook import Codebook
 from ...core.errors import UserError
-from ...core.models import MODERATOR_ROLES
+from ...core.models import MODERATOR_ROLES, Coding, Turn
+from ...core.units import MeaningUnit
+from ..navigation import OpenMemos
+from ..text import find_in_turns, trim_span
+from ..units import UnitMaker
+from ..widgets.code_chooser import CodeChooser
+from ..widgets.keys_footer import KeysFooter
 from ..widgets.status_bar import StatusBar
 from ..widgets.transcript_view import Span, TranscriptView
-from .dialogs import CodePicker, Confirm, UnitEdit, UnitEditor
+from ..widgets.unit_list import UnitList
+from .coding_nlp import NlpAssist
+from .dialogs import Confirm, UnitEdit, UnitEditor
+
+NO_COLOUR = "#888888"
+DETAIL_ROWS = 12  # the most the detail of the current unit shows (styles: max-height)
+DETAIL_MIN_ROWS = 2  # and the least (styles: min-height): a unit's code path and its id
 
 
-class CodingScreen(Screen):
+def _order(unit: MeaningUnit) -> tuple[int, int, int]:
+    """Units are listed as the store lists them: by start, end and id."""
+    return (unit.start, unit.end, unit.id)
+
+
+class CodingScreen(NlpAssist):
     BINDINGS = [
-        Binding("c", "code_selection", "Code", id="coding.code", tooltip="Code the selection with a code from the codebook"),
+        Binding("c", "code_selection", "Code", id="coding.code",
+                tooltip="Code the selection with a code from the codebook"),
         Binding("e", "edit_unit", "Condense/memo", id="coding.edit"),
         Binding("r", "recode_unit", "Change code", id="coding.recode", show=False),
         Binding("a", "adjust_unit", "Unit to selection", id="coding.adjust", show=False),
@@ -36,15 +60,16 @@ class CodingScreen(Screen):
         Binding("k", "next_unit(-1)", "Previous unit", id="coding.prev_unit", show=False),
         Binding("g", "next_uncoded", "Next uncoded turn", id="coding.next_uncoded"),
         Binding("f", "follow_code", "Next unit of a code", id="coding.follow", show=False),
-        Binding("semicolon", "follow_again", "Again: next unit of that code", id="coding.follow_again", show=False),
+        Binding("semicolon", "follow_again", "Again: next unit of that code", id="coding.follow_again",
+                show=False),
         Binding("slash", "search", "Search", id="coding.search"),
         Binding("n", "next_match(1)", "Next match", id="coding.next_match", show=False),
         Binding("N", "next_match(-1)", "Previous match", id="coding.prev_match", show=False),
         Binding("o", "toggle_others", "Show other coders", id="coding.others", show=False),
         Binding("i", "suggest", "Suggest codes", id="coding.suggest",
                 tooltip="Codes for the selection (or the unit or sentence here), with the words behind each"),
-        *[Binding(str(n), f"accept_suggestion({n})", f"Accept suggestion {n}", id=f"coding.accept_{n}", show=False)
-          for n in range(1, 6)],
+        *[Binding(str(n), f"accept_suggestion({n})", f"Accept suggestion {n}", id=f"coding.accept_{n}",
+                  show=False) for n in range(1, 6)],
         Binding("P", "propose", "Propose units", id="coding.propose", show=False,
                 tooltip="Proposed meaning units in the participants' turns, at sentence boundaries"),
         Binding("p", "next_proposal", "Next proposed unit", id="coding.next_proposal", show=False),
@@ -56,14 +81,17 @@ class CodingScreen(Screen):
         super().__init__()
         self.tid = tid
         self.goto = goto
-        self.units: list = []
+        self.units: list[MeaningUnit] = []
+        self._keys: list[tuple[int, int, int]] = []  # _order() of self.units, for bisect
         self.current: int | None = None
         self.show_others = False
         self.query_text = ""
         self.follow: str | None = None
-        self.suggestions: list = []
-        self.suggested_span: tuple[int, int] | None = None
-        self.proposals: list = []
+        self.text = ""
+        self.turns: list[Turn] = []
+        self._recent: list[str] | None = None  # this coder's codes, latest first (None: read it)
+        self._picked: Callable[[str], None] | None = None  # what the open chooser is for
+        self._detail_rows = -1  # rows the unit's detail takes now
 
     # --- building ----------------------------------------------------------------------------
 
@@ -73,13 +101,14 @@ class CodingScreen(Screen):
             yield TranscriptView(id="view")
             with Vertical(id="side"):
                 yield Label("Meaning units", id="units-title")
-                yield DataTable(id="units", cursor_type="row", show_header=False)
+                yield UnitList(id="units")
                 yield Static("", id="unit-detail", markup=False)  # users' words, not markup
                 yield ProgressBar(id="nlp-progress", show_eta=False)
                 yield Static("", id="suggestions", markup=False)
+        yield CodeChooser(id="chooser", classes="dialog")
         yield Input(placeholder="search the transcript (Enter; n / N for next / previous)", id="search")
         yield StatusBar()
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         project = self.app.project
@@ -89,116 +118,229 @@ class CodingScreen(Screen):
         self.turns = project.turns(self.tid)
         self.title = f"{self.transcript.id} {self.transcript.title}"
         self.query_one(StatusBar).set_where(f"{self.transcript.id} {self.transcript.title}")
-        self.query_one("#units", DataTable).add_column("unit", key="unit")
-        view = self.query_one(TranscriptView)
+        self._read_codebook()
+        view = self.view
         view.load(self.text, self.turns, cursor=self.goto[0] if self.goto else None)
         if self.goto:
             view.select(*self.goto)
-        self.reload(list_later=True)
+        self._show_units(self._read_units(), list_later=True)
         view.focus()
 
     @property
-    def view(self) -> TranscriptView:
-        return self.query_one(TranscriptView)
+    def unit_list(self) -> UnitList:
+        return self.query_one(UnitList)
 
-    def reload(self, *, list_later: bool = False) -> None:
-        """Re-read this transcript's units from the store and redraw them. ``list_later`` fills
-        the side list after the next paint, so a big transcript shows its text first."""
+    def _read_codebook(self) -> None:
+        self.codebook: Codebook = self.app.project.codebook()
+        self.make_unit = UnitMaker(self.transcript, self.text, self.turns, self.codebook)
+        self._recent = None
+
+    def _read_units(self) -> list[MeaningUnit]:
+        return self.app.project.units(transcript=self.tid, coder=None if self.show_others else self.app.coder)
+
+    def _span(self, unit: MeaningUnit) -> Span:
+        return Span(unit.id, unit.start, unit.end, self.make_unit.colours.get(unit.code) or NO_COLOUR)
+
+    # --- redrawing from the store ------------------------------------------------------------
+
+    def on_screen_resume(self) -> None:
+        if self.stale:  # undone or saved elsewhere while a dialog or another screen was on top
+            self.stale = False
+            self.reload()
+
+    def reload(self) -> None:
+        """Re-read this transcript's units (saved by another process, or undone) and redraw
+        them if they changed."""
         if not hasattr(self, "transcript"):  # a refresh before the screen has mounted
             return
-        project, coder = self.app.project, self.app.coder
+        project = self.app.project
         current = project.transcript(self.tid)
         if current.checksum != self.transcript.checksum:  # its text was edited (redact) elsewhere
             self.transcript, self.text, self.turns = current, project.text(self.tid), project.turns(self.tid)
             self.view.load(self.text, self.turns, cursor=min(self.view.cursor, len(self.text)))
             self.notify("The transcript's text was changed by another qualcode; shown as it is now.")
-        units = project.units(transcript=self.tid, coder=None if self.show_others else coder)
+            self.units = []  # draw everything anew below
+        self._read_codebook()
+        units = self._read_units()
+        if units != self.units or not self._keys:
+            self._show_units(units)
+        else:
+            self._show_current()  # (a memo or the codebook may have changed what it says)
+
+    def _show_units(self, units: list[MeaningUnit], *, list_later: bool = False) -> None:
+        """Show ``units`` everywhere (the text's highlights, the list, the detail); ``list_later``
+        fills the side list after the next paint, so a big transcript shows its text first."""
         self.units = units
-        book = project.codebook()
-        spans = [Span(u["id"], u["start"], u["end"], book.colour_of(u["code"]) or "#888888") for u in units]
-        if self.current not in {u["id"] for u in units}:
+        self._keys = [_order(u) for u in units]
+        if self.current not in {u.id for u in units}:
             self.current = None
-        self.view.set_spans(spans, self.current)
+        self.view.set_spans([self._span(u) for u in units], self.current)
         if list_later:
             self.call_after_refresh(self._fill_list)
         else:
             self._fill_list()
 
     def _fill_list(self) -> None:
-        units, coder = self.units, self.app.coder
-        table = self.query_one("#units", DataTable)
-        table.clear()
-        for u in units:
-            star = "★ " if u["starred"] else ""
-            who = "" if u["coder"] == coder else f" [{u['coder']}]"
-            quote = u["text"].replace("\n", " ")
-            label = f"{star}{u['code']}{who} · {u['speaker'] or '?'}: «{quote[:40]}{'…' if len(quote) > 40 else ''}»"
-            table.add_row(Text(label), key=str(u["id"]))  # Text: shown as written, not as markup
-        self.query_one("#units-title", Label).update(
-            f"Meaning units ({len(units)})" + (" · all coders" if self.show_others else "")
-        )
+        self.unit_list.set_units(self.units, self.app.coder)
+        self._show_count()
         self._show_current()
 
-    def _unit(self, unit_id: int | None) -> dict | None:
-        return next((u for u in self.units if u["id"] == unit_id), None)
+    def _show_count(self) -> None:
+        self.query_one("#units-title", Label).update(  # one line (styles): no new layout
+            f"Meaning units ({len(self.units)})" + (" · all coders" if self.show_others else ""), layout=False
+        )
+
+    def _index(self, unit_id: int | None) -> int | None:
+        return next((i for i, u in enumerate(self.units) if u.id == unit_id), None)
+
+    def _unit(self, unit_id: int | None) -> MeaningUnit | None:
+        i = self._index(unit_id)
+        return None if i is None else self.units[i]
+
+    def _set_current(self, unit_id: int | None) -> None:
+        self.current = unit_id
+        self.view.set_current(unit_id)
+        self._show_current()
 
     def _show_current(self) -> None:
-        detail = self.query_one("#unit-detail", Static)
-        unit = self._unit(self.current)
-        if unit is None:
-            detail.update("")
+        i = self._index(self.current)
+        if i is None:
+            self._show_detail([])
             return
-        table = self.query_one("#units", DataTable)
-        index = next(i for i, u in enumerate(self.units) if u["id"] == unit["id"])
-        if table.cursor_row != index:
-            table.move_cursor(row=index)
-        lines = [" › ".join(unit["code_path"]), f"unit {unit['id']} · {unit['coder']} · {unit['start']}-{unit['end']}"
-                 + (" · ★ quote" if unit["starred"] else "")]
-        if unit["condensed"]:
-            lines.append(f"condensed: {unit['condensed']}")
-        if unit["memo"]:
-            lines.append(f"memo: {unit['memo']}")
-        detail.update("\n".join(lines))
+        unit = self.units[i]
+        self.unit_list.move_cursor(i)
+        lines = [" › ".join(unit.code_path), f"unit {unit.id} · {unit.coder} · {unit.start}-{unit.end}"
+                 + (" · ★ quote" if unit.starred else "")]
+        if unit.condensed:
+            lines.append(f"condensed: {unit.condensed}")
+        if unit.memo:
+            lines.append(f"memo: {unit.memo}")
+        self._show_detail(lines)
+
+    def _show_detail(self, lines: list[str]) -> None:
+        """The current unit's detail under the list; the list's height changes (a new layout)
+        only when the detail's does."""
+        detail = self.query_one("#unit-detail", Static)
+        width = max(1, detail.content_size.width)
+        rows = max(DETAIL_MIN_ROWS, min(DETAIL_ROWS, sum(max(1, -(-cell_len(line) // width)) for line in lines)))
+        detail.update("\n".join(lines), layout=rows != self._detail_rows)
+        self._detail_rows = rows
+
+    # --- showing one change ------------------------------------------------------------------
+
+    def _add_unit(self, coding: Coding) -> MeaningUnit:
+        """The unit the store just wrote, in the list and the text; it becomes the current one."""
+        unit = self.make_unit(coding)
+        i = bisect_right(self._keys, _order(unit))
+        self.units.insert(i, unit)
+        self._keys.insert(i, _order(unit))
+        self.view.add_span(self._span(unit))
+        self.unit_list.insert_unit(i, unit)
+        self._show_count()
+        self._set_current(unit.id)
+        return unit
+
+    def _drop_unit(self, unit_id: int) -> None:
+        i = self._index(unit_id)
+        if i is None:
+            return
+        del self.units[i], self._keys[i]
+        self.view.remove_span(unit_id)
+        self.unit_list.remove_unit(i)
+        self._show_count()
+        if self.current == unit_id:
+            self._set_current(None)
+
+    def _changed_unit(self, coding: Coding) -> None:
+        """A unit the store just changed (code, extent, star, condensed meaning, memo)."""
+        unit = self.make_unit(coding)
+        i = self._index(unit.id)
+        if i is not None and self._keys[i] == _order(unit):  # still in its place in the list
+            self.units[i] = unit
+            self.view.remove_span(unit.id)
+            self.view.add_span(self._span(unit))
+            self.unit_list.replace_unit(i, unit)
+            self._set_current(unit.id)
+        else:
+            self._drop_unit(unit.id)
+            self._add_unit(coding)
+
+    def _coded(self, code_id: str) -> None:
+        """This coder just used ``code_id``: first in the chooser from now on."""
+        if self._recent is not None:
+            self._recent = [code_id, *(c for c in self._recent if c != code_id)]
 
     # --- following the cursor ----------------------------------------------------------------
 
     def on_transcript_view_cursor_moved(self, event: TranscriptView.CursorMoved) -> None:
-        inside = [u for u in self.units if u["start"] <= event.offset < u["end"]]
+        if self.chooser.is_open:  # a click in the text while choosing: the user moved on, as Escape
+            self.chooser.action_cancel()
+        inside = self.view.spans_at(event.offset)
         if inside:
-            smallest = min(inside, key=lambda u: u["end"] - u["start"])
-            if smallest["id"] != self.current:
-                self.current = smallest["id"]
-                self.view.set_spans(self.view.spans, self.current)
-                self._show_current()
+            smallest = min(inside, key=lambda s: s.end - s.start)
+            if smallest.unit_id != self.current:
+                self._set_current(smallest.unit_id)
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_unit_list_highlighted(self, event: UnitList.Highlighted) -> None:
         # Only the user's own moves in the list choose the unit; the screen moves the list's
-        # cursor itself to follow the text cursor, and those (late) events must not win.
-        if event.data_table.id == "units" and event.data_table.has_focus and event.row_key.value is not None:
-            unit_id = int(event.row_key.value)
-            if unit_id != self.current:
-                self.current = unit_id
-                self.view.set_spans(self.view.spans, self.current)
-                self._show_current()
+        # cursor itself (without a message) to follow the text cursor.
+        if event.unit_id != self.current:
+            self.current = event.unit_id
+            self.view.set_current(event.unit_id)
+            self._show_current()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id == "units" and event.row_key.value is not None:
-            unit = self._unit(int(event.row_key.value))
-            if unit:
-                self.view.select(unit["start"], unit["end"])
-                self.view.focus()
+    def on_unit_list_selected(self, event: UnitList.Selected) -> None:
+        unit = self._unit(event.unit_id)
+        if unit:
+            self.view.select(unit.start, unit.end)
+            self.set_focus(self.view)
+
+    # --- the code chooser --------------------------------------------------------------------
+
+    @property
+    def chooser(self) -> CodeChooser:
+        return self.query_one(CodeChooser)
+
+    def _choose_code(self, title: str, then: Callable[[str], None]) -> None:
+        """Open the chooser; ``then`` gets the chosen code id (nothing happens on Escape). The
+        focus stays where it is: :meth:`on_key` hands the chooser the keys typed meanwhile."""
+        if self._recent is None:
+            self._recent = self.app.project.recent_codes(self.app.coder)
+        self._picked = then
+        self.chooser.open(self.codebook, self._recent, title)
+
+    def on_key(self, event: Key) -> None:
+        """While the chooser is open every key goes to it (keys reach the screen before the
+        bindings; stopping them here keeps the transcript's and the screen's keys quiet)."""
+        if self.chooser.is_open:
+            event.stop()
+            event.prevent_default()
+            self.chooser.take_key(event)
+
+    def on_code_chooser_chosen(self, message: CodeChooser.Chosen) -> None:
+        message.stop()
+        then, self._picked = self._picked, None
+        self.chooser.close()
+        if not self.view.has_focus:  # (a click into the chooser took it)
+            self.set_focus(self.view)
+        if then is not None and message.code_id is not None:
+            then(message.code_id)
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        chooser = self.chooser
+        if chooser.is_open and chooser not in event.widget.ancestors_with_self:
+            chooser.action_cancel()  # the user went elsewhere (a click): as Escape
 
     # --- coding ------------------------------------------------------------------------------
 
-    def _act(self, change, label: str) -> bool:
-        """Run one store change; report it as saved, or show the user's mistake."""
+    def _save(self, label: str, change: Callable[[], Coding | None]) -> Coding | bool:
+        """Run one store change; say it is saved, or explain the user's (or the disk's) problem."""
         try:
             result = change()
         except UserError as exc:
-            self.notify(str(exc), severity="error")
+            self.app.report(exc)
             return False
         self.app.saved(label)
-        self.reload()
         return result if result is not None else True
 
     def action_code_selection(self) -> None:
@@ -206,28 +348,30 @@ class CodingScreen(Screen):
         if selection is None:
             self.notify("Select a span first: shift+arrows, W/>/} to extend, x sentence, t turn, or the mouse.")
             return
-        project = self.app.project
+        start, end = trim_span(self.text, *selection)
 
-        def chosen(code_id: str | None) -> None:
-            if code_id is None:
-                return
-            start, end = _trim(self.text, *selection)
-            unit = self._act(lambda: project.add_coding(self.tid, start, end, code_id, self.app.coder),
-                             f"coded {code_id}")
-            if unit:
-                self.current = unit.id
-                self.reload()
+        def chosen(code_id: str) -> None:
+            coding = self._save(f"coded {code_id}",
+                                lambda: self.app.project.add_coding(self.tid, start, end, code_id, self.app.coder))
+            if isinstance(coding, Coding):
+                self._coded(coding.code)
+                self._add_unit(coding)
 
-        self.app.push_screen(CodePicker(project.codebook(), project.recent_codes(self.app.coder)), chosen)
+        self._choose_code("Code the selection", chosen)
 
-    def _need_unit(self) -> dict | None:
+    def _need_unit(self) -> MeaningUnit | None:
         unit = self._unit(self.current)
         if unit is None:
             self.notify("No meaning unit here: move into one (j / k) or pick it in the list.")
-        elif unit["coder"] != self.app.coder:
-            self.notify(f"That unit is {unit['coder']}'s; you can change only your own.", severity="warning")
+        elif unit.coder != self.app.coder:
+            self.notify(f"That unit is {unit.coder}'s; you can change only your own.", severity="warning")
             return None
         return unit
+
+    def _update(self, unit: MeaningUnit, label: str, **fields: object) -> None:
+        coding = self._save(label, lambda: self.app.project.update_coding(unit.id, coder=self.app.coder, **fields))
+        if isinstance(coding, Coding):
+            self._changed_unit(coding)
 
     def action_edit_unit(self) -> None:
         unit = self._need_unit()
@@ -236,26 +380,22 @@ class CodingScreen(Screen):
 
         def edited(result: UnitEdit | None) -> None:
             if result is not None:
-                self._act(lambda: self.app.project.update_coding(
-                    unit["id"], condensed=result.condensed, memo=result.memo, coder=self.app.coder),
-                    f"unit {unit['id']} condensed meaning and memo")
+                self._update(unit, f"unit {unit.id} condensed meaning and memo",
+                             condensed=result.condensed, memo=result.memo)
 
-        heading = f"Unit {unit['id']} · {' › '.join(unit['code_path'])}"
-        self.app.push_screen(UnitEditor(heading, unit["text"], unit["condensed"], unit["memo"]), edited)
+        heading = f"Unit {unit.id} · {' › '.join(unit.code_path)}"
+        self.app.push_screen(UnitEditor(heading, unit.text, unit.condensed, unit.memo), edited)
 
     def action_recode_unit(self) -> None:
         unit = self._need_unit()
         if unit is None:
             return
-        project = self.app.project
 
-        def chosen(code_id: str | None) -> None:
-            if code_id is not None:
-                self._act(lambda: project.update_coding(unit["id"], code=code_id, coder=self.app.coder),
-                          f"unit {unit['id']} now {code_id}")
+        def chosen(code_id: str) -> None:
+            self._coded(code_id)
+            self._update(unit, f"unit {unit.id} now {code_id}", code=code_id)
 
-        self.app.push_screen(CodePicker(project.codebook(), project.recent_codes(self.app.coder),
-                                        title=f"Change the code of unit {unit['id']}"), chosen)
+        self._choose_code(f"Change the code of unit {unit.id}", chosen)
 
     def action_adjust_unit(self) -> None:
         unit = self._need_unit()
@@ -265,9 +405,8 @@ class CodingScreen(Screen):
         if selection is None:
             self.notify("Select the new extent of the unit first, then press a.")
             return
-        start, end = _trim(self.text, *selection)
-        self._act(lambda: self.app.project.update_coding(unit["id"], start=start, end=end, coder=self.app.coder),
-                  f"unit {unit['id']} now {start}-{end}")
+        start, end = trim_span(self.text, *selection)
+        self._update(unit, f"unit {unit.id} now {start}-{end}", start=start, end=end)
 
     def action_delete_unit(self) -> None:
         unit = self._need_unit()
@@ -275,18 +414,17 @@ class CodingScreen(Screen):
             return
 
         def confirmed(yes: bool | None) -> None:
-            if yes:
-                self._act(lambda: self.app.project.delete_coding(unit["id"], coder=self.app.coder),
-                          f"deleted unit {unit['id']} (ctrl+z brings it back)")
+            if yes and self._save(f"deleted unit {unit.id} (ctrl+z brings it back)",
+                                  lambda: self.app.project.delete_coding(unit.id, coder=self.app.coder)):
+                self._drop_unit(unit.id)
 
-        self.app.push_screen(Confirm(f"Delete unit {unit['id']} ({unit['code']}): «{unit['text'][:80]}»?"), confirmed)
+        self.app.push_screen(Confirm(f"Delete unit {unit.id} ({unit.code}): «{unit.text[:80]}»?"), confirmed)
 
     def action_star_unit(self) -> None:
         unit = self._need_unit()
         if unit is not None:
-            star = not unit["starred"]
-            self._act(lambda: self.app.project.update_coding(unit["id"], starred=star, coder=self.app.coder),
-                      f"unit {unit['id']} {'starred as a quote' if star else 'unstarred'}")
+            star = not unit.starred
+            self._update(unit, f"unit {unit.id} {'starred as a quote' if star else 'unstarred'}", starred=star)
 
     # --- moving around -----------------------------------------------------------------------
 
@@ -294,7 +432,7 @@ class CodingScreen(Screen):
         if not self.units:
             self.notify("No meaning units in this transcript yet.")
             return
-        starts = [u["start"] for u in self.units]
+        starts = [u.start for u in self.units]
         cursor = self.view.cursor
         if direction > 0:
             i = bisect_right(starts, cursor)
@@ -302,20 +440,20 @@ class CodingScreen(Screen):
         else:
             i = bisect_right(starts, cursor - 1) - 1
             current = self._unit(self.current)
-            if current and current["start"] <= cursor and i >= 0 and self.units[i]["id"] == current["id"]:
+            if current and current.start <= cursor and i >= 0 and self.units[i].id == current.id:
                 i -= 1
             unit = self.units[i] if i >= 0 else self.units[-1]
         self._jump_to(unit)
 
-    def _jump_to(self, unit: dict) -> None:
-        self.current = unit["id"]
-        self.view.go_to(unit["start"], center=True)
-        self.view.set_spans(self.view.spans, self.current)
-        self._show_current()
+    def _jump_to(self, unit: MeaningUnit) -> None:
+        self.current = unit.id
+        self.view.go_to(unit.start, center=True)
+        self._set_current(unit.id)
 
     def action_next_uncoded(self) -> None:
-        mine = [(u["start"], u["end"]) for u in self.units if u["coder"] == self.app.coder]
-        index = self.view.layout_.turn_at(self.view.cursor) or 0
+        mine = [(u.start, u.end) for u in self.units if u.coder == self.app.coder]
+        layout = self.view.layout_
+        index = (layout.turn_at(self.view.cursor) if layout else None) or 0
         order = list(range(index + 1, len(self.turns))) + list(range(0, index + 1))
         for i in order:
             turn = self.turns[i]
@@ -328,27 +466,22 @@ class CodingScreen(Screen):
         self.notify("Every participant turn has at least one of your units.")
 
     def action_follow_code(self) -> None:
-        project = self.app.project
+        def chosen(code_id: str) -> None:
+            self.follow = code_id
+            self.action_follow_again()
 
-        def chosen(code_id: str | None) -> None:
-            if code_id is not None:
-                self.follow = code_id
-                self.action_follow_again()
-
-        self.app.push_screen(CodePicker(project.codebook(), project.recent_codes(self.app.coder),
-                                        title="Jump to the next unit of which code?"), chosen)
+        self._choose_code("Jump to the next unit of which code?", chosen)
 
     def action_follow_again(self) -> None:
         if self.follow is None:
             self.action_follow_code()
             return
-        book = self.app.project.codebook()
-        family = {self.follow, *(d.id for d in book.descendants(self.follow))}
-        hits = [u for u in self.units if u["code"] in family]
+        family = {self.follow, *(d.id for d in self.codebook.descendants(self.follow))}
+        hits = [u for u in self.units if u.code in family]
         if not hits:
             self.notify(f"No unit of {self.follow} in this transcript.")
             return
-        after = [u for u in hits if u["start"] > self.view.cursor]
+        after = [u for u in hits if u.start > self.view.cursor]
         self._jump_to(after[0] if after else hits[0])
 
     # --- search ------------------------------------------------------------------------------
@@ -369,7 +502,7 @@ class CodingScreen(Screen):
         if not self.query_text:
             self.view.set_matches([])
             return
-        matches = _find(self.text, self.query_text, self.turns)
+        matches = find_in_turns(self.text, self.query_text, self.turns)
         self.view.set_matches(matches)
         if not matches:
             self.notify(f"«{self.query_text}» is not in this transcript.")
@@ -392,139 +525,15 @@ class CodingScreen(Screen):
         self.view.go_to(matches[i][0], center=True)
         self.app.status_text = f"match {i + 1} of {len(matches)} for «{self.query_text}»"
 
-    # --- NLP assistance: suggestions and proposed units ---------------------------------------
-
-    def _span_to_suggest(self) -> tuple[int, int] | None:
-        if self.view.selection is not None:
-            return _trim(self.text, *self.view.selection)
-        unit = self._unit(self.current)
-        if unit is not None and unit["start"] <= self.view.cursor < unit["end"]:
-            return unit["start"], unit["end"]
-        if self.view.layout_ is None:
-            return None
-        return self.view.layout_.sentence_bounds(self.view.cursor)
-
-    def action_suggest(self) -> None:
-        span = self._span_to_suggest()
-        if span is None or span[0] >= span[1]:
-            self.notify("Nothing to suggest codes for here.")
-            return
-        self.query_one("#suggestions", Static).update("Suggesting codes…")
-        self._nlp(span=span)
-
-    def action_propose(self) -> None:
-        self.query_one("#suggestions", Static).update("Proposing meaning units…")
-        self._nlp(propose=True)
-
-    @work(thread=True, exclusive=True, group="nlp", exit_on_error=False)
-    def _nlp(self, span: tuple[int, int] | None = None, propose: bool = False) -> None:
-        """Analyse this transcript once (cached in the project), then suggest or propose.
-
-        Runs in a thread on a connection of its own; results come back by call_from_thread."""
-        from ...nlp.analysis import analyse
-        from ...nlp.model import load_pipeline
-        from ...store import Project
-
-        app = self.app
-        try:
-            pipeline = load_pipeline()
-            app.call_from_thread(self._progress, 0, 1)
-            analyse(app.project_path, [self.tid], pipeline=pipeline,
-                    progress=lambda done, total: app.call_from_thread(self._progress, done, total))
-            with Project.open(app.project_path, backup=False) as project:
-                if propose:
-                    from ...nlp.proposals import propose_units
-
-                    result = propose_units(project, self.tid, pipeline=pipeline)
-                else:
-                    from ...nlp.suggest import suggest_codes
-
-                    result = suggest_codes(project, self.tid, span[0], span[1], top=5, pipeline=pipeline)
-        except UserError as exc:
-            app.call_from_thread(self._nlp_failed, str(exc))
-            return
-        notice = pipeline.notice() if pipeline.basic else ""
-        if propose:
-            app.call_from_thread(self._show_proposals, result, notice)
-        else:
-            app.call_from_thread(self._show_suggestions, span, result, notice)
-
-    def _progress(self, done: int, total: int) -> None:
-        bar = self.query_one("#nlp-progress", ProgressBar)
-        bar.display = done < total
-        bar.update(total=max(total, 1), progress=done)
-
-    def _nlp_failed(self, message: str) -> None:
-        self.query_one("#nlp-progress", ProgressBar).display = False
-        self.query_one("#suggestions", Static).update("")
-        self.notify(message, severity="error")
-
-    def _show_suggestions(self, span: tuple[int, int], suggestions: list, notice: str) -> None:
-        self.query_one("#nlp-progress", ProgressBar).display = False
-        self.suggestions, self.suggested_span = suggestions, span
-        quote = self.text[span[0]:span[1]].replace("\n", " ")
-        lines = [f"Suggestions for «{quote[:50]}{'…' if len(quote) > 50 else ''}»"]
-        if notice:
-            lines.append(notice)
-        if not suggestions:
-            lines.append("  none: no keyword or coded unit is like this text")
-        for n, suggestion in enumerate(suggestions, 1):
-            lines.append(f"[{n}] {suggestion.score:.2f} {suggestion.code}  {suggestion.name}")
-            lines.append(f"    {suggestion.explain()}")
-        if suggestions:
-            lines.append("1-5 codes the span with that code")
-        self.query_one("#suggestions", Static).update("\n".join(lines))
-
-    def action_accept_suggestion(self, n: int) -> None:
-        if not self.suggestions or self.suggested_span is None:
-            self.notify("No suggestions yet: press i for codes for the selection or the sentence here.")
-            return
-        if n > len(self.suggestions):
-            self.notify(f"There are {len(self.suggestions)} suggestions.")
-            return
-        code = self.suggestions[n - 1].code
-        start, end = self.suggested_span
-        unit = self._act(lambda: self.app.project.add_coding(self.tid, start, end, code, self.app.coder),
-                         f"coded {code} (suggestion {n})")
-        if unit:
-            self.current = unit.id
-            self.reload()
-
-    def _show_proposals(self, proposals: list, notice: str) -> None:
-        self.query_one("#nlp-progress", ProgressBar).display = False
-        self.proposals = proposals
-        open_ones = [p for p in proposals if not p.coded]
-        text = f"{len(proposals)} proposed meaning units, {len(open_ones)} not coded yet: p selects the next"
-        self.query_one("#suggestions", Static).update("\n".join(x for x in (text, notice) if x))
-        if open_ones:
-            self.action_next_proposal()
-
-    def action_next_proposal(self) -> None:
-        if not self.proposals:
-            self.action_propose()
-            return
-        mine = [(u["start"], u["end"]) for u in self.units if u["coder"] == self.app.coder]
-        uncoded = [p for p in self.proposals if not any(s < p.end and p.start < e for s, e in mine)]
-        if not uncoded:
-            self.notify("Every proposed unit overlaps one of your units.")
-            return
-        after = [p for p in uncoded if p.start > self.view.cursor]
-        proposal = (after or uncoded)[0]
-        self.view.select(proposal.start, proposal.end)
-        self.view.scroll_to_cursor(center=True)
-        self.action_suggest()
-
     # --- other -------------------------------------------------------------------------------
 
     def action_toggle_others(self) -> None:
         self.show_others = not self.show_others
-        self.reload()
+        self._show_units(self._read_units())
         self.notify("Showing all coders' units" if self.show_others else "Showing only your units (blind)")
 
     def action_memos(self) -> None:
-        from .memos import MemosScreen
-
-        self.app.push_screen(MemosScreen("transcript", self.tid))
+        self.post_message(OpenMemos("transcript", self.tid))
 
     def action_back(self) -> None:
         search = self.query_one("#search", Input)
@@ -533,26 +542,3 @@ class CodingScreen(Screen):
             self.view.focus()
             return
         self.app.pop_screen()
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """A selection without the white space at its edges (a unit is what was said)."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
-def _find(text: str, query: str, turns) -> list[tuple[int, int]]:
-    """Case-insensitive matches of ``query`` inside the spoken text of turns."""
-    folded, needle = text.casefold(), query.casefold()
-    if len(folded) != len(text):  # casefold changed lengths (e.g. ß): fall back to lower()
-        folded, needle = text.lower(), query.lower()
-    out = []
-    for turn in turns:
-        i = folded.find(needle, turn.start, turn.end)
-        while i != -1:
-            out.append((i, i + len(needle)))
-            i = folded.find(needle, i + 1, turn.end)
-    return out

@@ -6,9 +6,9 @@ users' own words and may contain brackets (``[latter]``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -18,87 +18,35 @@ from textual.widgets import Button, Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from ...core.codebook import Codebook
+from ..widgets.code_chooser import CodeChooser, rank_codes
 
-
-def rank_codes(codebook: Codebook, query: str, recent: list[str], limit: int = 30) -> list[str]:
-    """Code ids for the picker: recently used first when the query is empty, else the best fuzzy
-    matches over id, name and keywords (recent codes win ties)."""
-    codes = codebook.codes
-    if not query.strip():
-        order = {code_id: i for i, code_id in enumerate(recent)}
-        return [c.id for c in sorted(codes, key=lambda c: order.get(c.id, len(order)))][:limit]
-    choices = {c.id: " ".join([c.id, c.name, *c.keywords]) for c in codes}
-    scored = process.extract(query, choices, scorer=fuzz.WRatio, limit=None, processor=str.casefold)
-    bonus = {code_id: 3 for code_id in recent[:5]}
-    best = sorted(scored, key=lambda hit: -(hit[1] + bonus.get(hit[2], 0)))
-    return [code_id for _, score, code_id in best if score >= 45][:limit]
+__all__ = ["ChoicePicker", "CodePicker", "Confirm", "TextPrompt", "UnitEdit", "UnitEditor", "rank_codes"]
 
 
 class CodePicker(ModalScreen[str | None]):
-    """Fuzzy search over the codebook; Enter returns the chosen code id, Escape None."""
+    """The code chooser as a dialog; Enter returns the chosen code id, Escape None."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="picker.cancel"),
-        Binding("down", "move(1)", "Next", show=False),
-        Binding("up", "move(-1)", "Previous", show=False),
-    ]
-
-    def __init__(self, codebook: Codebook, recent: list[str], title: str = "Code the selection", *,
-                 exclude: frozenset[str] = frozenset(), extra: list[tuple[str, str]] = ()):
+    def __init__(self, codebook: Codebook, recent: Sequence[str], title: str = "Code the selection", *,
+                 exclude: frozenset[str] = frozenset(), extra: Sequence[tuple[str, str]] = ()):
         """``exclude``: code ids not to offer; ``extra``: (id, label) choices offered first, such as
         "top level" when moving a code."""
         super().__init__()
         self.codebook = codebook
-        self.recent = recent
+        self.recent = list(recent)
         self.title_text = title
         self.exclude = exclude
         self.extra = list(extra)
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="picker", classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title", markup=False)
-            yield Input(placeholder="type to search codes, names, keywords", id="picker-query")
-            yield OptionList(id="picker-options")
+        yield CodeChooser(self.codebook, self.recent, self.title_text, exclude=self.exclude, extra=self.extra,
+                          id="picker", classes="dialog")
 
     def on_mount(self) -> None:
-        self._fill("")
-        self.query_one(Input).focus()
+        self.query_one("#picker-query", Input).focus()
 
-    def _fill(self, query: str) -> None:
-        options = self.query_one(OptionList)
-        options.clear_options()
-        wanted = query.strip().casefold()
-        for choice_id, label in self.extra:
-            if not wanted or wanted in label.casefold():
-                options.add_option(Option(Content(label), id=choice_id))
-        for code_id in rank_codes(self.codebook, query, self.recent):
-            if code_id in self.exclude:
-                continue
-            path = " › ".join(n.name for n in self.codebook.path(code_id))
-            recent = " ·" if code_id in self.recent[:5] else ""
-            options.add_option(Option(Content(f"{code_id}  {path}{recent}"), id=code_id))
-        if options.option_count:
-            options.highlighted = 0
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self._fill(event.value)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        options = self.query_one(OptionList)
-        if options.highlighted is not None:
-            self.dismiss(options.get_option_at_index(options.highlighted).id)
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_move(self, delta: int) -> None:
-        options = self.query_one(OptionList)
-        if options.option_count:
-            current = options.highlighted or 0
-            options.highlighted = max(0, min(options.option_count - 1, current + delta))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def on_code_chooser_chosen(self, event: CodeChooser.Chosen) -> None:
+        event.stop()
+        self.dismiss(event.code_id)
 
 
 class TextPrompt(ModalScreen[str | None]):
@@ -193,6 +141,36 @@ class UnitEditor(ModalScreen[UnitEdit | None]):
             self.query_one("#unit-condensed", Input).value.strip(),
             self.query_one("#unit-memo", TextArea).text.strip(),
         ))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoicePicker(ModalScreen[str | None]):
+    """Choose one of a few values (a kind, a hidden name); Enter chooses, Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
+
+    def __init__(self, title: str, choices: list[tuple[str, str]], current: str | None = None):
+        super().__init__()
+        self.title_text, self.choices, self.current = title, choices, current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            yield OptionList(*(Option(Content(label), id=value) for value, label in self.choices),
+                             id="choice-options")
+            yield Label("Enter choose · Escape cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        ids = [value for value, _ in self.choices]
+        options.highlighted = ids.index(self.current) if self.current in ids else 0
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

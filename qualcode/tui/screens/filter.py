@@ -4,33 +4,37 @@ against what was said (step 5 of the analysis), with how the units split by role
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ...core.errors import UserError
+from ...core.units import MeaningUnit
+from ..base import WorkbenchScreen
+from ..navigation import OpenTranscript
 from ..text import plural, shorten
+from ..widgets.keys_footer import KeysFooter
 from ..widgets.status_bar import StatusBar
+from ..workers import Job, screen_worker
 from .dialogs import CodePicker
 
 NO_ROLE = "no role"
 
 
-def role_summary(units: list[dict]) -> str:
+def role_summary(units: Sequence[MeaningUnit]) -> str:
     """``14 units: pasient 9 · ansatt 5 · 6 transcripts``: the biggest role first."""
     if not units:
         return "no units"
-    roles = Counter(u["role"] or NO_ROLE for u in units)
+    roles = Counter(u.role or NO_ROLE for u in units)
     parts = [f"{role} {n}" for role, n in sorted(roles.items(), key=lambda item: (-item[1], item[0]))]
-    transcripts = len({u["transcript"] for u in units})
+    transcripts = len({u.transcript for u in units})
     return f"{plural(len(units), 'unit')}: " + " · ".join([*parts, plural(transcripts, "transcript")])
 
 
-class FilterScreen(Screen):
+class FilterScreen(WorkbenchScreen[None]):
     """All units of one code (with its subcodes, unless toggled off), this coder's or everyone's."""
 
     BINDINGS = [
@@ -46,7 +50,7 @@ class FilterScreen(Screen):
         self.code_id = code_id
         self.include_subcodes = True
         self.all_coders = False
-        self.units: list[dict] = []
+        self.units: list[MeaningUnit] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -54,7 +58,7 @@ class FilterScreen(Screen):
         yield Static(id="filter-summary")
         yield DataTable(id="filter-units", cursor_type="row", zebra_stripes=True)
         yield StatusBar("units by code")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         if self.code_id is None:
@@ -90,7 +94,7 @@ class FilterScreen(Screen):
         if codebook.children(code.id):
             scope.append("with subcodes (s)" if self.include_subcodes else "without subcodes (s)")
         if self.all_coders:
-            by_coder = Counter(u["coder"] for u in self.units)
+            by_coder = Counter(u.coder for u in self.units)
             scope.append("all coders (o): " + ", ".join(f"{c} {n}" for c, n in sorted(by_coder.items())))
         else:
             scope.append(f"coded by {coder} (o)")
@@ -111,11 +115,11 @@ class FilterScreen(Screen):
         else:
             table.clear()
         for u in self.units:
-            cells = [u["transcript"], u["group"] or "", u["speaker"] or "", u["role"] or "", u["code"]]
+            cells = [u.transcript, u.group or "", u.speaker or "", u.role or "", u.code]
             if self.all_coders:
-                cells.append(u["coder"])
-            cells += [shorten(u["text"], 70), shorten(u["condensed"], 40)]
-            table.add_row(*(Text(cell) for cell in cells), key=str(u["id"]))
+                cells.append(u.coder)
+            cells += [shorten(u.text, 70), shorten(u.condensed, 40)]
+            table.add_row(*(Text(cell) for cell in cells), key=str(u.id))
         if table.row_count:
             table.move_cursor(row=min(max(row, 0), table.row_count - 1))
         table.focus()
@@ -128,8 +132,8 @@ class FilterScreen(Screen):
     def action_pick_code(self) -> None:
         self._pick(first=False)
 
-    @work(exclusive=True, group="filter-pick")
-    async def _pick(self, first: bool) -> None:
+    @screen_worker("filter-pick")
+    async def _pick(self, job: Job, first: bool) -> None:
         project = self.app.project
         picked = await self.app.push_screen_wait(CodePicker(
             project.codebook(), project.recent_codes(self.app.coder), "Show the units of which code?"
@@ -154,8 +158,6 @@ class FilterScreen(Screen):
         if not table.row_count:
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        unit = next(u for u in self.units if str(u["id"]) == key)
-        from .coding import CodingScreen
-
-        self.app.push_screen(CodingScreen(unit["transcript"], goto=(unit["start"], unit["end"])))
+        unit = next(u for u in self.units if str(u.id) == key)
+        self.post_message(OpenTranscript(unit.transcript, goto=(unit.start, unit.end)))
 

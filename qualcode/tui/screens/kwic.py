@@ -16,19 +16,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.widgets import DataTable, Header, Input, Static
+from textual.worker import Worker
 
 from ...core.errors import UserError
 from ...store import Project
+from ..base import WorkbenchScreen
+from ..navigation import OpenTranscript
 from ..text import plural
+from ..widgets.keys_footer import KeysFooter
 from ..widgets.nlp_status import AnalysisProgress, ModelReady, NlpStatus, prepare
 from ..widgets.status_bar import StatusBar
+from ..workers import Job, WorkFailed, screen_worker
 
 if TYPE_CHECKING:
     from ...nlp.search import KwicHit
@@ -62,7 +64,7 @@ def _same(a: str | None, b: str) -> bool:
     return (a or "").casefold() == b.casefold()
 
 
-class KwicScreen(Screen):
+class KwicScreen(WorkbenchScreen[None]):
     """Search a lemma or phrase across all transcripts, keyword in context."""
 
     BINDINGS = [
@@ -86,14 +88,6 @@ class KwicScreen(Screen):
         query: str
         hits: list
 
-    @dataclass
-    class Failed(Message):
-        """The search could not run: why, in words for the user."""
-
-        serial: int
-        why: str
-        model: bool  # the model could not be loaded (else the query could not be searched)
-
     def __init__(self, query: str = "", *, model: str | None = None):
         """``model``: a spaCy model name or folder, or ``basic``; by default the app's
         ``nlp_model`` if it has one, else ``$QUALCODE_SPACY_MODEL``, else the default model."""
@@ -111,6 +105,8 @@ class KwicScreen(Screen):
         self._serial = 0               # the newest search; older workers' results are dropped
         self._searching = False
         self._pending_query: str | None = None  # the query being searched
+        self._worker: Worker[None] | None = None  # the newest search's worker
+        self._model_ready = False  # the newest search's worker has loaded the model
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -118,10 +114,9 @@ class KwicScreen(Screen):
                     id="kwic-query")
         yield NlpStatus(id="kwic-nlp")
         yield Static("", id="kwic-summary", markup=False)
-        table = DataTable(id="kwic-hits", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield DataTable[Text](id="kwic-hits", cursor_type="row", zebra_stripes=True)
         yield StatusBar("keyword in context")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.title = "Keyword in context"
@@ -156,36 +151,32 @@ class KwicScreen(Screen):
         self._serial += 1
         self._searching = True
         self._pending_query = query
-        self.query_one(NlpStatus).loading()
+        self._model_ready = False
+        self.query_one(NlpStatus).starting()
         if query is not None:
             self.query_one(DataTable).loading = True
             self._show_summary(f"searching for {query!r}…")
-        model = self.model if self.model is not None else getattr(self.app, "nlp_model", None)
-        self._work(self._serial, query, self.fuzzy, model, self.app.project_path)
+        model = self.model if self.model is not None else self.app.nlp_model
+        self._worker = self._work(self._serial, query, self.fuzzy, model, self.app.project_path)
 
-    @work(thread=True, exclusive=True, group="kwic", exit_on_error=False)
-    def _work(self, serial: int, query: str | None, fuzzy: bool, model: str | None, path: Path) -> None:
-        """Load the model, analyse what is new, search; post the hits. Runs on its own connection."""
+    @screen_worker("kwic")
+    def _work(self, job: Job, serial: int, query: str | None, fuzzy: bool, model: str | None, path: Path) -> None:
+        """Load the model, analyse what is new, search; post the hits. Runs on its own connection.
+        A model that cannot be loaded or a query without words is a UserError, explained."""
         from ...nlp.search import search_lemma
 
-        worker = get_current_worker()
-        pipeline = None
-        try:
-            with Project.open(path, backup=False) as project:
-                pipeline = prepare(self, project, model, lambda: worker.is_cancelled)
-                if worker.is_cancelled:
-                    return
-                if query is None:  # only getting ready: the model loaded, the transcripts analysed
-                    self.post_message(self.Found(serial, "", []))
-                    return
-                hits = search_lemma(project, query, fuzzy=fuzzy, pipeline=pipeline, width=CONTEXT + 8)
-        except UserError as exc:  # a model that cannot be loaded, a query without words: explained
-            self.post_message(self.Failed(serial, str(exc), model=pipeline is None))
-            return
-        if not worker.is_cancelled:
-            self.post_message(self.Found(serial, query, hits))
+        with Project.open(path, backup=False) as project:
+            pipeline = prepare(self, project, model, job.should_stop)
+            if job.cancelled:
+                return
+            if query is None:  # only getting ready: the model loaded, the transcripts analysed
+                job.post(self.Found(serial, "", []))
+                return
+            hits = search_lemma(project, query, fuzzy=fuzzy, pipeline=pipeline, width=CONTEXT + 8)
+        job.post(self.Found(serial, query, hits))
 
     def on_model_ready(self, message: ModelReady) -> None:
+        self._model_ready = True
         self.query_one(NlpStatus).model_ready(message)
 
     def on_analysis_progress(self, message: AnalysisProgress) -> None:
@@ -206,25 +197,19 @@ class KwicScreen(Screen):
         self._fill(keep_cursor=False)
         table.focus()
 
-    def on_kwic_screen_failed(self, message: Failed) -> None:
-        if message.serial == self._serial:
-            self._failed(message.why, model=message.model)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A bug in the search is reported, and the screen stays usable."""
-        if event.worker.group == "kwic" and event.state == WorkerState.ERROR:
-            error = event.worker.error
-            self._failed(f"the search failed: {type(error).__name__}: {error}")
-
-    def _failed(self, why: str, *, model: bool = True) -> None:
+    def on_work_failed(self, message: WorkFailed) -> None:
+        """The search could not run (the app says why): the screen stays usable."""
+        if message.group != "kwic" or message.worker is not self._worker:
+            return  # a search the user has replaced
+        error = message.error
+        why = str(error) if isinstance(error, UserError) else f"the search failed: {type(error).__name__}: {error}"
         self._searching = False
         self.query_one(DataTable).loading = False
-        if model:
+        if not self._model_ready:
             self.query_one(NlpStatus).failed(why)
         else:
             self.query_one(NlpStatus).idle()
         self._show_summary(f"no search: {why}")
-        self.notify(why, severity="error")
         self.query_one(Input).focus()
 
     # --- drawing -------------------------------------------------------------------------------
@@ -293,9 +278,7 @@ class KwicScreen(Screen):
         if key is None:
             return
         hit = self.hits[int(key)]
-        from .coding import CodingScreen
-
-        self.app.push_screen(CodingScreen(hit.transcript, goto=(hit.start, hit.end)))
+        self.post_message(OpenTranscript(hit.transcript, goto=(hit.start, hit.end)))
 
     def action_focus_query(self) -> None:
         self.query_one(Input).focus()

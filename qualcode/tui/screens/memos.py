@@ -4,26 +4,31 @@ for) and the memos written on one transcript, code or meaning unit."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.markup import escape
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, Label, Static, TextArea
+from textual.screen import ModalScreen
+from textual.widgets import Header, Label, Static, TextArea
 
 from ...core.errors import UserError
 from ...core.models import Memo
+from ...store import Project
+from ..base import WorkbenchScreen
+from ..widgets.keys_footer import KeysFooter
 from ..widgets.status_bar import StatusBar
+from ..workers import Job, screen_worker
 
 JOURNAL_TITLE = "Project journal — reflexivity notes"
 
 
-def memo_target(project, target_type: str, target_id: str | None) -> tuple[str, str | None]:
+def memo_target(project: Project, target_type: str, target_id: str | None) -> tuple[str, str | None]:
     """What the memos are about, in words ('Memos on T1 Fokusgruppe 1'), and the target's id as
     the store writes it."""
     if target_type == "project":
         return JOURNAL_TITLE, None
+    if target_id is None:
+        raise UserError(f"memos on a {target_type} need its id")
     if target_type == "transcript":
         transcript = project.transcript(target_id)
         return f"Memos on {transcript.id} {transcript.title}", transcript.id
@@ -77,7 +82,7 @@ class MemoEditor(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class MemosScreen(Screen):
+class MemosScreen(WorkbenchScreen[None]):
     """The memos on one target, oldest first; ``n`` writes a new one."""
 
     BINDINGS = [
@@ -96,7 +101,7 @@ class MemosScreen(Screen):
         yield Static(id="memos-heading")
         yield VerticalScroll(id="memos-list")
         yield StatusBar("memos")
-        yield Footer()
+        yield KeysFooter()
 
     def on_screen_resume(self) -> None:
         self.reload()  # shown first, or back from a screen where memos may have been written
@@ -137,8 +142,8 @@ class MemosScreen(Screen):
         self.target_type, self.target_id = "project", None
         self.reload()
 
-    @work(exclusive=True, group="memo-new")
-    async def action_new_memo(self) -> None:
+    @screen_worker("memo-new")
+    async def action_new_memo(self, job: Job) -> None:
         about = self.title or JOURNAL_TITLE
         text = await self.app.push_screen_wait(MemoEditor(f"New memo · {escape(about)}"))
         if text is None:
@@ -148,7 +153,7 @@ class MemosScreen(Screen):
                 text, target_type=self.target_type, target_id=self.target_id, author=self.app.coder
             )
         except UserError as exc:
-            self.notify(str(exc), severity="error")
+            self.app.report(exc)
             return
         self.app.saved("memo" if self.target_type != "project" else "journal entry")
         self.reload()

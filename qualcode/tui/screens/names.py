@@ -15,54 +15,47 @@ ctrl+z (the app's undo) takes a decision back and :meth:`NamesScreen.reload` red
 store. Exports hide what is decided here and, until someone decides, every pending name too
 (private by default); the finder's results are kept in the project so exports use the same
 list. The stored text is only rewritten by ``qualcode redact`` on the command line, never here.
+The rows themselves (a name and its places) are plain data, in :mod:`qualcode.tui.name_rows`.
 """
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Label, OptionList, Static
-from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.widgets import DataTable, Header, Static
+from textual.worker import Worker
 
 from ...core.deid import KIND_WORDS, Term, find_redactions
 from ...core.errors import UserError
 from ...store import Project, deid
+from ..base import WorkbenchScreen
+from ..name_rows import (
+    KINDS,
+    NameRow,
+    Place,
+    decision_of,
+    family,
+    group_findings,
+    kind_choices,
+    place_of,
+    turn_spans,
+)
+from ..navigation import OpenTranscript
 from ..text import plural
+from ..widgets.keys_footer import KeysFooter
 from ..widgets.nlp_status import AnalysisProgress, ModelReady, NlpStatus, prepare
 from ..widgets.status_bar import StatusBar
-from .dialogs import Confirm, TextPrompt
+from ..workers import Job, WorkFailed, screen_worker
+from .dialogs import ChoicePicker, Confirm, TextPrompt
 
-if TYPE_CHECKING:
-    from ...nlp.names import Finding
+__all__ = ["KINDS", "ChoicePicker", "NameRow", "NamesScreen", "Place", "group_findings", "place_of"]
 
-KINDS = {
-    "PER": "person",
-    "LOC": "place",
-    "GPE_LOC": "town, county or country",
-    "ORG": "institution or organisation",
-    "GPE_ORG": "a place as an institution (the municipality, the county)",
-    "PROD": "product",
-    "EVT": "event",
-    "MISC": "other",
-}
-assert set(KINDS) == set(KIND_WORDS), "every kind the store knows is offered"
-
-CONTEXT = 28   # characters each side of the example
-WINDOW = 80    # characters each side kept to check whether a hidden name covers a finding
 COLUMNS = ("term", "kind", "source", "decision", "found", "example")
 
 EXPLANATION = (
@@ -73,145 +66,8 @@ EXPLANATION = (
     "text for good, run 'qualcode redact PROJECT' on the command line (it cannot be undone)."
 )
 
-# Kinds decided together by t / T: a place is LOC or GPE_LOC, an institution ORG or GPE_ORG.
-FAMILIES = {"PER": "person", "LOC": "place", "GPE_LOC": "place", "ORG": "institution", "GPE_ORG": "institution"}
 
-
-def family(kind: str) -> str:
-    return FAMILIES.get(kind, kind)
-
-
-def _flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    """One occurrence of a name: where, and enough text around it to show and to re-check."""
-
-    transcript: str
-    start: int
-    end: int
-    surface: str
-    left: str
-    right: str
-    window: str          # text[window_start:...]: to see whether a hidden name covers it
-    window_start: int
-
-    def covered(self, hidden: list[Term]) -> bool:
-        s, e = self.start - self.window_start, self.end - self.window_start
-        return any(r.start <= s and e <= r.end for r in find_redactions(self.window, hidden))
-
-
-@dataclass(slots=True)
-class NameRow:
-    """Every occurrence of one name (by its term, case-insensitively)."""
-
-    term: str
-    kind: str
-    sources: tuple[str, ...]
-    places: list[Place] = field(default_factory=list)
-    suggested_variant: str | None = None   # the finder thinks it is a spelling of this name
-    added: bool = False                    # added on this screen, not found by the finder
-
-    @property
-    def key(self) -> str:
-        return self.term.casefold()
-
-    @property
-    def source(self) -> str:
-        """The main source, as the store records it with a decision."""
-        return self.sources[0] if self.sources else "user"
-
-    def surfaces(self) -> set[str]:
-        return {p.surface.casefold() for p in self.places}
-
-
-def place_of(text: str, tid: str, start: int, end: int, turns: list[tuple[int, int]] = ()) -> Place:
-    """An occurrence with its context inside its speaker's turn (``turns``: sorted spans), cut at
-    whole words."""
-    k = bisect_right(turns, (start, len(text) + 1)) - 1
-    lo, hi = turns[k] if 0 <= k < len(turns) and start < turns[k][1] else (0, len(text))
-    left = text[max(lo, start - CONTEXT):start]
-    cut = left.find(" ")
-    if start - CONTEXT > lo and 0 <= cut < len(left) - 1:  # cut inside the turn: from a whole word
-        left = "…" + left[cut + 1:]
-    right = text[end:min(hi, end + CONTEXT)]
-    cut = right.rfind(" ")
-    if end + CONTEXT < hi and cut > 0:
-        right = right[:cut] + "…"
-    window = max(0, start - WINDOW)
-    return Place(tid, start, end, text[start:end], _flat(left), _flat(right), text[window:end + WINDOW], window)
-
-
-def turn_spans(project: Project, tid: str) -> list[tuple[int, int]]:
-    return sorted((t.start, t.end) for t in project.turns(tid))
-
-
-def group_findings(findings: list[Finding], texts: dict[str, str],
-                   turns: dict[str, list[tuple[int, int]]] | None = None) -> list[NameRow]:
-    """One row per term, in the order of review: names waiting for a decision first, then by name.
-    ``turns``: each transcript's turn spans, so an example never runs into another speaker."""
-    rows: dict[str, NameRow] = {}
-    pending: dict[str, bool] = {}
-    turns = turns or {}
-    for f in findings:
-        row = rows.get(f.term.casefold())
-        if row is None:
-            row = rows[f.term.casefold()] = NameRow(f.term, f.kind, ())
-        row.sources = tuple(dict.fromkeys([*row.sources, *(f.sources or (f.source,))]))
-        row.places.append(place_of(texts[f.transcript], f.transcript, f.start, f.end, turns.get(f.transcript, [])))
-        row.suggested_variant = row.suggested_variant or f.variant_of
-        pending[row.key] = pending.get(row.key, False) or f.decision == "pending"
-    return sorted(rows.values(), key=lambda r: (not pending[r.key], r.term.casefold()))
-
-
-def decision_of(row: NameRow, decided: dict[str, Term], hidden: list[Term]) -> tuple[str, Term | None]:
-    """``hide``, ``keep`` or ``pending``, and the stored decision it comes from (None when a
-    hidden name covers it, as the genitive *Karis* is covered by *Kari*)."""
-    term = decided.get(row.key) or next((decided[s] for s in row.surfaces() if s in decided), None)
-    if term is not None:
-        return ("hide" if term.hide else "keep"), term
-    if hidden and any(p.covered(hidden) for p in row.places):
-        return "hide", None
-    return "pending", None
-
-
-class ChoicePicker(ModalScreen[str | None]):
-    """Choose one of a few values (a kind, a hidden name); Enter chooses, Escape cancels."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
-
-    def __init__(self, title: str, choices: list[tuple[str, str]], current: str | None = None):
-        super().__init__()
-        self.title_text, self.choices, self.current = title, choices, current
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title", markup=False)
-            yield OptionList(*(Option(Content(label), id=value) for value, label in self.choices),
-                             id="choice-options")
-            yield Label("Enter choose · Escape cancel", classes="dialog-hint")
-
-    def on_mount(self) -> None:
-        options = self.query_one(OptionList)
-        ids = [value for value, _ in self.choices]
-        options.highlighted = ids.index(self.current) if self.current in ids else 0
-        options.focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-def kind_choices() -> list[tuple[str, str]]:
-    return [(kind, f"{kind:<8} {what} → [{KIND_WORDS[kind]} n]") for kind, what in KINDS.items()]
-
-
-class NamesScreen(Screen):
+class NamesScreen(WorkbenchScreen[None]):
     """Review the names found in the transcripts: hide, keep, tie spellings together, add."""
 
     BINDINGS = [
@@ -247,11 +103,6 @@ class NamesScreen(Screen):
         basic: bool = False
         fingerprint: str = ""
 
-    @dataclass
-    class Failed(Message):
-        serial: int
-        why: str
-
     def __init__(self, *, model: str | None = None):
         """``model``: a spaCy model name or folder, or ``basic``; by default the app's
         ``nlp_model`` if it has one, else ``$QUALCODE_SPACY_MODEL``, else the default model."""
@@ -262,6 +113,7 @@ class NamesScreen(Screen):
         self.loaded = False
         self._serial = 0         # the newest search for names; older workers' results are dropped
         self._finding = False
+        self._worker: Worker[None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -270,7 +122,7 @@ class NamesScreen(Screen):
         yield Static("", id="names-summary", markup=False)
         yield DataTable(id="names-table", cursor_type="row", zebra_stripes=True)
         yield StatusBar("names to hide")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.title = "Names to hide"
@@ -287,36 +139,31 @@ class NamesScreen(Screen):
     def find(self) -> None:
         self._serial += 1
         self._finding = True
-        self.query_one(NlpStatus).loading()
+        self.query_one(NlpStatus).starting()
         self.query_one(DataTable).loading = True
         self._summary("looking for names…")
-        model = self.model if self.model is not None else getattr(self.app, "nlp_model", None)
-        self._find(self._serial, model, self.app.project_path)
+        model = self.model if self.model is not None else self.app.nlp_model
+        self._worker = self._find(self._serial, model, self.app.project_path)
 
-    @work(thread=True, exclusive=True, group="names", exit_on_error=False)
-    def _find(self, serial: int, model: str | None, path: Path) -> None:
+    @screen_worker("names")
+    def _find(self, job: Job, serial: int, model: str | None, path: Path) -> None:
+        """Load the model, analyse what is new and find the names, on a connection of its own;
+        a model that cannot be loaded is a UserError, explained."""
         from ...nlp.model import requested_model
         from ...nlp.names import find_names, found_names, free_text_names
 
-        worker = get_current_worker()
         requested, _ = requested_model(model)
         key = "basic" if requested == "basic" else requested
-        try:
-            with Project.open(path, backup=False) as project:
-                pipeline = prepare(self, project, model, lambda: worker.is_cancelled)
-                if worker.is_cancelled:
-                    return
-                stamp = deid.fingerprint(project, key)
-                findings = find_names(project, pipeline=pipeline)
-                names = found_names(findings, free_text_names(project, pipeline))
-                texts = {t.id: project.text(t.id) for t in project.transcripts()}
-                turns = {tid: turn_spans(project, tid) for tid in texts}
-        except UserError as exc:
-            self.post_message(self.Failed(serial, str(exc)))
-            return
-        rows = group_findings(findings, texts, turns)
-        if not worker.is_cancelled:
-            self.post_message(self.Found(serial, rows, names, key, pipeline.basic, stamp))
+        with Project.open(path, backup=False) as project:
+            pipeline = prepare(self, project, model, job.should_stop)
+            if job.cancelled:
+                return
+            stamp = deid.fingerprint(project, key)
+            findings = find_names(project, pipeline=pipeline)
+            names = found_names(findings, free_text_names(project, pipeline))
+            texts = {t.id: project.text(t.id) for t in project.transcripts()}
+            turns = {tid: turn_spans(project, tid) for tid in texts}
+        job.post(self.Found(serial, group_findings(findings, texts, turns), names, key, pipeline.basic, stamp))
 
     def on_model_ready(self, message: ModelReady) -> None:
         self.query_one(NlpStatus).model_ready(message)
@@ -342,21 +189,16 @@ class NamesScreen(Screen):
         self._draw(keep=None)
         table.focus()
 
-    def on_names_screen_failed(self, message: Failed) -> None:
-        if message.serial == self._serial:
-            self._failed(message.why)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "names" and event.state == WorkerState.ERROR:
-            error = event.worker.error
-            self._failed(f"finding names failed: {type(error).__name__}: {error}")
-
-    def _failed(self, why: str) -> None:
+    def on_work_failed(self, message: WorkFailed) -> None:
+        """The finder could not run (the app says why): the screen stays usable."""
+        if message.group != "names" or message.worker is not self._worker:
+            return
+        error = message.error
+        why = str(error) if isinstance(error, UserError) else f"finding names failed: {type(error).__name__}: {error}"
         self._finding = False
         self.query_one(DataTable).loading = False
         self.query_one(NlpStatus).failed(why)
         self._summary("no names found: the name finder could not run")
-        self.notify(why, severity="error")
 
     # --- drawing -------------------------------------------------------------------------------
 
@@ -449,7 +291,7 @@ class NamesScreen(Screen):
         try:
             change()
         except UserError as exc:
-            self.notify(str(exc), severity="error")
+            self.app.report(exc)
             return False
         self.app.saved(label)
         if advance and keep is None:  # on to the next name, as a review goes
@@ -519,8 +361,8 @@ class NamesScreen(Screen):
         ordered = sorted(rows, key=lambda r: r.key in base)  # names before their variants
         return [(Term(r.term, r.kind, True, None, base.get(r.key)), r.source) for r in ordered]
 
-    @work(exclusive=True, group="names-ask")
-    async def _ask_bulk(self, rows: list[NameRow], *, hide: bool, what: str) -> None:
+    @screen_worker("names-ask")
+    async def _ask_bulk(self, job: Job, rows: list[NameRow], *, hide: bool, what: str) -> None:
         if not rows:
             self.notify(f"No pending {what} to decide.", severity="warning")
             return
@@ -555,8 +397,8 @@ class NamesScreen(Screen):
         self.pending_only = not self.pending_only
         self._draw(keep=self._current_key())
 
-    @work(exclusive=True, group="names-ask")
-    async def action_kind(self) -> None:
+    @screen_worker("names-ask")
+    async def action_kind(self, job: Job) -> None:
         if (row := self._current()) is None:
             return
         decided, _ = self._decisions()
@@ -582,8 +424,8 @@ class NamesScreen(Screen):
             keep=row.key,
         )
 
-    @work(exclusive=True, group="names-ask")
-    async def action_same_as(self) -> None:
+    @screen_worker("names-ask")
+    async def action_same_as(self, job: Job) -> None:
         if (row := self._current()) is None:
             return
         _, hidden = self._decisions()
@@ -607,8 +449,8 @@ class NamesScreen(Screen):
             advance=True,
         )
 
-    @work(exclusive=True, group="names-ask")
-    async def action_add(self) -> None:
+    @screen_worker("names-ask")
+    async def action_add(self, job: Job) -> None:
         name = await self.app.push_screen_wait(TextPrompt(
             "A name to hide everywhere (as it is written; the genitive is found too):",
             placeholder="Kari Nordmann"))
@@ -649,9 +491,7 @@ class NamesScreen(Screen):
             self.notify(f"{row.term} does not occur in the transcripts.", severity="warning")
             return
         place = row.places[0]
-        from .coding import CodingScreen
-
-        self.app.push_screen(CodingScreen(place.transcript, goto=(place.start, place.end)))
+        self.post_message(OpenTranscript(place.transcript, goto=(place.start, place.end)))
 
     def action_find_again(self) -> None:
         self.find()

@@ -10,11 +10,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, ProgressBar, Static
+from textual.widgets import Header, Label, ProgressBar, Static
 
 from ...core.errors import UserError
 from ...store import reconcile
+from ..base import WorkbenchScreen
+from ..widgets.keys_footer import KeysFooter
 from ..widgets.status_bar import StatusBar
 from ..widgets.transcript_view import Span, TranscriptView
 from .dialogs import CodePicker, Confirm, TextPrompt
@@ -22,7 +23,7 @@ from .dialogs import CodePicker, Confirm, TextPrompt
 CODER_COLOURS = ("#56B4E9", "#E69F00")
 
 
-class ReconcileScreen(Screen):
+class ReconcileScreen(WorkbenchScreen[None]):
     BINDINGS = [
         Binding("1", "accept(0)", "Accept first", id="reconcile.accept_first"),
         Binding("2", "accept(1)", "Accept second", id="reconcile.accept_second"),
@@ -58,12 +59,17 @@ class ReconcileScreen(Screen):
                 yield Static("", id="coder-b", classes="coder-panel", markup=False)
                 yield Static("", id="decision", markup=False)
         yield StatusBar(f"reconciling {' and '.join(self.coders)}")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.title = f"Reconcile {self.coders[0]} and {self.coders[1]}"
         self.reload(first_open=True)
         self.query_one(TranscriptView).focus()
+
+    def on_screen_resume(self) -> None:
+        if self.stale:  # undone or saved elsewhere while a dialog or another screen was on top
+            self.stale = False
+            self.reload()
 
     def reload(self, *, first_open: bool = False) -> None:
         project = self.app.project
@@ -116,7 +122,9 @@ class ReconcileScreen(Screen):
             self.query_one(panel, Static).update("\n".join(lines))
         decision = item.decision
         if decision:
-            text = f"Decided: {decision['action']}" + (f" {decision['accepted_from']}" if decision["accepted_from"] else "")
+            text = f"Decided: {decision['action']}"
+            if decision["accepted_from"]:
+                text += f" {decision['accepted_from']}"
             text += f" · by {decision['decided_by']}"
             if decision["note"]:
                 text += f"\nNote: {decision['note']}"

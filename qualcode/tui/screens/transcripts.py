@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
-from textual import work
+from dataclasses import dataclass
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header
+from textual.message import Message
+from textual.widgets import DataTable, Header
 
 from ...core.coverage import coded_fraction, participant_spans
 from ...store import Project
+from ..base import WorkbenchScreen
+from ..navigation import (
+    OpenCodebook,
+    OpenKwic,
+    OpenMemos,
+    OpenNames,
+    OpenReconcile,
+    OpenTranscript,
+    OpenUnitsOfCode,
+)
+from ..widgets.keys_footer import KeysFooter
 from ..widgets.status_bar import StatusBar
+from ..workers import Job, WorkFailed, screen_worker
+from .dialogs import TextPrompt
+
+Row = tuple[str, str, str, str, int, int, str]
 
 
-def overview_rows(project, coder: str) -> list[tuple]:
+def overview_rows(project: Project, coder: str) -> list[Row]:
     """id, title, group, roles, words, units, coded % of participant text, for this coder."""
     rows = []
     for t in project.transcripts():
@@ -25,7 +42,7 @@ def overview_rows(project, coder: str) -> list[tuple]:
     return rows
 
 
-class TranscriptsScreen(Screen):
+class TranscriptsScreen(WorkbenchScreen[None]):
     BINDINGS = [
         Binding("enter", "open_transcript", "Open", id="transcripts.open", show=False),
         Binding("k", "codebook", "Codebook", id="transcripts.codebook"),
@@ -38,11 +55,15 @@ class TranscriptsScreen(Screen):
         Binding("q", "app.quit", "Quit", id="transcripts.quit"),
     ]
 
+    @dataclass
+    class Overview(Message):
+        rows: list[Row]
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield DataTable(id="transcripts", cursor_type="row", zebra_stripes=True)
         yield StatusBar("transcripts")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -55,69 +76,55 @@ class TranscriptsScreen(Screen):
         table = self.query_one(DataTable)
         if not table.row_count:  # a refresh (another process saved) keeps the old rows meanwhile
             table.loading = True
-        self._load_overview()
+        self._load_overview(self.app.project_path, self.app.coder)
 
-    @work(thread=True, exclusive=True, group="overview")
-    def _load_overview(self) -> None:
-        """Read the overview on a connection of its own (SQLite connections stay on their thread),
-        so a big project never freezes the screen."""
-        with Project.open(self.app.project_path, backup=False) as project:
-            rows = overview_rows(project, self.app.coder)
-        self.app.call_from_thread(self._show_overview, rows)
+    @screen_worker("overview")
+    def _load_overview(self, job: Job, path: Path, coder: str) -> None:
+        """Read the overview in a thread, so a big project never freezes the screen."""
+        with Project.open(path, backup=False) as project:
+            job.post(self.Overview(overview_rows(project, coder)))
 
-    def _show_overview(self, rows: list[tuple]) -> None:
+    def on_transcripts_screen_overview(self, message: Overview) -> None:
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
-        for values in rows:
+        for values in message.rows:
             table.add_row(*values, key=values[0])
         table.loading = False
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
         table.focus()
 
+    def on_work_failed(self, message: WorkFailed) -> None:
+        self.query_one(DataTable).loading = False
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self._open(event.row_key.value)
+        if event.row_key.value is not None:
+            self.post_message(OpenTranscript(event.row_key.value))
 
     def action_open_transcript(self) -> None:
         table = self.query_one(DataTable)
         if table.row_count:
-            self._open(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-
-    def _open(self, tid: str) -> None:
-        from .coding import CodingScreen
-
-        self.app.push_screen(CodingScreen(tid))
+            tid = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if tid is not None:
+                self.post_message(OpenTranscript(tid))
 
     def action_codebook(self) -> None:
-        from .codebook import CodebookScreen
-
-        self.app.push_screen(CodebookScreen())
+        self.post_message(OpenCodebook())
 
     def action_filter_units(self) -> None:
-        from .filter import FilterScreen
-
-        self.app.push_screen(FilterScreen())
+        self.post_message(OpenUnitsOfCode())
 
     def action_journal(self) -> None:
-        from .memos import MemosScreen
-
-        self.app.push_screen(MemosScreen("project", None))
+        self.post_message(OpenMemos("project", None))
 
     def action_kwic(self) -> None:
-        from .kwic import KwicScreen
-
-        self.app.push_screen(KwicScreen())
+        self.post_message(OpenKwic())
 
     def action_names(self) -> None:
-        from .names import NamesScreen
-
-        self.app.push_screen(NamesScreen())
+        self.post_message(OpenNames())
 
     def action_reconcile(self) -> None:
-        from .dialogs import TextPrompt
-        from .reconcile import ReconcileScreen
-
         others = [c for c in self.app.project.coders() if c not in (self.app.coder, "consensus", "auto")]
         if not others:
             self.notify("No other coder's units in this project yet (merge their copy with 'qualcode merge').")
@@ -130,6 +137,6 @@ class TranscriptsScreen(Screen):
             if other not in others:
                 self.notify(f"No units by {other}; coders here: {', '.join(others)}", severity="error")
                 return
-            self.app.push_screen(ReconcileScreen([self.app.coder, other]))
+            self.post_message(OpenReconcile((self.app.coder, other)))
 
         self.app.push_screen(TextPrompt(f"Reconcile with which coder? ({', '.join(others)})", value=others[0]), chosen)

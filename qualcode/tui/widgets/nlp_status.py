@@ -55,8 +55,11 @@ def prepare(target: MessagePump, project: Project, model: str | None,
 
     pipeline = load_pipeline(model)
     target.post_message(ModelReady(pipeline.label, pipeline.basic, pipeline.notice() if pipeline.basic else None))
-    analyse(project, None, pipeline=pipeline, should_stop=should_stop,
-            progress=lambda done, total: target.post_message(AnalysisProgress(done, total)))
+
+    def progress(done: int, total: int) -> None:
+        target.post_message(AnalysisProgress(done, total))
+
+    analyse(project, None, pipeline=pipeline, should_stop=should_stop, progress=progress)
     return pipeline
 
 
@@ -71,7 +74,7 @@ class NlpStatus(Vertical):
     NlpStatus #nlp-progress.busy { display: block; }
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.model_label: str | None = None
         self.basic = False
@@ -85,7 +88,7 @@ class NlpStatus(Vertical):
         """The model line as shown (for tests and the status of the screen)."""
         return str(self.query_one("#nlp-model", Static).render())
 
-    def loading(self) -> None:
+    def starting(self) -> None:
         if self.model_label is None:
             self._say(Text("loading the language model (the first time takes a few seconds)…"), basic=False)
         self.query_one(ProgressBar).update(total=None, progress=0)

@@ -2,25 +2,48 @@
 
 from __future__ import annotations
 
+from textual import getters
 from textual.widgets import Static
+
+from ..base import Workbench
 
 
 class StatusBar(Static):
+    app = getters.app(Workbench)
+
     DEFAULT_CSS = """
     StatusBar {
         height: 1;
+        width: 100%;
         background: $panel;
         color: $text-muted;
         padding: 0 1;
     }
     """
 
-    def __init__(self, where: str = "", **kwargs):
+    def __init__(self, where: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self.where = where
+        self._project = ""
 
     def on_mount(self) -> None:
-        self.watch(self.app, "status_text", lambda _: self.update_status())
+        self._project = self.app.project.name  # read once: not a query every time the status changes
+        self._stale = False
+        self.watch(self.app, "status_text", self._status_changed)
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._screen_laid_out)
+
+    def _status_changed(self, _status: str) -> None:
+        # A screen under the current one waits until it is shown again: drawing it now would
+        # repaint the current screen too.
+        if self.screen.is_active:
+            self.update_status()
+        else:
+            self._stale = True
+
+    def _screen_laid_out(self, _screen: object) -> None:
+        if self._stale:
+            self._stale = False
+            self.update_status()
 
     def set_where(self, where: str) -> None:
         self.where = where
@@ -28,8 +51,8 @@ class StatusBar(Static):
 
     def update_status(self) -> None:
         app = self.app
-        parts = [app.project.name, f"coder {app.coder or '?'}"]
+        parts = [self._project, f"coder {app.coder or '?'}"]
         if self.where:
             parts.append(self.where)
         parts.append(app.status_text)
-        self.update("  ·  ".join(parts))
+        self.update("  ·  ".join(parts), layout=False)  # one line, always: no new layout

@@ -2,15 +2,18 @@
 
 The cursor and the selection are offsets into the stored text (the same offsets codings use).
 A rendered line is cached under everything that decides how it looks (its row, the width, the
-part of the selection and cursor on it, and the versions of codings and search matches), so a
-keystroke re-renders only the lines whose look changed, and scrolling renders only new lines.
+part of the selection and cursor on it, whether the current unit is on it, and the versions of
+codings and search matches), so a keystroke re-renders only the lines whose look changed, and
+scrolling renders only new lines. One unit added, changed or removed (:meth:`add_span`,
+:meth:`remove_span`) or a new current unit (:meth:`set_current`) repaints only its own rows.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rich.color import Color
 from rich.segment import Segment
@@ -72,8 +75,10 @@ class TranscriptView(ScrollView, can_focus=True):
         Binding("ctrl+shift+left,B", "extend('word', -1)", "Shrink by word", id="view.shrink_word", show=False),
         Binding("full_stop", "move('sentence', 1)", "Next sentence", id="view.sentence_next", show=False),
         Binding("comma", "move('sentence', -1)", "Previous sentence", id="view.sentence_prev", show=False),
-        Binding("greater_than_sign", "extend('sentence', 1)", "Extend by sentence", id="view.extend_sentence", show=False),
-        Binding("less_than_sign", "extend('sentence', -1)", "Shrink by sentence", id="view.shrink_sentence", show=False),
+        Binding("greater_than_sign", "extend('sentence', 1)", "Extend by sentence", id="view.extend_sentence",
+                show=False),
+        Binding("less_than_sign", "extend('sentence', -1)", "Shrink by sentence", id="view.shrink_sentence",
+                show=False),
         Binding("right_square_bracket", "move('turn', 1)", "Next turn", id="view.turn_next", show=False),
         Binding("left_square_bracket", "move('turn', -1)", "Previous turn", id="view.turn_prev", show=False),
         Binding("right_curly_bracket", "extend('turn', 1)", "Extend by turn", id="view.extend_turn", show=False),
@@ -93,17 +98,19 @@ class TranscriptView(ScrollView, can_focus=True):
         view: TranscriptView
         offset: int
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.text = ""
         self.turns: list[Turn] = []
         self.layout_: Layout | None = None
         self.cursor = 0
-        self.anchor: int | None = None  # selection start; the selection is anchor..cursor
+        self.anchor_at: int | None = None  # where the selection began; the selection is anchor_at..cursor
         self.spans: list[Span] = []
         self._span_starts: list[int] = []
         self._longest_span = 0
         self.current_unit: int | None = None
+        self._current_rows: tuple[int, int] | None = None  # the rows the current unit is on
+        self._row_versions: dict[int, int] = {}  # rows repainted for a span added or removed
         self.matches: list[tuple[int, int]] = []
         self._match_starts: list[int] = []
         self._versions = [0, 0]  # codings, search
@@ -118,7 +125,7 @@ class TranscriptView(ScrollView, can_focus=True):
     def load(self, text: str, turns: list[Turn], cursor: int | None = None) -> None:
         self.text, self.turns = text, turns
         self.cursor = cursor if cursor is not None else (turns[0].start if turns else 0)
-        self.anchor = None
+        self.anchor_at = None
         self._center_on_layout = cursor is not None
         if self.size.width:
             self._relayout()
@@ -128,6 +135,8 @@ class TranscriptView(ScrollView, can_focus=True):
         width = max(20, self.size.width - GUTTER - STRIPES - 2)
         self.layout_ = Layout(self.text, self.turns, width)
         self._cache.clear()
+        self._row_versions.clear()
+        self._current_rows = self._rows_of_unit(self.current_unit)
         self.virtual_size = Size(self.size.width, len(self.layout_.lines))
         self.cursor = self.layout_.clamp(self.cursor)
         self.scroll_to_cursor(center=self._center_on_layout)
@@ -135,12 +144,87 @@ class TranscriptView(ScrollView, can_focus=True):
         self.refresh()
 
     def set_spans(self, spans: list[Span], current: int | None = None) -> None:
-        self.spans = sorted(spans, key=lambda s: (s.start, s.end))
+        """All the coded spans anew (every line is drawn again)."""
+        self.spans = sorted(spans, key=_span_order)
         self._span_starts = [s.start for s in self.spans]
         self._longest_span = max((s.end - s.start for s in self.spans), default=0)
         self.current_unit = current
+        self._current_rows = self._rows_of_unit(current)
         self._versions[0] += 1
         self.refresh()
+
+    def add_span(self, span: Span) -> None:
+        """One coded span more: only its rows (and its turn's header) are drawn again."""
+        i = bisect_right(self.spans, _span_order(span), key=_span_order)
+        self.spans.insert(i, span)
+        self._span_starts.insert(i, span.start)
+        self._longest_span = max(self._longest_span, span.end - span.start)
+        if span.unit_id == self.current_unit:
+            self._current_rows = self._rows_of_unit(span.unit_id)
+        self._touch(span.start, span.end)
+
+    def remove_span(self, unit_id: int) -> Span | None:
+        """The span of ``unit_id`` goes; returns it (None if it was not shown)."""
+        i = next((k for k, s in enumerate(self.spans) if s.unit_id == unit_id), None)
+        if i is None:
+            return None
+        span = self.spans.pop(i)
+        del self._span_starts[i]
+        if span.end - span.start == self._longest_span:
+            self._longest_span = max((s.end - s.start for s in self.spans), default=0)
+        if unit_id == self.current_unit:
+            self.set_current(None)
+        self._touch(span.start, span.end)
+        return span
+
+    def set_current(self, unit_id: int | None) -> None:
+        """Make ``unit_id`` the current unit (drawn stronger); only its rows and the previous
+        current unit's are drawn again."""
+        if unit_id == self.current_unit:
+            return
+        before = self._current_rows
+        self.current_unit = unit_id
+        self._current_rows = self._rows_of_unit(unit_id)
+        for rows in (before, self._current_rows):
+            if rows is not None:
+                self._refresh_rows(*rows)
+
+    def spans_at(self, offset: int) -> list[Span]:
+        """The coded spans that contain ``offset``."""
+        lo = bisect_left(self._span_starts, offset - self._longest_span)
+        hi = bisect_right(self._span_starts, offset)
+        return [s for s in self.spans[lo:hi] if s.start <= offset < s.end]
+
+    def _rows_of_unit(self, unit_id: int | None) -> tuple[int, int] | None:
+        if unit_id is None or self.layout_ is None:
+            return None
+        span = next((s for s in self.spans if s.unit_id == unit_id), None)
+        if span is None:
+            return None
+        return self.layout_.row_of(span.start), self.layout_.row_of(max(span.start, span.end - 1))
+
+    def _touch(self, start: int, end: int) -> None:
+        """Draw again the rows showing ``start..end`` and the headers of their turns (whose margin
+        stripes show the codes of the turn)."""
+        layout = self.layout_
+        if layout is None:
+            return
+        first, last = layout.row_of(start), layout.row_of(max(start, end - 1))
+        rows = set(range(first, last + 1))
+        turns = {layout.lines[first].turn, layout.lines[last].turn}
+        rows.update(layout.turn_row(t) for t in range(min(turns), max(turns) + 1))
+        for row in rows:
+            self._row_versions[row] = self._row_versions.get(row, 0) + 1
+        top, height = self.scroll_offset.y, self.size.height
+        for row in rows:
+            if top <= row < top + height:
+                self.refresh_lines(row)
+
+    def _refresh_rows(self, first: int, last: int) -> None:
+        top, height = self.scroll_offset.y, self.size.height
+        first, last = max(first, top), min(last, top + height - 1)
+        if last >= first:
+            self.refresh_lines(first, last - first + 1)
 
     def set_matches(self, matches: list[tuple[int, int]]) -> None:
         self.matches = matches
@@ -156,16 +240,16 @@ class TranscriptView(ScrollView, can_focus=True):
 
     @property
     def selection(self) -> tuple[int, int] | None:
-        if self.anchor is None or self.anchor == self.cursor:
+        if self.anchor_at is None or self.anchor_at == self.cursor:
             return None
-        return (min(self.anchor, self.cursor), max(self.anchor, self.cursor))
+        return (min(self.anchor_at, self.cursor), max(self.anchor_at, self.cursor))
 
     def select(self, start: int, end: int) -> None:
-        self.anchor, self.cursor = start, end
+        self.anchor_at, self.cursor = start, end
         self._moved()
 
     def go_to(self, offset: int, *, center: bool = False) -> None:
-        self.anchor = None
+        self.anchor_at = None
         self.cursor = self.layout_.clamp(offset) if self.layout_ else offset
         self._moved(center=center)
 
@@ -175,6 +259,7 @@ class TranscriptView(ScrollView, can_focus=True):
         """Where a move by ``unit`` lands. Extending forward stops at ends (of a word, sentence,
         turn) so the selection covers whole units; moving stops at starts."""
         layout, offset = self.layout_, self.cursor
+        assert layout is not None  # (the callers return early without a layout)
         if unit == "char":
             return layout.step(offset, direction)
         if unit == "line":
@@ -194,7 +279,7 @@ class TranscriptView(ScrollView, can_focus=True):
         if unit == "turn":
             if not forward:
                 return layout.previous_turn(offset)
-            turn = self.turns[layout.turn_at(offset)]
+            turn = self.turns[layout.turn_at(offset) or 0]
             return turn.end if extending and offset < turn.end else layout.next_turn(offset)
         row, _ = layout.position(offset)
         line = layout.lines[row]
@@ -212,22 +297,22 @@ class TranscriptView(ScrollView, can_focus=True):
         keep_column = unit == "line"
         if keep_column and self._goal_column is None:
             self._goal_column = self.layout_.position(self.cursor)[1]
-        if extending and self.anchor is None:
-            self.anchor = self.cursor
+        if extending and self.anchor_at is None:
+            self.anchor_at = self.cursor
         self.cursor = self._target(unit, direction, extending=extending)
         if not extending:
-            self.anchor = None
+            self.anchor_at = None
         self._moved(keep_goal=keep_column)
 
     def action_page(self, direction: int) -> None:
         if self.layout_ is None:
             return
-        self.anchor = None
+        self.anchor_at = None
         self.cursor = self.layout_.vertical(self.cursor, direction * max(1, self.size.height - 2))
         self._moved()
 
     def action_mark(self) -> None:
-        self.anchor = None if self.anchor is not None else self.cursor
+        self.anchor_at = None if self.anchor_at is not None else self.cursor
         self._moved()
 
     def action_select_sentence(self) -> None:
@@ -236,13 +321,13 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def action_select_turn(self) -> None:
         if self.layout_ is not None and self.turns:
-            turn = self.turns[self.layout_.turn_at(self.cursor)]
+            turn = self.turns[self.layout_.turn_at(self.cursor) or 0]
             self.select(turn.start, turn.end)
 
     def action_clear_selection(self) -> None:
-        if self.anchor is None:
+        if self.anchor_at is None:
             raise SkipAction()  # nothing selected: let the screen use Escape
-        self.anchor = None
+        self.anchor_at = None
         self._moved()
 
     def _moved(self, *, keep_goal: bool = False, center: bool = False) -> None:
@@ -253,16 +338,18 @@ class TranscriptView(ScrollView, can_focus=True):
             self.scroll_to_cursor(center=center)
             if self.scroll_offset.y == top:
                 self._refresh_changed_rows()  # a scroll repaints the view by itself
-        self._drawn = (self.cursor, self.anchor)
+        self._drawn = (self.cursor, self.anchor_at)
         self.post_message(self.CursorMoved(self, self.cursor))
 
     def _refresh_changed_rows(self) -> None:
         """Repaint only the rows whose cursor or selection changed."""
         old_cursor, old_anchor = self._drawn
+        layout = self.layout_
+        assert layout is not None
         rows = []
-        for cursor, anchor in ((old_cursor, old_anchor), (self.cursor, self.anchor)):
-            first = self.layout_.row_of(min(cursor, anchor if anchor is not None else cursor))
-            last = self.layout_.row_of(max(cursor, anchor if anchor is not None else cursor))
+        for cursor, anchor in ((old_cursor, old_anchor), (self.cursor, self.anchor_at)):
+            first = layout.row_of(min(cursor, anchor if anchor is not None else cursor))
+            last = layout.row_of(max(cursor, anchor if anchor is not None else cursor))
             rows.append((first, last))
         (a0, a1), (b0, b1) = rows
         if a0 == b0:  # the selection grew or shrank at its end: only the rows in between
@@ -291,13 +378,13 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def _offset_at_mouse(self, event: events.MouseEvent) -> int:
         row = self.scroll_offset.y + event.y
-        return self.layout_.offset_at(row, event.x - GUTTER - STRIPES)
+        return self.layout_.offset_at(row, event.x - GUTTER - STRIPES) if self.layout_ else 0
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         if self.layout_ is None:
             return
         self.focus()
-        self.anchor = self.cursor = self._offset_at_mouse(event)
+        self.anchor_at = self.cursor = self._offset_at_mouse(event)
         self._dragging = True
         self.capture_mouse()
         self._moved()
@@ -311,8 +398,8 @@ class TranscriptView(ScrollView, can_focus=True):
         if self._dragging:
             self._dragging = False
             self.release_mouse()
-            if self.anchor == self.cursor:
-                self.anchor = None
+            if self.anchor_at == self.cursor:
+                self.anchor_at = None
             self._moved()
 
     # --- rendering ---------------------------------------------------------------------------
@@ -332,8 +419,10 @@ class TranscriptView(ScrollView, can_focus=True):
                 sel_part = (max(selection[0], line.start), min(selection[1], line.end))
             if line.start <= self.cursor <= line.end and self.layout_.row_of(self.cursor) == row:
                 cursor_col = self.cursor - line.start
-        key = (row, width, sel_part, cursor_col, self.current_unit if self._row_has_current(line) else None,
-               tuple(self._versions), self.has_focus, base)
+        current = self._current_rows
+        current_here = self.current_unit if current and line.kind == TEXT and current[0] <= row <= current[1] else None
+        key = (row, width, sel_part, cursor_col, current_here, self._versions[0], self._versions[1],
+               self._row_versions.get(row, 0), self.has_focus, base)
         strip = self._cache.get(key)
         if strip is None:
             strip = self._render_row(row, line, width, base, sel_part, cursor_col)
@@ -343,9 +432,6 @@ class TranscriptView(ScrollView, can_focus=True):
         else:
             self._cache.move_to_end(key)
         return strip
-
-    def _row_has_current(self, line) -> bool:
-        return self.current_unit is not None and line.kind == TEXT
 
     def _spans_on(self, start: int, end: int) -> list[Span]:
         lo = bisect_left(self._span_starts, start - self._longest_span)
@@ -394,8 +480,8 @@ class TranscriptView(ScrollView, can_focus=True):
         bg = base.bgcolor.get_truecolor() if base.bgcolor else None
         # Boundaries where the look changes.
         cuts = {0, len(text)}
-        for s in spans:
-            cuts.update((max(0, s.start - start), min(len(text), s.end - start)))
+        for span in spans:
+            cuts.update((max(0, span.start - start), min(len(text), span.end - start)))
         matches = self._matches_on(start, end)
         for s, e in matches:
             cuts.update((max(0, s - start), min(len(text), e - start)))
@@ -406,15 +492,15 @@ class TranscriptView(ScrollView, can_focus=True):
         points = sorted(c for c in cuts if 0 <= c <= len(text))
         text_style = base + Style(dim=True) if muted else base
         out: list[Segment] = []
-        for a, b in zip(points, points[1:]):
+        for a, b in pairwise(points):
             if a == b:
                 continue
             pos = start + a
             style = text_style
             covering = [s for s in spans if s.start <= pos < s.end]
             if covering:
-                colour = covering[0].colour
-                style = style + Style(bgcolor=_tint(colour, bg, 0.45 if any(s.unit_id == self.current_unit for s in covering) else 0.28))
+                strong = any(s.unit_id == self.current_unit for s in covering)
+                style = style + Style(bgcolor=_tint(covering[0].colour, bg, 0.45 if strong else 0.28))
             if any(s <= pos < e for s, e in matches):
                 style = style + Style(bgcolor="#7a6a00", color="#ffffff")
             if sel_part and sel_part[0] <= pos < sel_part[1]:
@@ -437,6 +523,11 @@ class TranscriptView(ScrollView, can_focus=True):
                 out.append((s, e))
             i += 1
         return out
+
+
+def _span_order(span: Span) -> tuple[int, int, int]:
+    """Spans in the order the store lists units: by start, end and id."""
+    return (span.start, span.end, span.unit_id)
 
 
 def _tint(colour: str, background: tuple[int, int, int] | None, strength: float) -> Color:

@@ -1,0 +1,50 @@
+"""What every screen of the workbench shares: the app as screens see it (typed), and the screen
+class that gives them that view.
+
+Screens never import the app module (the app imports them, to push them on the messages of
+:mod:`.navigation`), so the app's own attributes (the open project, the coder) are declared
+here for the type checker: :class:`Workbench` is what ``self.app`` is on a
+:class:`WorkbenchScreen`. At run time it is Textual's ``App`` and the object is the
+:class:`~qualcode.tui.app.QualcodeApp`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from textual import getters
+from textual.app import App
+from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from ..core.errors import UserError
+    from ..store import Project
+
+    class Workbench(App[object]):
+        """The app as screens use it (declared for the type checker; see the module doc)."""
+
+        project: Project
+        project_path: Path
+        coder: str
+        status_text: str
+        nlp_model: str | None
+
+        def saved(self, label: str) -> None: ...
+        def changed(self) -> None: ...
+        def report(self, error: UserError) -> None: ...
+else:
+    Workbench = App
+
+ResultType = TypeVar("ResultType")
+
+
+class WorkbenchScreen(Screen[ResultType]):
+    """A screen of the workbench: ``self.app`` is typed as :class:`Workbench`.
+
+    ``stale``: the project changed (undo, another process) while another screen was on top;
+    a screen that does not redraw each time it is shown checks it when it is shown again.
+    """
+
+    app = getters.app(Workbench)
+    stale = False

@@ -1,0 +1,202 @@
+"""The coding screen's NLP assistance: codes suggested for a span (``i``, accepted with 1-5) and
+meaning units proposed at sentence boundaries (``P``, walked with ``p``).
+
+The model is loaded and the transcript analysed (once; the project caches it) in a thread
+worker (:func:`~qualcode.tui.workers.screen_worker`) that posts its progress and its result
+back as messages; errors go the way of every worker's (a notification).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+from textual.widgets import ProgressBar, Static
+
+from ...core.models import Coding
+from ...core.units import MeaningUnit
+from ..base import WorkbenchScreen
+from ..text import trim_span
+from ..widgets.nlp_status import AnalysisProgress
+from ..widgets.transcript_view import TranscriptView
+from ..workers import Job, WorkFailed, screen_worker
+
+if TYPE_CHECKING:
+    from ...nlp.proposals import Proposal
+    from ...nlp.suggest import Suggestion
+
+
+class NlpAssist(WorkbenchScreen[None]):
+    """The base of :class:`~qualcode.tui.screens.coding.CodingScreen` (its keys are there), which
+    gives it the transcript, the units and the way to save a coding."""
+
+    tid: str
+    text: str
+    units: list[MeaningUnit]
+    current: int | None
+
+    @dataclass
+    class Suggested(Message):
+        """Codes for ``span``, best first, and what basic mode leaves out (``notice``)."""
+
+        span: tuple[int, int]
+        suggestions: list[Suggestion]
+        notice: str
+
+    @dataclass
+    class Proposed(Message):
+        """Proposed meaning units of the transcript, in text order."""
+
+        proposals: list[Proposal]
+        notice: str
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.suggestions: list[Suggestion] = []
+        self.suggested_span: tuple[int, int] | None = None
+        self.proposals: list[Proposal] = []
+
+    @property
+    def view(self) -> TranscriptView:
+        return self.query_one(TranscriptView)
+
+    @property
+    def _screen(self) -> NlpAssist:
+        return self
+
+    def _unit(self, unit_id: int | None) -> MeaningUnit | None:
+        raise NotImplementedError  # the coding screen's
+
+    def _save(self, label: str, change: Callable[[], Coding | None]) -> Coding | bool:
+        raise NotImplementedError
+
+    def _coded(self, code_id: str) -> None:
+        raise NotImplementedError
+
+    def _add_unit(self, coding: Coding) -> MeaningUnit:
+        raise NotImplementedError
+
+    def _span_to_suggest(self) -> tuple[int, int] | None:
+        screen = self._screen
+        view = screen.view
+        if view.selection is not None:
+            return trim_span(screen.text, *view.selection)
+        unit = screen._unit(screen.current)
+        if unit is not None and unit.start <= view.cursor < unit.end:
+            return unit.start, unit.end
+        if view.layout_ is None:
+            return None
+        return view.layout_.sentence_bounds(view.cursor)
+
+    def action_suggest(self) -> None:
+        span = self._span_to_suggest()
+        screen = self._screen
+        if span is None or span[0] >= span[1]:
+            screen.notify("Nothing to suggest codes for here.")
+            return
+        screen.query_one("#suggestions", Static).update("Suggesting codes…")
+        self._nlp(self.app.project_path, self.tid, span=span)
+
+    def action_propose(self) -> None:
+        self._screen.query_one("#suggestions", Static).update("Proposing meaning units…")
+        self._nlp(self.app.project_path, self.tid, propose=True)
+
+    @screen_worker("nlp")
+    def _nlp(self, job: Job, path: Path, tid: str, span: tuple[int, int] | None = None,
+             propose: bool = False) -> None:
+        """Analyse this transcript once (cached in the project), then suggest or propose."""
+        from ...nlp.analysis import analyse
+        from ...nlp.model import load_pipeline
+        from ...store import Project
+
+        def progress(done: int, total: int) -> None:
+            job.post(AnalysisProgress(done, total))
+
+        pipeline = load_pipeline()
+        progress(0, 1)
+        analyse(path, [tid], pipeline=pipeline, should_stop=job.should_stop, progress=progress)
+        notice = pipeline.notice() if pipeline.basic else ""
+        with Project.open(path, backup=False) as project:
+            if propose:
+                from ...nlp.proposals import propose_units
+
+                job.post(self.Proposed(propose_units(project, tid, pipeline=pipeline), notice))
+            elif span is not None:
+                from ...nlp.suggest import suggest_codes
+
+                job.post(self.Suggested(span, suggest_codes(project, tid, span[0], span[1], top=5,
+                                                            pipeline=pipeline), notice))
+
+    def on_analysis_progress(self, message: AnalysisProgress) -> None:
+        bar = self._screen.query_one("#nlp-progress", ProgressBar)
+        bar.display = message.done < message.total
+        bar.update(total=max(message.total, 1), progress=message.done)
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        """(the app says what went wrong; here the panel is tidied)"""
+        if message.group == "nlp":
+            self._screen.query_one("#nlp-progress", ProgressBar).display = False
+            self._screen.query_one("#suggestions", Static).update("")
+
+    def on_nlp_assist_suggested(self, message: Suggested) -> None:
+        screen = self._screen
+        screen.query_one("#nlp-progress", ProgressBar).display = False
+        span, suggestions = message.span, message.suggestions
+        self.suggestions, self.suggested_span = suggestions, span
+        quote = screen.text[span[0]:span[1]].replace("\n", " ")
+        lines = [f"Suggestions for «{quote[:50]}{'…' if len(quote) > 50 else ''}»"]
+        if message.notice:
+            lines.append(message.notice)
+        if not suggestions:
+            lines.append("  none: no keyword or coded unit is like this text")
+        for n, suggestion in enumerate(suggestions, 1):
+            lines.append(f"[{n}] {suggestion.score:.2f} {suggestion.code}  {suggestion.name}")
+            lines.append(f"    {suggestion.explain()}")
+        if suggestions:
+            lines.append("1-5 codes the span with that code")
+        screen.query_one("#suggestions", Static).update("\n".join(lines))
+
+    def action_accept_suggestion(self, n: int) -> None:
+        screen = self._screen
+        if not self.suggestions or self.suggested_span is None:
+            screen.notify("No suggestions yet: press i for codes for the selection or the sentence here.")
+            return
+        if n > len(self.suggestions):
+            screen.notify(f"There are {len(self.suggestions)} suggestions.")
+            return
+        code = self.suggestions[n - 1].code
+        start, end = self.suggested_span
+        coding = screen._save(f"coded {code} (suggestion {n})",
+                              lambda: screen.app.project.add_coding(screen.tid, start, end, code, screen.app.coder))
+        if isinstance(coding, Coding):
+            screen._coded(coding.code)
+            screen._add_unit(coding)
+
+    def on_nlp_assist_proposed(self, message: Proposed) -> None:
+        screen = self._screen
+        screen.query_one("#nlp-progress", ProgressBar).display = False
+        self.proposals = message.proposals
+        open_ones = [p for p in self.proposals if not p.coded]
+        text = f"{len(self.proposals)} proposed meaning units, {len(open_ones)} not coded yet: p selects the next"
+        screen.query_one("#suggestions", Static).update("\n".join(x for x in (text, message.notice) if x))
+        if open_ones:
+            self.action_next_proposal()
+
+    def action_next_proposal(self) -> None:
+        screen = self._screen
+        if not self.proposals:
+            self.action_propose()
+            return
+        mine = [(u.start, u.end) for u in screen.units if u.coder == screen.app.coder]
+        uncoded = [p for p in self.proposals if not any(s < p.end and p.start < e for s, e in mine)]
+        if not uncoded:
+            screen.notify("Every proposed unit overlaps one of your units.")
+            return
+        after = [p for p in uncoded if p.start > screen.view.cursor]
+        proposal = (after or uncoded)[0]
+        screen.view.select(proposal.start, proposal.end)
+        screen.view.scroll_to_cursor(center=True)
+        self.action_suggest()
