@@ -31,7 +31,7 @@ from docx.shared import Pt
 
 HERE = Path(__file__).resolve().parent
 LABELS = ("Intervjuer", "P1", "P2", "P3", "Ansatt 1", "Ansatt 2")
-LABEL_RE = re.compile(r"^(%s):\s*(.*)$" % "|".join(re.escape(label) for label in LABELS))
+LABEL_RE = re.compile(r"^(" + "|".join(re.escape(label) for label in LABELS) + r"):\s*(.*)$")
 FIXED_TIME = dt.datetime(2024, 3, 7, 12, 0, 0)
 ZIP_TIME = (2024, 3, 7, 12, 0, 0)
 

@@ -169,9 +169,8 @@ def test_mistakes_are_one_line_and_change_nothing(capsys, project_path, tmp_path
     source = tmp_path / "fg3.txt"
     source.write_text(DIARIZED, encoding="utf-8")
     assert run(capsys, "import", project_path, source)[0] == 0
-    before = project_path.read_bytes()
     argv = [argv[0], project_path, *argv[1:]]
-    code, out, err = run(capsys, *argv)
+    code, _out, err = run(capsys, *argv)
     assert code == 1 and message in err and err.count("\n") == 1 and "Traceback" not in err
     with Project.open(project_path, backup=False) as p:
         assert p.history() == []
