@@ -39,14 +39,14 @@ def _format(args: argparse.Namespace, formats: tuple[str, ...]) -> str:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from ..exports.atomic import check_target
-    from ..exports.base import FORMATS, UnitFilter, default_name, default_output
+    from ..exports.base import FORMATS, Selection, default_name, default_output
     from ..store import Project, deid
 
     kind = args.kind
     fmt = _format(args, FORMATS[kind])
-    selection = UnitFilter(coder=args.coder, theme=args.theme, role=args.role, starred=args.starred)
+    selection = Selection(coder=args.coder, theme=args.theme, role=args.role, starred=args.starred)
     exchange = kind in ("qdpx", "qdc")
-    if exchange and selection != UnitFilter():
+    if exchange and selection != Selection():
         raise UserError(f"--coder, --theme, --role and --starred choose units for the units, summary, quotes and "
                         f"chart exports; a .{kind} carries the whole {'project' if kind == 'qdpx' else 'codebook'}")
     if exchange and args.no_deid:
@@ -181,7 +181,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(the file says so in large letters)")
     p.add_argument("--deid", action="store_true",
                    help="qdpx/qdc: hide names as every export does, pending ones too (positions follow; GUIDs random)")
-    p.add_argument("--delimiter", default=",", help="csv: ',' (default), ';' for Excel with Norwegian settings, or 'tab'")
+    p.add_argument("--delimiter", default=",",
+                   help="csv: ',' (default), ';' for Excel with Norwegian settings, or 'tab'")
     p.add_argument("--sheet-per-theme", action="store_true", help="xlsx: one more sheet per theme")
     p.add_argument("--long-words", type=int, default=40, metavar="N",
                    help="quotes: more words than this make a block quote (default 40)")

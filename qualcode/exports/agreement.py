@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from collections.abc import Set
 from pathlib import Path
 from typing import Any
 
@@ -130,8 +131,8 @@ def _split_columns(columns: list[str]) -> list[str]:
 
 
 def code_rows(pa: ProjectAgreement, rows: list[Figures], split: bool = False) -> list[list[Any]]:
-    return [[r.code, pa.name(r.code), r.coded_units, r.percent_units, r.alpha, *_ci(r, split), r.percent_characters,
-             r.kappa, r.u_alpha] for r in rows]
+    return [[r.code, pa.name(r.code or ""), r.coded_units, r.percent_units, r.alpha, *_ci(r, split),
+             r.percent_characters, r.kappa, r.u_alpha] for r in rows]
 
 
 def scope_rows(pa: ProjectAgreement, rows: list[Figures], label, split: bool = False) -> list[list[Any]]:
@@ -182,7 +183,7 @@ def _md_cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def _md_table(headers: list[str], rows: list[list[Any]], percent_columns: set[int] = frozenset()) -> list[str]:
+def _md_table(headers: list[str], rows: list[list[Any]], percent_columns: Set[int] = frozenset()) -> list[str]:
     out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     for row in rows:
         cells = [percent(v) if i in percent_columns and (v is None or isinstance(v, float)) else _md_cell(v)
@@ -198,7 +199,7 @@ def markdown(pa: ProjectAgreement) -> str:
     lines += ["", "## Summary", "", summary_sentence(pa), ""]
 
     lines += ["## Per code", ""]
-    lines += _md_table(CODE_COLUMNS, code_rows(pa, [x for x in r.per_code() if pa.shows(x.code)]), {3, 6})
+    lines += _md_table(CODE_COLUMNS, code_rows(pa, [x for x in r.per_code() if pa.shows(x.code or "")]), {3, 6})
     o = r.overall
     lines += ["", f"All codes: α {stat(o.alpha)} (95 % CI {interval(o)}), {percent(o.percent_units)} % of units "
                   f"agreed; κ pooled {stat(o.kappa)}, mean per-code κ {stat(o.kappa_mean)}, "
@@ -321,7 +322,7 @@ def write_xlsx(pa: ProjectAgreement, path: Path) -> None:
 
     code_formats = {3: "0.0", 4: "0.000", 5: "0.000", 6: "0.000", 7: "0.0", 8: "0.000", 9: "0.000"}
     code_columns = _split_columns(CODE_COLUMNS)
-    sheet("Per code", code_columns, code_rows(pa, [x for x in r.per_code() if pa.shows(x.code)], True),
+    sheet("Per code", code_columns, code_rows(pa, [x for x in r.per_code() if pa.shows(x.code or "")], True),
           code_formats, {1: 40})
     themes = shown_themes(pa)
     if themes:
@@ -349,7 +350,7 @@ def write_xlsx(pa: ProjectAgreement, path: Path) -> None:
                                  "% units agreed", "α", "Characters", "% characters agreed", "κ", "uα"], detail,
           {6: "0.0", 7: "0.000", 9: "0.0", 10: "0.000", 11: "0.000"}, {1: 30})
     pairs = []
-    for row in [o] + [x for x in r.per_code() if pa.shows(x.code)]:
+    for row in [o] + [x for x in r.per_code() if pa.shows(x.code or "")]:
         for p in row.kappa_pairs:
             pairs.append([row.code or "(all codes, pooled)", p.coders[0], p.coders[1], p.kappa, p.percent,
                           p.characters, p.both, p.only_first, p.only_second, p.neither])

@@ -54,7 +54,8 @@ def storage_error(exc: OSError, target: Path) -> UserError:
     folder = Path(target).parent
     keep = "nothing was written (an earlier file of that name is kept as it was)"
     if exc.errno in _FULL:
-        what = f"the disk is full (or your disk quota is used up); {keep}. Free some space, or write the export elsewhere"
+        what = (f"the disk is full (or your disk quota is used up); {keep}. Free some space, or write the export "
+                "elsewhere")
     elif exc.errno in _READ_ONLY:
         what = f"the folder {folder} is on a read-only file system; {keep}. Write the export elsewhere"
     elif exc.errno in _DENIED:

@@ -1,7 +1,8 @@
 """What every export reads from a project: the chosen meaning units, de-identified, read once.
 
 The units, summary and quotes exports all start from :class:`ExportData`: the project's units
-filtered by coder, theme, role and star, each with its transcript, focus group and the group's
+chosen by a :class:`Selection` (coder, theme, role, star; the store filters them while it reads,
+in one pass), each an :class:`ExportUnit` with its transcript, focus group and the group's
 attributes, the speaker and role, and the code path, with every free text de-identified unless
 the user turned that off.
 
@@ -23,20 +24,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from ..core.codebook import Codebook
 from ..core.errors import UserError
 from ..core.models import CodeNode, Turn
+from ..core.units import UnitFilter
 from ..store.deid import Redactor
 from ..store.project import Project
 
 CONSENSUS = "consensus"  # store.reconcile.CONSENSUS, not imported here: that module loads numpy
 
-__all__ = ["ExportData", "Redactor", "UnitFilter"]  # Redactor: the one redactor, from the store
+__all__ = ["ExportData", "ExportUnit", "Redactor", "Selection"]  # Redactor: the one redactor, from the store
 
 EXPORTS_FOLDER = "exports"
 
@@ -47,7 +52,7 @@ IDENTIFIABLE_WARNING = (
 
 
 @dataclass(frozen=True, slots=True)
-class UnitFilter:
+class Selection:
     """Which meaning units an export takes. ``theme`` includes its subthemes."""
 
     coder: str | None = None
@@ -65,8 +70,69 @@ class UnitFilter:
             parts.append("starred units only")
         return ", ".join(parts)
 
+    def unit_filter(self) -> UnitFilter:
+        """The store's filter for these units (every condition applied while reading)."""
+        return UnitFilter(coder=self.coder, code=self.theme, include_subcodes=self.theme is not None,
+                          role=self.role, starred=self.starred)
 
-def check_selection(project: Project, selection: UnitFilter) -> None:
+
+@dataclass(frozen=True, slots=True)
+class ExportUnit:
+    """A meaning unit as an export shows it: every free text de-identified (title, group, speaker,
+    condensed meaning, memo, the code path's names, the text cut from the redacted transcript),
+    with its focus group's attributes beside it (de-identified too)."""
+
+    id: int
+    transcript: str
+    title: str
+    group: str  # "" when the transcript has no focus group
+    group_attributes: Mapping[str, str]
+    turn: int | None
+    speaker: str  # "" when the unit lies outside every speaker turn
+    role: str | None
+    timestamp: str | None
+    start: int
+    end: int
+    text: str
+    condensed: str
+    code: str
+    code_path: tuple[str, ...]  # names from the theme down to the code
+    coder: str
+    memo: str
+    starred: bool
+
+    @property
+    def theme(self) -> str:
+        return self.code_path[0]
+
+    @property
+    def subtheme(self) -> str:
+        return self.code_path[1] if len(self.code_path) > 1 else ""
+
+    @property
+    def code_name(self) -> str:
+        return self.code_path[-1]
+
+    @property
+    def span(self) -> tuple[str, int, int]:
+        return (self.transcript, self.start, self.end)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The unit as the JSON export writes it (keys in the order it always had)."""
+        return {
+            "id": self.id, "transcript": self.transcript, "title": self.title, "group": self.group,
+            "group_attributes": dict(self.group_attributes), "turn": self.turn, "speaker": self.speaker,
+            "role": self.role, "timestamp": self.timestamp, "start": self.start, "end": self.end,
+            "text": self.text, "condensed": self.condensed, "theme": self.theme, "subtheme": self.subtheme,
+            "code": self.code, "code_name": self.code_name, "code_path": list(self.code_path),
+            "coder": self.coder, "memo": self.memo, "starred": self.starred,
+        }
+
+    def replace(self, **changes: Any) -> ExportUnit:
+        return replace(self, **changes)
+
+
+def check_selection(project: Project, selection: Selection) -> None:
     """A clear :class:`UserError` for a coder, theme or role the project does not have (before
     any work is done)."""
     if selection.coder is not None and selection.coder not in project.coders():
@@ -92,12 +158,12 @@ def has_consensus(project: Project) -> bool:
 class ExportData:
     """The units an export shows, with what a reader needs beside them, de-identified."""
 
-    def __init__(self, project: Project, selection: UnitFilter = UnitFilter(), *, deidentify: bool = True,
+    def __init__(self, project: Project, selection: Selection = Selection(), *, deidentify: bool = True,
                  prefer_consensus: bool = False, redactor: Redactor | None = None):
         self.project = project
         self.consensus_default = prefer_consensus and selection.coder is None and has_consensus(project)
         if self.consensus_default:
-            selection = UnitFilter(CONSENSUS, selection.theme, selection.role, selection.starred)
+            selection = Selection(CONSENSUS, selection.theme, selection.role, selection.starred)
         self.selection = selection
         self.deidentified = deidentify
         self.redactor = redactor or Redactor(project, deidentify)
@@ -105,60 +171,57 @@ class ExportData:
         self.exported_at = datetime.now(UTC).replace(microsecond=0)
         self.transcripts = {t.id: t for t in project.transcripts()}
         self.group_attributes = {g.name: g.attributes for g in project.groups()}
-        self._check(selection)
-        self._turns: dict[str, list[Turn]] = {}
-        self.units = self._collect()
+        check_selection(project, selection)
+        self._turns: dict[str, _Turns] = {}
+        self.units: list[ExportUnit] = self._collect()
 
     # --- reading ------------------------------------------------------------------------------
-
-    def _check(self, selection: UnitFilter) -> None:
-        check_selection(self.project, selection)
 
     def roles_in_project(self) -> list[str]:
         return _roles(self.project)
 
-    def _collect(self) -> list[dict[str, Any]]:
-        s = self.selection
-        raw = self.project.units(coder=s.coder, code=s.theme, include_subcodes=s.theme is not None)
-        if s.role is not None:
-            raw = [u for u in raw if (u["role"] or "").casefold() == s.role.casefold()]
-        if s.starred:
-            raw = [u for u in raw if u["starred"]]
+    def _collect(self) -> list[ExportUnit]:
+        """The chosen units, read in one pass (the store filters them), each free text redacted
+        once per distinct value."""
         r = self.redactor
-        book = self.codebook
+        text = r.text
+        paths: dict[str, tuple[str, ...]] = {}
+        attributes: dict[str | None, Mapping[str, str]] = {}
+        spans: dict[str, Callable[[int, int], str]] = {}
         out = []
-        for u in raw:
-            path = book.path(u["code"])
-            group = u["group"]
-            out.append({
-                "id": u["id"],
-                "transcript": u["transcript"],
-                "title": r.text(u["title"]),
-                "group": r.text(group),
-                "group_attributes": {k: r.text(v) for k, v in self.group_attributes.get(group, {}).items()},
-                "turn": u["turn"],
-                "speaker": r.text(u["speaker"]),
-                "role": u["role"],
-                "timestamp": u["timestamp"],
-                "start": u["start"],
-                "end": u["end"],
-                "text": r.span(u["transcript"], u["start"], u["end"]),
-                "condensed": r.text(u["condensed"]),
-                "theme": r.text(path[0].name),
-                "subtheme": r.text(path[1].name) if len(path) > 1 else "",
-                "code": u["code"],
-                "code_name": r.text(path[-1].name),
-                "code_path": [r.text(n.name) for n in path],
-                "coder": u["coder"],
-                "memo": r.text(u["memo"]),
-                "starred": u["starred"],
-            })
+        for u in self.project.iter_units(self.selection.unit_filter()):
+            path = paths.get(u.code)
+            if path is None:
+                path = paths[u.code] = tuple(text(n.name) for n in self.codebook.path(u.code))
+            group = u.group
+            shown = attributes.get(group)
+            if shown is None:
+                given = self.group_attributes.get(group, {}) if group is not None else {}
+                shown = attributes[group] = MappingProxyType({k: text(v) for k, v in given.items()})
+            span = spans.get(u.transcript)
+            if span is None:
+                span = spans[u.transcript] = _span_cutter(r, u.transcript)
+            out.append(ExportUnit(
+                id=u.id, transcript=u.transcript, title=text(u.title), group=text(group),
+                group_attributes=shown, turn=u.turn, speaker=text(u.speaker), role=u.role,
+                timestamp=u.timestamp, start=u.start, end=u.end, text=span(u.start, u.end),
+                condensed=text(u.condensed), code=u.code, code_path=path, coder=u.coder,
+                memo=text(u.memo), starred=u.starred,
+            ))
         return out
 
     def turns(self, tid: str) -> list[Turn]:
-        if tid not in self._turns:
-            self._turns[tid] = self.project.turns(tid)
-        return self._turns[tid]
+        return self._turns_of(tid).turns
+
+    def turns_over(self, tid: str, start: int, end: int) -> list[Turn]:
+        """The transcript's turns that overlap ``[start, end)`` (empty turns left out), in order."""
+        return self._turns_of(tid).over(start, end)
+
+    def _turns_of(self, tid: str) -> _Turns:
+        found = self._turns.get(tid)
+        if found is None:
+            found = self._turns[tid] = _Turns(self.project.turns(tid))
+        return found
 
     def code(self, code_id: str) -> CodeNode:
         """A codebook node with its texts de-identified."""
@@ -199,7 +262,7 @@ class ExportData:
 
     def coders(self) -> list[str]:
         """The coders whose units the export holds, in order of first appearance."""
-        return list(dict.fromkeys(u["coder"] for u in self.units))
+        return list(dict.fromkeys(u.coder for u in self.units))
 
     def coders_note(self) -> str | None:
         """What the counts mean when it is not obvious: the consensus chosen by default, or the
@@ -215,35 +278,62 @@ class ExportData:
         return None
 
 
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+def _span_cutter(redactor: Redactor, tid: str) -> Callable[[int, int], str]:
+    """``redactor.span`` for one transcript, its redacted text and offset map looked up once."""
+    text, mapping = redactor.transcript(tid)
+    if not redactor.enabled:
+        return lambda start, end: text[start:end]
+    to_start, to_end = mapping.start, mapping.end
+    return lambda start, end: text[to_start(start):to_end(end)]
+
+
+class _Turns:
+    """A transcript's turns, with the ones over a span found by bisection when they are in order."""
+
+    def __init__(self, turns: list[Turn]):
+        self.turns = turns
+        self.starts = [t.start for t in turns]
+        self.ends = [t.end for t in turns]
+        self.ordered = all(a <= b for a, b in zip(self.starts, self.starts[1:])) and \
+            all(a <= b for a, b in zip(self.ends, self.ends[1:]))
+
+    def over(self, start: int, end: int) -> list[Turn]:
+        if self.ordered:  # those ending after start come last in the list, those starting before end first
+            candidates = self.turns[bisect_right(self.ends, start):bisect_left(self.starts, end)]
+        else:
+            candidates = self.turns
+        return [t for t in candidates if t.start < end and start < t.end and t.end > t.start]
+
+
+XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def xml_safe(text: str) -> str:
     """``text`` without the characters XML 1.0 cannot hold (a stray control character from a Word
     file would make python-docx, openpyxl and lxml refuse the whole export)."""
-    return _XML_ILLEGAL.sub("", text)
+    return XML_ILLEGAL.sub("", text)
 
 
 # --- how units are cited -------------------------------------------------------------------------
 
 
-def attribution(unit: dict[str, Any]) -> str:
+def attribution(unit: ExportUnit) -> str:
     """``(pasient, fokusgruppe 2)``: role and group, never the speaker's name or label."""
-    parts = [unit["role"] or "deltaker"]
-    if unit["group"]:
-        parts.append(_lower_first(unit["group"]))
+    parts = [unit.role or "deltaker"]
+    if unit.group:
+        parts.append(_lower_first(unit.group))
     return "(" + ", ".join(parts) + ")"
 
 
-def source_reference(unit: dict[str, Any]) -> str:
+def source_reference(unit: ExportUnit) -> str:
     """Where a quote comes from, so the authors can check it against the transcript."""
-    parts = [f"{unit['transcript']} «{unit['title']}»"]
-    if unit["turn"] is not None:
-        parts.append(f"turn {unit['turn']}" + (f" ({unit['speaker']})" if unit["speaker"] else ""))
-    if unit["timestamp"]:
-        parts.append(unit["timestamp"])
-    parts.append(f"characters {unit['start']}–{unit['end']}")
-    parts.append(f"unit {unit['id']} coded {unit['code']} by {unit['coder']}")
+    parts = [f"{unit.transcript} «{unit.title}»"]
+    if unit.turn is not None:
+        parts.append(f"turn {unit.turn}" + (f" ({unit.speaker})" if unit.speaker else ""))
+    if unit.timestamp:
+        parts.append(unit.timestamp)
+    parts.append(f"characters {unit.start}–{unit.end}")
+    parts.append(f"unit {unit.id} coded {unit.code} by {unit.coder}")
     return ", ".join(parts)
 
 
@@ -268,7 +358,7 @@ FORMATS = {
 DEFAULT_FORMAT = {"units": "xlsx", "summary": "docx", "quotes": "docx", "chart": "png", "qdpx": "qdpx", "qdc": "qdc"}
 
 
-def default_name(project_path: Path, kind: str, fmt: str, *, selection: UnitFilter = UnitFilter(),
+def default_name(project_path: Path, kind: str, fmt: str, *, selection: Selection = Selection(),
                  identifiable: bool = False, redact=None) -> str:
     """``<project>-<kind>[-<coder>][-<theme>][-<role>][-starred][-IDENTIFIABLE].<fmt>``; ``redact``
     (a :meth:`Redactor.text`) hides a name in the project file's name (``lysheim.qualcode``)."""
@@ -284,7 +374,7 @@ def default_name(project_path: Path, kind: str, fmt: str, *, selection: UnitFilt
     return f"{'-'.join(parts)}.{fmt}"
 
 
-def default_output(project_path: Path, kind: str, fmt: str, *, selection: UnitFilter = UnitFilter(),
+def default_output(project_path: Path, kind: str, fmt: str, *, selection: Selection = Selection(),
                    identifiable: bool = False, redact=None) -> Path:
     """:func:`default_name` in ``exports/`` in the project's folder (made if missing), so research
     data stays beside the project it came from."""

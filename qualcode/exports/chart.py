@@ -43,9 +43,10 @@ def units_by_role(themes: list[str], roles: list[str], counts: list[list[int]], 
         ax.set_xlabel("meaning units")
         ax.set_title(title, fontsize=11)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.xaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]  # MaxNLocator takes it
         if roles:
-            ax.legend(title="role", fontsize=8, title_fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+            ax.legend(title="role", fontsize=8, title_fontsize=8, frameon=False, loc="upper left",
+                      bbox_to_anchor=(1.01, 1))
         if not any(left):
             ax.text(0.5, 0.5, "no meaning units yet", transform=ax.transAxes, ha="center", va="center")
         out = io.BytesIO()

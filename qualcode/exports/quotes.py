@@ -20,11 +20,10 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from .atomic import atomic_path, write_text
-from .base import IDENTIFIABLE_WARNING, ExportData, attribution, source_reference, xml_safe
+from .base import IDENTIFIABLE_WARNING, ExportData, ExportUnit, attribution, source_reference, xml_safe
 
 LONG_QUOTE_WORDS = 40
 OMISSION = "[…]"
@@ -32,7 +31,7 @@ OMISSION = "[…]"
 
 @dataclass(frozen=True, slots=True)
 class Quote:
-    unit: dict[str, Any]
+    unit: ExportUnit
     text: str  # without guillemets
     long: bool
     attribution: str
@@ -44,10 +43,10 @@ class Quote:
         return f"«{self.text}» {self.attribution}"
 
 
-def quote_text(data: ExportData, unit: dict[str, Any]) -> str:
+def quote_text(data: ExportData, unit: ExportUnit) -> str:
     """The unit's words as its speaker said them; another speaker's turns inside it become […]."""
-    tid, start, end = unit["transcript"], unit["start"], unit["end"]
-    turns = [t for t in data.turns(tid) if t.start < end and start < t.end and t.end > t.start]
+    tid, start, end = unit.span
+    turns = data.turns_over(tid, start, end)
     if len(turns) <= 1:
         return _tidy(data.redactor.span(tid, start, end))
     speaker = turns[0].speaker
@@ -68,7 +67,7 @@ def _tidy(text: str) -> str:
     return " ".join(text.split())
 
 
-def make_quote(data: ExportData, unit: dict[str, Any], *, long_words: int = LONG_QUOTE_WORDS) -> Quote:
+def make_quote(data: ExportData, unit: ExportUnit, *, long_words: int = LONG_QUOTE_WORDS) -> Quote:
     text = quote_text(data, unit)
     long = len(text.split()) > long_words
     if not long:
@@ -79,18 +78,18 @@ def make_quote(data: ExportData, unit: dict[str, Any], *, long_words: int = LONG
 def quotes_by_code(data: ExportData, *, long_words: int = LONG_QUOTE_WORDS) -> dict[str, list[Quote]]:
     """Each code's quotes, one per span (several coders' identical units merged)."""
     order = {tid: i for i, tid in enumerate(data.transcripts)}
-    seen: dict[tuple, dict[str, Any]] = {}
+    seen: dict[tuple[str, int, int, str], ExportUnit] = {}
     for unit in data.units:
-        key = (unit["transcript"], unit["start"], unit["end"], unit["code"])
-        if key in seen:
-            first = seen[key]
-            first["coder"] = ", ".join(dict.fromkeys([*first["coder"].split(", "), unit["coder"]]))
-            first["starred"] = first["starred"] or unit["starred"]
+        key = (unit.transcript, unit.start, unit.end, unit.code)
+        first = seen.get(key)
+        if first is not None:
+            seen[key] = first.replace(coder=", ".join(dict.fromkeys([*first.coder.split(", "), unit.coder])),
+                                      starred=first.starred or unit.starred)
             continue
-        seen[key] = dict(unit)
+        seen[key] = unit
     out: dict[str, list[Quote]] = {}
-    for unit in sorted(seen.values(), key=lambda u: (order.get(u["transcript"], 0), u["start"], u["end"])):
-        out.setdefault(unit["code"], []).append(make_quote(data, unit, long_words=long_words))
+    for unit in sorted(seen.values(), key=lambda u: (order.get(u.transcript, 0), u.start, u.end)):
+        out.setdefault(unit.code, []).append(make_quote(data, unit, long_words=long_words))
     return out
 
 
@@ -197,7 +196,8 @@ class _QuoteParagraphs:
                 for i, line in enumerate(source.split("\n"))
             )
             self.comments.append(parse_xml(
-                f'<w:comment {w} w:id="{cid}" w:author="qualcode" w:initials="qc" w:date={self.when}>{lines}</w:comment>'))
+                f'<w:comment {w} w:id="{cid}" w:author="qualcode" w:initials="qc" w:date={self.when}>'
+                f"{lines}</w:comment>"))
         paragraph = parse_xml(xml)
         if self.end is not None:
             self.end.addprevious(paragraph)
@@ -240,7 +240,7 @@ def write_docx(data: ExportData, path: Path, *, long_words: int = LONG_QUOTE_WOR
     for depth, node, items in _sections(data, quotes):
         document.add_heading(xml_safe(node.name), level=min(depth + 1, 9))
         for q in items:
-            source = q.reference + (f"\nCondensed meaning: {q.unit['condensed']}" if q.unit["condensed"] else "")
+            source = q.reference + (f"\nCondensed meaning: {q.unit.condensed}" if q.unit.condensed else "")
             if q.long:
                 paragraphs.add(q.text, q.attribution, source, style=block)
             else:

@@ -23,7 +23,7 @@ from typing import Any
 from ..core.models import CodeNode
 from . import chart
 from .atomic import atomic_paths
-from .base import IDENTIFIABLE_WARNING, ExportData, xml_safe
+from .base import IDENTIFIABLE_WARNING, ExportData, ExportUnit, xml_safe
 from .quotes import Quote, make_quote, md_escape, new_document
 
 NO_ROLE = "(no role)"
@@ -72,19 +72,19 @@ Words = Mapping[str, Sequence[tuple[str, float]]] | str | None
 def summarise(data: ExportData, *, words: Words = None, exemplars: int = EXEMPLARS) -> Summary:
     book = data.codebook
     ancestors = {node.id: [n.id for n in book.path(node.id)] for node in book.codes}
-    per_code: dict[str, list[dict[str, Any]]] = {}
+    per_code: dict[str, list[ExportUnit]] = {}
     for unit in data.units:
-        for code_id in ancestors[unit["code"]]:
+        for code_id in ancestors[unit.code]:
             per_code.setdefault(code_id, []).append(unit)
-    roles = _ordered(u["role"] or NO_ROLE for u in data.units)
-    groups = sorted({u["group"] or NO_GROUP for u in data.units}, key=lambda g: (g == NO_GROUP, g))
+    roles = _ordered(u.role or NO_ROLE for u in data.units)
+    groups = sorted({u.group or NO_GROUP for u in data.units}, key=lambda g: (g == NO_GROUP, g))
     themes: list[ThemeSummary] = []
     for depth, node in book.walk():
         units = per_code.get(node.id, [])
-        own = [u for u in units if u["code"] == node.id]
-        summary = ThemeSummary(data.code(node.id), depth, len(units), len(own), len({u["transcript"] for u in units}))
+        own = [u for u in units if u.code == node.id]
+        summary = ThemeSummary(data.code(node.id), depth, len(units), len(own), len({u.transcript for u in units}))
         for u in units:
-            role, group = u["role"] or NO_ROLE, u["group"] or NO_GROUP
+            role, group = u.role or NO_ROLE, u.group or NO_GROUP
             summary.by_role[role] = summary.by_role.get(role, 0) + 1
             summary.by_group[group] = summary.by_group.get(group, 0) + 1
         summary.exemplars = [make_quote(data, u) for u in choose_exemplars(own, exemplars)]
@@ -106,24 +106,24 @@ def _ordered(values) -> list[str]:
     return sorted(counts, key=lambda r: (r == NO_ROLE, -counts[r], r))
 
 
-def choose_exemplars(units: list[dict[str, Any]], n: int = EXEMPLARS) -> list[dict[str, Any]]:
+def choose_exemplars(units: list[ExportUnit], n: int = EXEMPLARS) -> list[ExportUnit]:
     """Up to ``n`` units that show a theme well: starred ones first, then ones of a quotable length
     (8 to 60 words), spread over transcripts and roles; one per span when coders agree."""
-    by_span: dict[tuple, dict[str, Any]] = {}
+    by_span: dict[tuple[str, int, int], ExportUnit] = {}
     for u in units:
-        by_span.setdefault((u["transcript"], u["start"], u["end"]), u)
+        by_span.setdefault(u.span, u)
 
-    def rank(u: dict[str, Any]) -> tuple:
-        words = len(u["text"].split())
-        return (not u["starred"], not 8 <= words <= 60, abs(words - 25), u["transcript"], u["start"])
+    def rank(u: ExportUnit) -> tuple:
+        words = len(u.text.split())
+        return (not u.starred, not 8 <= words <= 60, abs(words - 25), u.transcript, u.start)
 
     candidates = sorted(by_span.values(), key=rank)
-    chosen: list[dict[str, Any]] = []
+    chosen: list[ExportUnit] = []
     seen: set[tuple] = set()
     for u in candidates:  # first pass: a new transcript and role each time
         if len(chosen) == n:
             break
-        key = (u["transcript"], u["role"])
+        key = (u.transcript, u.role)
         if key not in seen:
             chosen.append(u)
             seen.add(key)
@@ -154,7 +154,7 @@ def _matrix(summary: Summary, columns: list[str], attr: str) -> tuple[list[str],
         rows.append(["\u2003" * t.depth + t.node.name, *[counts.get(c, 0) for c in columns], t.units])
     by_column: dict[str, int] = {}
     for u in summary.data.units:
-        key = (u["role"] or NO_ROLE) if attr == "by_role" else (u["group"] or NO_GROUP)
+        key = (u.role or NO_ROLE) if attr == "by_role" else (u.group or NO_GROUP)
         by_column[key] = by_column.get(key, 0) + 1
     total = ["All units", *[by_column.get(c, 0) for c in columns], len(summary.data.units)]
     rows.append(total)
@@ -253,7 +253,8 @@ def render_html(summary: Summary) -> str:
              f"<h1>Theme summary: {e(data.project_name)}</h1>"]
     if not data.deidentified:
         parts.append(f'<p class="warning">{e(IDENTIFIABLE_WARNING)}</p>')
-    parts.append('<p class="meta">' + "<br>".join(e(x) for x in data.header_lines() if x != IDENTIFIABLE_WARNING) + "</p>")
+    meta = "<br>".join(e(x) for x in data.header_lines() if x != IDENTIFIABLE_WARNING)
+    parts.append(f'<p class="meta">{meta}</p>')
     parts.append(f'<figure role="img" aria-label="Meaning units per theme, by role">{svg}</figure>')
     for title, columns, attr in (("Themes × roles", summary.roles, "by_role"),
                                  ("Themes × focus groups", summary.groups, "by_group")):
@@ -268,7 +269,8 @@ def render_html(summary: Summary) -> str:
         parts.append("</dl>")
         for q in t.exemplars:
             shown = f"«{q.text}»" if not q.long else q.text
-            parts.append(f"<blockquote>{e(shown)} {e(q.attribution)}<span class=\"ref\">{e(q.reference)}</span></blockquote>")
+            parts.append(f'<blockquote>{e(shown)} {e(q.attribution)}<span class="ref">{e(q.reference)}</span>'
+                         "</blockquote>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
 
@@ -294,7 +296,7 @@ def render_docx(summary: Summary) -> bytes:
             cell.paragraphs[0].add_run(xml_safe(str(h))).bold = True
         for i, row in enumerate(rows):
             cells = table.add_row().cells
-            for j, (cell, value) in enumerate(zip(cells, row)):
+            for cell, value in zip(cells, row):
                 run = cell.paragraphs[0].add_run(xml_safe(str(value)))
                 run.bold = i == len(rows) - 1
                 if isinstance(value, int):

@@ -21,14 +21,17 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterator
 from copy import copy
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from .atomic import write_bytes, write_text
-from .base import IDENTIFIABLE_WARNING, ExportData, xml_safe
+from .base import IDENTIFIABLE_WARNING, XML_ILLEGAL, ExportData, ExportUnit, xml_safe
 
-# (header, key in the unit dict); the group attributes are inserted after "group".
+# (header, ExportUnit attribute); the group attributes are inserted after "group". A row's values
+# are in this order (:func:`_row`).
 _COLUMNS = [
     ("unit", "id"), ("transcript", "transcript"), ("title", "title"), ("group", "group"),
     ("turn", "turn"), ("speaker", "speaker"), ("role", "role"), ("timestamp", "timestamp"),
@@ -41,9 +44,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CELL_LIMIT = 32_767
 
 
-def columns(data: ExportData) -> list[tuple[str, Any]]:
-    """(header, key) pairs; a key is a unit-dict key or ("attr", name) for a group attribute."""
-    out: list[tuple[str, Any]] = []
+def columns(data: ExportData) -> list[tuple[str, str | tuple[str, str]]]:
+    """(header, key) pairs; a key is an :class:`ExportUnit` attribute or ("attr", name) for a
+    group attribute."""
+    out: list[tuple[str, str | tuple[str, str]]] = []
     for header, key in _COLUMNS:
         out.append((header, key))
         if key == "group":
@@ -51,20 +55,20 @@ def columns(data: ExportData) -> list[tuple[str, Any]]:
     return out
 
 
-def _value(unit: dict[str, Any], key: Any) -> Any:
-    if isinstance(key, tuple):
-        return unit["group_attributes"].get(key[1], "")
-    value = unit[key]
-    if key == "code_path":
-        return " > ".join(value)
-    if key == "starred":
-        return "yes" if value else ""
-    return "" if value is None else value
+def _row(u: ExportUnit, attribute_keys: list[str]) -> list[Any]:
+    """A unit's cells in :func:`columns`' order: ``None`` as "", the code path joined, a star as "yes"."""
+    attributes = u.group_attributes
+    return [
+        u.id, u.transcript, u.title, u.group, *[attributes.get(k, "") for k in attribute_keys],
+        "" if u.turn is None else u.turn, u.speaker, u.role or "", u.timestamp or "", u.start, u.end, u.text,
+        u.condensed, u.theme, u.subtheme, u.code, " > ".join(u.code_path), u.coder, u.memo,
+        "yes" if u.starred else "",
+    ]
 
 
-def rows(data: ExportData, units: list[dict[str, Any]] | None = None) -> tuple[list[str], list[list[Any]]]:
-    cols = columns(data)
-    return [h for h, _ in cols], [[_value(u, k) for _, k in cols] for u in (data.units if units is None else units)]
+def rows(data: ExportData, units: list[ExportUnit] | None = None) -> tuple[list[str], list[list[Any]]]:
+    keys = data.attribute_keys()
+    return [h for h, _ in columns(data)], [_row(u, keys) for u in (data.units if units is None else units)]
 
 
 # --- CSV -------------------------------------------------------------------------------------------
@@ -107,7 +111,7 @@ def write_json(data: ExportData, path: Path) -> None:
             "coder": data.selection.coder, "theme": data.selection.theme, "role": data.selection.role,
             "starred": data.selection.starred,
         },
-        "units": data.units,
+        "units": [u.as_dict() for u in data.units],
     }
     write_text(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
@@ -130,7 +134,7 @@ def write_xlsx(data: ExportData, path: Path, *, sheet_per_theme: bool = False) -
     wrap = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")
 
-    def sheet(title: str, units: list[dict[str, Any]]) -> None:
+    def sheet(title: str, units: list[ExportUnit]) -> None:
         ws = book.create_sheet(title)
         _, body = rows(data, units)
         widths = [min(max(len(h) + 2, 8), 40) for h in headers]
@@ -153,29 +157,20 @@ def write_xlsx(data: ExportData, path: Path, *, sheet_per_theme: bool = False) -
             cell.font, cell.fill = bold, header_fill
             header_cells.append(cell)
         ws.append(header_cells)
-        # Each cell takes a copy of its column's style array: the same result as setting
-        # ``cell.alignment``, without openpyxl hashing the style again for 100,000 cells.
         styles = []
         for i in range(len(headers)):
             template = WriteOnlyCell(ws)
             template.alignment = wrap if i in wrap_columns else top
-            styles.append(template._style)
-        for row in body:
-            cells = []
-            for value, style in zip(row, styles):
-                cell = WriteOnlyCell(ws, value=_xlsx_value(value))
-                if isinstance(value, str):
-                    cell.data_type = "s"  # text, even when it starts with "="
-                cell._style = copy(style)
-                cells.append(cell)
-            ws.append(cells)
+            styles.append(template)
+        _append_rows(ws, body, styles)
 
     sheet("Units", data.units)
     if sheet_per_theme:
         taken = {"units", "about"}
+        theme_of = {node.id: data.codebook.path(node.id)[0].id for node in data.codebook.codes}
         for root in data.codebook.children(None):
             name = data.redactor.text(root.name)
-            units = [u for u in data.units if data.codebook.path(u["code"])[0].id == root.id]
+            units = [u for u in data.units if theme_of[u.code] == root.id]
             sheet(_sheet_title(name, taken), units)
     about = book.create_sheet("About")
     about.column_dimensions["A"].width = 110
@@ -199,6 +194,84 @@ def _xlsx_value(value: Any) -> Any:
     if len(value) > XLSX_CELL_LIMIT:
         value = value[: XLSX_CELL_LIMIT - 20] + " … [cut: too long]"
     return value
+
+
+# Refill one cell per column for every row (below); False: openpyxl's public way, a new styled cell
+# for each value (the tests compare the two).
+FAST_ROWS = True
+
+
+def _append_rows(ws: Any, body: list[list[Any]], styles: list[Any]) -> None:
+    """Append the units' rows to a write-only sheet: each cell styled as its column's template, a
+    text always text (never a formula).
+
+    openpyxl's public way, a styled ``WriteOnlyCell`` for each value, costs more than the rest of
+    the file: every cell is bound to its value twice (once failing, with an exception) and its
+    style hashed again. Here one cell per column, its style's index known, is refilled for each
+    row through the write-only sheet's row hook (``_values_to_row``); openpyxl still writes every
+    cell, so the XML is the same."""
+    if not body:
+        return
+    if not FAST_ROWS or not callable(getattr(ws, "_values_to_row", None)):
+        for row in body:
+            cells = []
+            for value, template in zip(row, styles):
+                cell = type(template)(ws, row=1, column=1, value=_xlsx_value(value))
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text, even when it starts with "="
+                cell._style = copy(template._style)
+                cells.append(cell)
+            ws.append(cells)
+        return
+    cell_class = _column_cell()
+    book = ws.parent
+    cells = []
+    for column, template in enumerate(styles, 1):
+        cell = cell_class(ws, row=1, column=column, style_array=copy(template._style))
+        cell.style_index = book._cell_styles.add(cell._style)  # what style_id would add, in the same order
+        cells.append(cell)
+    has_illegal = XML_ILLEGAL.search
+
+    def refill(values: list[Any], row: int) -> Iterator[Any]:
+        for cell, value in zip(cells, values):
+            if value is None:  # as openpyxl: no cell at all
+                continue
+            cell.row = row
+            kind = type(value)
+            if kind is str:
+                if len(value) > XLSX_CELL_LIMIT or has_illegal(value):
+                    value = _xlsx_value(value)
+                cell._value, cell.data_type = value, "s"
+            elif kind is int:
+                cell._value, cell.data_type = value, "n"
+            else:
+                cell.value = value  # openpyxl's own binding
+            yield cell
+
+    ws._values_to_row = refill
+    for row in body:
+        ws.append(row)
+
+
+@cache
+def _column_cell() -> type:
+    from openpyxl.cell import Cell
+
+    class ColumnCell(Cell):
+        """A cell whose style's index in the workbook is known: openpyxl would hash the style
+        again for each of a million cells to find it."""
+
+        __slots__ = ("style_index",)
+
+        @property
+        def style_id(self) -> int:
+            return self.style_index
+
+        @property
+        def has_style(self) -> bool:
+            return True
+
+    return ColumnCell
 
 
 def _sheet_title(name: str, taken: set[str]) -> str:

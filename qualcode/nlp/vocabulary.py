@@ -20,7 +20,8 @@ describe what people coded.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections.abc import Iterable
+from typing import Any
 
 from ..store import Project
 from .analysis import NOTE, WORD, Analysis, cached_analysis, get_analysis
@@ -39,57 +40,90 @@ def distinctive_words(project: Project, *, coder: str | None = None, top: int = 
     chooses the analysis (made if missing); without it the cached analyses are used when every
     transcript involved has one by the same model, and basic mode otherwise.
     """
+    import numpy as np
+
     book = project.codebook()
-    codings = [c for c in project.codings(coder=coder) if coder is not None or c.coder != AUTO_CODER]
     result: dict[str, list[tuple[str, float]]] = {c.id: [] for c in book.codes}
-    if not codings:
+    # The units' offsets, one row per code and transcript (50,000 rows of units would cost more
+    # than the counting); group_concat feeds both columns the group's rows in the same order.
+    where, value = ("coder = ?", coder) if coder is not None else ("coder != ?", AUTO_CODER)
+    groups = project.conn.execute(
+        "SELECT code_id, transcript_id, group_concat(start), group_concat(end) FROM codings"
+        f" WHERE {where} GROUP BY code_id, transcript_id", (value,)).fetchall()
+    tids = sorted({tid for _, tid, _, _ in groups})
+    if not tids:
         return result
-    tids = sorted({c.transcript for c in codings})
     analyses = _analyses(project, tids, pipeline)
-    names = {tid: _name_tokens(a) for tid, a in analyses.items()}
 
-    def counts(tid: str, i: int) -> bool:
-        return i not in names[tid] and _counts(analyses[tid], i)
-
-    # Tokens (transcript, index) per code, each code with its subcodes' units.
-    subtree = {c.id: {c.id} | {d.id for d in book.descendants(c.id)} for c in book.codes}
-    own: dict[str, set[tuple[str, int]]] = {}
-    for coding in codings:
-        analysis = analyses[coding.transcript]
-        tokens = own.setdefault(coding.code, set())
-        for i in analysis.tokens_in(coding.start, coding.end):
-            if counts(coding.transcript, i):
-                tokens.add((coding.transcript, i))
-    coded = set().union(*own.values()) if own else set()
-
-    def key(token: tuple[str, int]) -> str:
-        return analyses[token[0]].lemma_key(token[1])
-
-    background: Counter[str] = Counter()
+    # Each token's word as a number (its counting key's index in ``words``), -1 where it does
+    # not count: worked out once per token, so a unit is a stretch of this column however many
+    # units overlap there.
+    vocabulary: dict[str, int] = {}
+    ids: dict[str, Any] = {}
     for tid, analysis in analyses.items():
-        background.update(analysis.lemma_key(i) for i in range(len(analysis)) if counts(tid, i))
-    total = sum(background.values()) or 1
-    alpha = {w: PRIOR_SIZE * n / total for w, n in background.items()}
+        column = _counted_keys(analysis, _name_tokens(analysis))
+        ids[tid] = np.fromiter((-1 if k is None else vocabulary.setdefault(k, len(vocabulary)) for k in column),
+                               dtype=np.int64, count=len(column))
+    words = list(vocabulary)
 
+    # Which tokens each code's own units cover, per transcript: a token once, however many units
+    # cover it. A unit's tokens are those lying wholly inside it (Analysis.tokens_in).
+    bounds = {tid: (np.asarray(a.starts), np.asarray(a.ends)) for tid, a in analyses.items()}
+    covered: dict[str, dict[str, Any]] = {}
+    for code, tid, opened, closed in groups:
+        starts, ends = bounds[tid]
+        first = np.searchsorted(starts, _numbers(opened), side="left")
+        last = np.searchsorted(ends, _numbers(closed), side="right")
+        some = last > first
+        size = len(starts) + 1
+        depth = np.cumsum(np.bincount(first[some], minlength=size) - np.bincount(last[some], minlength=size))
+        covered.setdefault(code, {})[tid] = depth[:-1] > 0
+
+    def tally(codes: Iterable[str]) -> Any:
+        """How often each word occurs in the units of ``codes``, indexed as ``words``."""
+        union: dict[str, Any] = {}
+        for code in codes:
+            for tid, mask in covered.get(code, {}).items():
+                union[tid] = mask | union[tid] if tid in union else mask
+        counts = np.zeros(len(words), dtype=np.int64)
+        for tid, mask in union.items():
+            found = ids[tid][mask]
+            counts += np.bincount(found[found >= 0], minlength=len(words))
+        return counts
+
+    background = np.zeros(len(words), dtype=np.int64)
+    for token_ids in ids.values():
+        background += np.bincount(token_ids[token_ids >= 0], minlength=len(words))
+    total = int(background.sum()) or 1
+
+    coded = tally(covered)
+    n_coded = int(coded.sum())
     for code in result:
-        inside = set().union(*(own.get(c, set()) for c in subtree[code]))
-        if not inside:
+        y_in = tally([code, *(d.id for d in book.descendants(code))])
+        n_in = int(y_in.sum())
+        if not n_in:
             continue
-        y_in = Counter(key(t) for t in inside)
-        y_out = Counter(key(t) for t in coded - inside)
-        n_in, n_out = sum(y_in.values()), sum(y_out.values())
+        n_out = n_coded - n_in  # the code's tokens are among the coded ones
         scored = []
-        for word, count in y_in.items():
-            a = alpha.get(word, PRIOR_SIZE / total)
-            other = y_out.get(word, 0)
+        for w in np.flatnonzero(y_in).tolist():
+            count, prior = int(y_in[w]), int(background[w])
+            a = PRIOR_SIZE * prior / total if prior else PRIOR_SIZE / total
+            other = int(coded[w]) - count
             delta = (math.log((count + a) / (n_in + PRIOR_SIZE - count - a))
                      - math.log((other + a) / (n_out + PRIOR_SIZE - other - a)))
             z = delta / math.sqrt(1.0 / (count + a) + 1.0 / (other + a))
             if z > 0:
-                scored.append((word, round(z, 3)))
+                scored.append((words[w], round(z, 3)))
         scored.sort(key=lambda ws: (-ws[1], ws[0]))
         result[code] = scored[:top]
     return result
+
+
+def _numbers(joined: str) -> Any:
+    """``"12,40,7"`` (SQLite's group_concat of whole numbers) as an array."""
+    import numpy as np
+
+    return np.array(joined.split(","), dtype=np.int64)
 
 
 def _name_tokens(analysis: Analysis) -> set[int]:
@@ -99,21 +133,37 @@ def _name_tokens(analysis: Analysis) -> set[int]:
     named: set[int] = set()
     for start, end, _ in analysis.ents:
         named.update(analysis.tokens_in(start, end))
-    sentence_starts = set(analysis.sent_starts)
+    text = analysis.text
+    capital = [e > s and text[s].isupper() for s, e in zip(analysis.starts, analysis.ends)]  # form(i)[:1].isupper()
     if analysis.basic:
-        named.update(i for i in range(len(analysis))
-                     if i not in sentence_starts and analysis.form(i)[:1].isupper() and analysis.flags[i] & WORD)
-    keys = {analysis.lemma_key(i) for i in named}
-    named.update(i for i in range(len(analysis))
-                 if analysis.pos[i] == "PROPN" or (analysis.form(i)[:1].isupper() and analysis.lemma_key(i) in keys))
+        sentence_starts = set(analysis.sent_starts)
+        flags = analysis.flags
+        named.update(i for i, upper in enumerate(capital) if upper and i not in sentence_starts and flags[i] & WORD)
+    lemmas = analysis.lemma_keys()
+    keys = {lemmas[i] for i in named}
+    named.update(i for i, (upper, pos, key) in enumerate(zip(capital, analysis.pos, lemmas))
+                 if pos == "PROPN" or (upper and key in keys))
     return named
 
 
-def _counts(analysis: Analysis, i: int) -> bool:
-    if not analysis.flags[i] & WORD or analysis.flags[i] & NOTE:
-        return False
-    key = analysis.lemma_key(i)
-    return len(key) >= 2 and not is_stop(key) and not is_stop(analysis.form(i))
+def _counted_keys(analysis: Analysis, names: set[int]) -> list[str | None]:
+    """Each token's counting key (:meth:`Analysis.lemma_key`), or None for a token that does not
+    count: not a word, inside a transcription note, a name, shorter than two letters, or a stop
+    word (by its key or by its form). Decided once per distinct key and form."""
+    decided: dict[tuple[str, str], str | None] = {}
+
+    def decide(key: str, form: str) -> str | None:
+        found = decided.get((key, form), "")
+        if found == "":
+            found = decided[(key, form)] = key if len(key) >= 2 and not is_stop(key) and not is_stop(form) else None
+        return found
+
+    text = analysis.text
+    out = [decide(key, text[start:end]) if flag & WORD and not flag & NOTE else None
+           for flag, start, end, key in zip(analysis.flags, analysis.starts, analysis.ends, analysis.lemma_keys())]
+    for i in names:
+        out[i] = None
+    return out
 
 
 def analysis_model(project: Project, *, coder: str | None = None,

@@ -2,7 +2,7 @@
 ``qualcode codebook PROJECT --import FILE.qdc``.
 
 All or nothing (see :func:`import_qdpx`): the file is read and checked first
-(:mod:`.refi_read`), the import runs on a staging copy of the project, and the result reaches
+(:mod:`.read`, :mod:`.positions`), the import runs on a staging copy of the project, and the result reaches
 the project in one step.
 """
 
@@ -12,6 +12,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from ..core.codebook import Codebook
@@ -20,7 +21,8 @@ from ..core.models import CODE_ID, CodeNode
 from ..core.parsed import ParsedTranscript, ParsedTurn
 from ..importers.labels import find_turns, parse_clock
 from ..store.project import RoleRule
-from .read import RCase, RCode, RProject, RSource, choose_positions, read_codebook_file, read_qdpx
+from .positions import choose_positions
+from .read import RCase, RCode, RCoding, RProject, RSelection, RSource, read_codebook_file, read_qdpx
 from .write import CONDENSED_NOTE, DEFAULT_CODER, STARRED_NOTE, TURN_TIMES, _excerpt, parse_description
 
 # Names other tools give the variables qualcode reads as group, speaker and role.
@@ -190,10 +192,11 @@ def _apply(project, refi: RProject, *, roles: list, allow_duplicate: bool, repor
         if tid is None:
             continue
         length = len(source.text)
-        for note in source.notes:
-            note_targets.setdefault(note, []).append(("transcript", tid))
-        items = [(c, sel) for sel in source.selections for c in sel.codings] + [(c, None) for c in source.codings]
-        for coding, sel in items:
+        for note_gid in source.notes:
+            note_targets.setdefault(note_gid, []).append(("transcript", tid))
+        items: list[tuple[RCoding, RSelection | None]] = [(c, sel) for sel in source.selections for c in sel.codings]
+        items += [(c, None) for c in source.codings]
+        for coding, selected in items:
             if coding.whole:
                 start, end = 0, length
             else:
@@ -219,7 +222,8 @@ def _apply(project, refi: RProject, *, roles: list, allow_duplicate: bool, repor
                 else:
                     memo_notes.append(gid)
             duplicate = project.conn.execute(
-                "SELECT id FROM codings WHERE transcript_id = ? AND start = ? AND end = ? AND code_id = ? AND coder = ?",
+                "SELECT id FROM codings WHERE transcript_id = ? AND start = ? AND end = ? AND code_id = ?"
+                " AND coder = ?",
                 (tid, start, end, code_id, coder)).fetchone()
             if duplicate:  # the project has this unit already (a file coming back): keep it as it is
                 unit_id = duplicate[0]
@@ -233,12 +237,12 @@ def _apply(project, refi: RProject, *, roles: list, allow_duplicate: bool, repor
                 report.codings += 1
             for gid in memo_notes:
                 note_targets.setdefault(gid, []).append(("coding", str(unit_id)))
-            if sel is not None and sel.guid not in first_coding:
-                first_coding[sel.guid] = unit_id
+            if selected is not None and selected.guid not in first_coding:
+                first_coding[selected.guid] = unit_id
         for sel in source.selections:  # a note on a selection goes to its first unit, else the transcript
             for gid in sel.notes:
-                target = ("coding", str(first_coding[sel.guid])) if sel.guid in first_coding else ("transcript", tid)
-                note_targets.setdefault(gid, []).append(target)
+                where = ("coding", str(first_coding[sel.guid])) if sel.guid in first_coding else ("transcript", tid)
+                note_targets.setdefault(gid, []).append(where)
         for sel in source.selections:
             if sel.codings or not sel.description:
                 continue
@@ -300,7 +304,7 @@ def _turns(source: RSource, selection_speaker: dict[str, tuple[str, str | None]]
     spans += [(t.start, t.end, None, t.time_start, t.time_end) for t in parsed
               if t.speaker is None and t.end > t.start and not any(t.start < e and s < t.end for s, e, *_ in spans)]
     spans.sort(key=lambda span: (span[0], span[1]))
-    if all(a[1] <= b[0] for a, b in zip(spans, spans[1:])):
+    if all(a[1] <= b[0] for a, b in pairwise(spans)):
         return [ParsedTurn(sp, s, e, t0, t1) for s, e, sp, t0, t1 in spans], roles
     return parsed, roles
 

@@ -1,8 +1,8 @@
 """Reading REFI-QDA files: a ``.qdpx`` or ``.qdc`` checked completely, and nothing stored.
 
 :func:`read_qdpx` gives an :class:`RProject` with every source's text and selections as the
-other tool wrote them; :func:`choose_positions` then works out how that tool counted positions
-(see :mod:`.refi`) and maps them onto qualcode's stored text. Every problem with the file is a
+other tool wrote them; :func:`.positions.choose_positions` then works out how that tool counted
+positions and maps them onto qualcode's stored text. Every problem with the file is a
 :class:`~qualcode.core.errors.UserError` naming it: not a ZIP, no ``.qde``, XML that is not
 well-formed, a root that is not a REFI-QDA project, a missing attribute, a source whose text is
 not in the file.
@@ -11,9 +11,7 @@ not in the file.
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -167,10 +165,13 @@ def _read_member(archive: Archive, name: str, path: Path, *, source: bool = Fals
     a text source as one source."""
     try:
         if source:
-            return archive.read(name, limit=limits.ARCHIVE_MAX_SOURCE_BYTES, what="one text source")
-        return archive.read(name, xml=True)
+            data = archive.read(name, limit=limits.ARCHIVE_MAX_SOURCE_BYTES, what="one text source")
+        else:
+            data = archive.read(name, xml=True)
     except Damaged as exc:
         raise UserError(f"cannot read {name} from the archive ({str(exc).partition(': ')[2]})", path=path) from None
+    assert data is not None  # read with keep=True: the bytes come back
+    return data
 
 
 def read_qdpx(path: Path) -> RProject:
@@ -239,8 +240,9 @@ def _read_project(root, ns: str, path: Path, load_internal) -> RProject:
         if colour is not None and not COLOUR.match(colour.strip()):
             warnings.append(f"code {name!r}: colour {colour!r} is not #RRGGBB; left out")
             colour = None
-        notes = [required(r, "targetGUID").upper() for r in element.findall(q("NoteRef"))]
-        codes.append(RCode(gid, name, parent, colour.strip() if colour else None, text_of(element, "Description"), notes))
+        note_refs = [required(r, "targetGUID").upper() for r in element.findall(q("NoteRef"))]
+        codes.append(RCode(gid, name, parent, colour.strip() if colour else None, text_of(element, "Description"),
+                           note_refs))
         for child in element.findall(q("Code")):
             read_code(child, gid)
 
@@ -310,14 +312,14 @@ def _read_project(root, ns: str, path: Path, load_internal) -> RProject:
             for coding in selection_codings:
                 coding.start, coding.end, coding.memo = start, end, description
                 coding.user = coding.user or creator
-            notes = [required(r, "targetGUID").upper() for r in sel.findall(q("NoteRef"))]
+            note_refs = [required(r, "targetGUID").upper() for r in sel.findall(q("NoteRef"))]
             selections.append(RSelection(required(sel, "guid").upper(), sel.get("name") or "", start, end,
-                                         description, selection_codings, notes))
+                                         description, selection_codings, note_refs))
         whole = codings_of(element)
         for coding in whole:
             coding.whole = True
-        notes = [required(r, "targetGUID").upper() for r in element.findall(q("NoteRef"))]
-        sources.append(RSource(gid, name, raw, selections, whole, notes, values(element)))
+        note_refs = [required(r, "targetGUID").upper() for r in element.findall(q("NoteRef"))]
+        sources.append(RSource(gid, name, raw, selections, whole, note_refs, values(element)))
     if skipped:
         shown = ", ".join(f"{n} {k.replace('Source', '')}" for k, n in sorted(skipped.items()))
         warnings.append(f"skipped sources qualcode cannot code ({shown}); only text sources are imported")
@@ -443,7 +445,8 @@ def _bounded_depth(codes: list[RCode], path: Path) -> list[RCode]:
     parents = {c.guid: c.parent for c in codes}
     depth: dict[str, int] = {}
     for code in codes:
-        chain, current = [], code.guid
+        chain: list[str] = []
+        current: str | None = code.guid
         while current is not None and current not in depth and len(chain) <= len(parents):
             chain.append(current)
             current = parents.get(current)
@@ -489,155 +492,3 @@ def _read_project_codebook(root, ns: str, path: Path) -> list[RCode]:
         raise UserError("the codebook has no codes", path=path)
     book.append(codes)
     return _read_project(wrapper, ns, path, lambda ref, owner: b"").codes
-
-
-# --- positions -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PositionModel:
-    """How a tool counted the positions in a source's text."""
-
-    utf16: bool = False  # UTF-16 code units rather than code points
-    bom: bool = False  # a byte-order mark at the start counts as a character
-    crlf_two: bool = True  # CRLF counts as two characters (as written) rather than one
-
-    def describe(self) -> str:
-        parts = ["UTF-16 units" if self.utf16 else "code points"]
-        parts.append("BOM counted" if self.bom else "BOM not counted")
-        parts.append("CRLF as two" if self.crlf_two else "CRLF as one")
-        return ", ".join(parts)
-
-
-class PositionMap:
-    """Maps a tool's positions in the raw text of a source to code points of qualcode's stored text."""
-
-    def __init__(self, raw: str, model: PositionModel):
-        self.model = model
-        expected = normalize_text(raw)
-        plain = not raw.startswith("\ufeff") and "\r" not in raw and "\u2028" not in raw and "\u2029" not in raw
-        if plain and expected == raw and (not model.utf16 or all(ord(c) <= 0xFFFF for c in raw)):
-            self.text, self._units, self._points, self.length = raw, None, None, len(raw)
-            return
-        units, points, pieces = [0], [0], []
-        u = p = 0
-        i, n = 0, len(raw)
-        while i < n:
-            ch = raw[i]
-            if i == 0 and ch == "\ufeff":
-                step, piece, i = (1 if model.bom else 0), "", i + 1
-            elif ch == "\r" and raw.startswith("\r\n", i):
-                step, piece, i = (2 if model.crlf_two else 1), "\n", i + 2
-            elif ch in "\r\u2028\u2029":
-                step, piece, i = 1, "\n", i + 1
-            else:
-                j = i + 1
-                while j < n and unicodedata.combining(raw[j]):
-                    j += 1
-                cluster = raw[i:j]
-                piece = unicodedata.normalize("NFC", cluster)
-                step = sum(2 if model.utf16 and ord(c) > 0xFFFF else 1 for c in cluster)
-                i = j
-            u += step
-            p += len(piece)
-            pieces.append(piece)
-            units.append(u)
-            points.append(p)
-        text = "".join(pieces)
-        if text != expected:
-            raise ValueError("unusual Unicode composition")
-        self.text, self._units, self._points, self.length = text, units, points, u
-
-    def start(self, position: int) -> int | None:
-        if not 0 <= position <= self.length:
-            return None
-        if self._units is None:
-            return position
-        i = bisect_right(self._units, position) - 1
-        return self._points[i]
-
-    def end(self, position: int) -> int | None:
-        if not 0 <= position <= self.length:
-            return None
-        if self._units is None:
-            return position
-        i = bisect_left(self._units, position)
-        return self._points[i]
-
-
-def _default_models(origin: str) -> list[PositionModel]:
-    """Models in order of preference for a tool, used when the selections cannot tell."""
-    o = origin.casefold()
-    if "nvivo" in o:
-        first = PositionModel(utf16=True, bom=False, crlf_two=True)
-    elif "atlas" in o or "qualcoder" in o:
-        first = PositionModel(utf16=True, bom=False, crlf_two=False)
-    else:
-        first = PositionModel(utf16=False, bom=False, crlf_two=True)
-    models = [first]
-    for utf16 in (first.utf16, not first.utf16):
-        for crlf_two in (first.crlf_two, not first.crlf_two):
-            for bom in (first.bom, not first.bom):
-                m = PositionModel(utf16, bom, crlf_two)
-                if m not in models:
-                    models.append(m)
-    return models
-
-
-_WORD = re.compile(r"\w")
-_GENERIC_NAME = re.compile(r"^(quotation|sitat|selection|segment|coding)?\s*[\d:.\s-]*$", re.IGNORECASE)
-
-
-def _score(mapper: PositionMap, selections: list[RSelection]) -> int:
-    """How well selections fit a text under one way of counting: names that are the selected text
-    (ATLAS.ti and qualcode write them), and ends that fall on word boundaries, not on white space."""
-    text = mapper.text
-    score = 0
-    for sel in selections:
-        s, e = mapper.start(sel.start), mapper.end(sel.end)
-        if s is None or e is None or e <= s:
-            score -= 5
-            continue
-        name = " ".join(sel.name.split())
-        if len(name) >= 4 and not _GENERIC_NAME.match(name):
-            found = re.sub(r"\s+", " ", text[s:e])
-            if name.endswith(("…", "...")):  # the first words, cut
-                score += 4 if found.startswith(name.rstrip("…").rstrip(".").rstrip()) else 0
-            elif found == name:
-                score += 4
-            elif name in found:
-                score += 1
-        if (s == 0 or not (_WORD.match(text[s - 1]) and _WORD.match(text[s]))) and not text[s].isspace():
-            score += 1
-        if (e == len(text) or not (_WORD.match(text[e - 1]) and _WORD.match(text[e]))) and not text[e - 1].isspace():
-            score += 1
-    return score
-
-
-def choose_positions(source: RSource, origin: str) -> PositionMap:
-    """The way of counting under which this source's selections fit its text best."""
-    raw = source.raw
-    relevant = []
-    for model in _default_models(origin):
-        if not raw.startswith("\ufeff") and model.bom:
-            continue
-        if "\r\n" not in raw and not model.crlf_two:
-            continue
-        if model.utf16 and all(ord(c) <= 0xFFFF for c in raw):
-            continue
-        relevant.append(model)
-    if not relevant:
-        relevant = [PositionModel(utf16=False, bom=False, crlf_two=True)]
-    best, best_score = None, None
-    for model in relevant:
-        try:
-            mapper = PositionMap(raw, model)
-        except ValueError:
-            raise UserError(f"source {source.name!r} uses an unusual Unicode composition; its positions cannot be "
-                            "mapped safely") from None
-        if len(relevant) == 1 or not source.selections:
-            return mapper
-        score = _score(mapper, source.selections)
-        if best_score is None or score > best_score:
-            best, best_score = mapper, score
-    return best

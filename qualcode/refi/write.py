@@ -41,8 +41,8 @@ units, a BOM counted or not, CRLF as one or two) and keeps the one under which t
 agree best with the text: with their names where a tool writes the selected text there, else
 with word boundaries, else the tool's known habit.
 
-Reading a file is :mod:`.refi_read`; storing it in a project, all or nothing, is
-:mod:`.refi_import`.
+Reading a file is :mod:`.read` (and :mod:`.positions`); storing it in a project, all or nothing, is
+:mod:`.importer`.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ from typing import Any
 
 from .. import __version__
 from ..core.codebook import Codebook
+from ..core.edits import OffsetMap
 from ..core.errors import UserError
 from ..core.models import CodeNode
 from ..exports.atomic import atomic_path
@@ -275,11 +276,11 @@ def project_archive(project, *, deidentify: bool = False, utf16: bool = False,
         gid = guid("memo", m.id)
         text = red(m.text)
         note(gid, _excerpt(text), text, m.author, m.created_at, m.updated_at)
-        target = (m.target_type, m.target_id or "")
+        where = (m.target_type, m.target_id or "")
         known = ((m.target_type == "code" and m.target_id in code_ids)
                  or (m.target_type == "transcript" and m.target_id in transcript_ids)
                  or (m.target_type == "coding" and m.target_id and int(m.target_id) in coding_ids))
-        refs.setdefault(target if known else ("project", ""), []).append(gid)
+        refs.setdefault(where if known else ("project", ""), []).append(gid)
     for c in codings:
         if c.condensed:
             gid = guid("condensed", c.id)
@@ -287,7 +288,7 @@ def project_archive(project, *, deidentify: bool = False, utf16: bool = False,
             refs.setdefault(("coding", str(c.id)), []).insert(0, gid)
         if c.starred:
             gid = guid("starred", c.id)
-            note(gid, STARRED_NOTE, STARRED_TEXT, c.coder)
+            note(gid, STARRED_NOTE, STARRED_TEXT, c.coder, c.created_at, c.updated_at)  # QualCoder needs a date
             refs.setdefault(("coding", str(c.id)), []).append(gid)
 
     # Variables: the group, its attributes, and the speaker cases' speaker and role.
@@ -309,11 +310,12 @@ def project_archive(project, *, deidentify: bool = False, utf16: bool = False,
     code_guid = {c.id: guid("code", c.id) for c in book.codes}
     for t in transcripts:
         text = project.text(t.id)
+        mapping = None
         if deidentify:
             text, mapping = redactor.transcript(t.id)
-            span = lambda s, e, m=mapping: (m.start(s), m.end(e))  # noqa: E731
-        else:
-            span = lambda s, e: (s, e)  # noqa: E731
+
+        def span(s: int, e: int, m: OffsetMap | None = mapping) -> tuple[int, int]:
+            return (m.start(s), m.end(e)) if m is not None else (s, e)
         position = utf16_positions(text) if utf16 else (lambda offset: offset)
         sid = guid("source", t.id)
         files[f"sources/{sid}.txt"] = text.encode("utf-8")
@@ -364,8 +366,8 @@ def project_archive(project, *, deidentify: bool = False, utf16: bool = False,
             case.extend(E("SelectionRef", targetGUID=g) for g in selections)
             cases.append(case)
 
-    root = E("Project", name=xml_safe(redactor.name(project.name)), origin=ORIGIN, creationDateTime=_dt(project.meta("created_at")),
-             modifiedDateTime=_dt(exported))
+    root = E("Project", name=xml_safe(redactor.name(project.name)), origin=ORIGIN,
+             creationDateTime=_dt(project.meta("created_at")), modifiedDateTime=_dt(exported))
     if users:
         root.append(E("Users", *[E("User", guid=g, name=xml_safe(n), id=xml_safe(n)) for n, g in users.items()]))
     if book.codes:

@@ -49,7 +49,7 @@ def test_from_the_example_project_a_new_user_gets_every_export(example, capsys):
     lines = [p.text for p in quotes.paragraphs]
     assert "«kjente meg igjen» (pasient, fokusgruppe 1)" in lines
     # a consensus layer exists: quotes come from it by default, one per span and code
-    quoted = {(u["transcript"], u["start"], u["end"], u["code"]) for u in units if u["coder"] == "consensus"}
+    quoted = {(u.transcript, u.start, u.end, u.code) for u in units if u.coder == "consensus"}
     assert len(list(quotes.comments)) == len(quoted)
     assert any("consensus layer" in line and "by default" in line for line in lines)
 

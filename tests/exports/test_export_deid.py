@@ -87,8 +87,8 @@ def test_unit_text_is_cut_from_the_redacted_transcript_exactly_as_deidentify_doe
 def test_speaker_labels_titles_group_attributes_memos_and_condensed_meanings_are_redacted(coded):
     data = ExportData(coded)
     unit = data.units[0]
-    assert unit["title"] == "Fokusgruppe 1 på [Institusjon 1]"
-    assert unit["condensed"] == "Kjente seg igjen i [Navn 2]s historie"
-    assert unit["memo"] == "[Navn 1] er innleder"
-    assert next(u for u in data.units if u["id"] == 5)["speaker"] == "[Navn 2]"
-    assert not ExportData(coded, deidentify=False).units[0]["memo"].startswith("[")
+    assert unit.title == "Fokusgruppe 1 på [Institusjon 1]"
+    assert unit.condensed == "Kjente seg igjen i [Navn 2]s historie"
+    assert unit.memo == "[Navn 1] er innleder"
+    assert next(u for u in data.units if u.id == 5).speaker == "[Navn 2]"
+    assert not ExportData(coded, deidentify=False).units[0].memo.startswith("[")

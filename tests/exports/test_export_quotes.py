@@ -5,7 +5,7 @@ from __future__ import annotations
 import docx
 
 from qualcode.core.codebook import parse_codebook
-from qualcode.exports.base import ExportData, UnitFilter
+from qualcode.exports.base import ExportData, Selection
 from qualcode.exports.quotes import quote_text, quotes_by_code, write_docx, write_markdown
 from qualcode.store import Project
 
@@ -17,7 +17,7 @@ def test_short_quotes_in_guillemets_long_ones_as_blocks_attributed_by_role_and_g
     quotes = quotes_by_code(ExportData(coded))
     [gjen] = quotes["hap-gjen"]  # AB's and CD's unit on the same span: one quote
     assert gjen.inline == "«Jeg kjente meg igjen i historien til [Navn 1]» (pasient, FG1)"
-    assert not gjen.long and gjen.unit["coder"] == "AB, CD"
+    assert not gjen.long and gjen.unit.coder == "AB, CD"
     long = quotes["rec"][0]
     assert long.long and len(long.text.split()) > 40 and "«" not in long.text
     assert long.attribution == "(pasient, FG2)"
@@ -42,9 +42,9 @@ def test_an_interjection_inside_a_unit_becomes_an_omission(tmp_path):
         ("P1", "Og så begynte jeg å spise «ordentlig» frokost igjen."),
     ]), title="FG", group="FG3", roles=ROLES)
     text = project.text("T1")
-    unit = {"transcript": "T1", "start": text.index("Det første"), "end": text.index(" igjen.") + 7}
-    project.add_coding("T1", unit["start"], unit["end"], "rec", "AB")
+    project.add_coding("T1", text.index("Det første"), text.index(" igjen.") + 7, "rec", "AB")
     data = ExportData(project)
+    [unit] = data.units
     assert quote_text(data, unit) == "Det første var at jeg fikk sove. […] Og så begynte jeg å spise «ordentlig» frokost igjen."
     [q] = quotes_by_code(data)["rec"]
     assert q.inline.startswith("«Det første var at jeg fikk sove. […] Og så") and "‘ordentlig’" in q.inline
@@ -80,14 +80,36 @@ def test_markdown_quotes_with_footnotes(coded, tmp_path):
 
 
 def test_only_starred_units_on_request(coded, tmp_path):
-    quotes = quotes_by_code(ExportData(coded, UnitFilter(starred=True)))
-    assert sorted(q.unit["id"] for qs in quotes.values() for q in qs) == [1, 4]
-    write_docx(ExportData(coded, UnitFilter(starred=True)), tmp_path / "q.docx")
+    quotes = quotes_by_code(ExportData(coded, Selection(starred=True)))
+    assert sorted(q.unit.id for qs in quotes.values() for q in qs) == [1, 4]
+    write_docx(ExportData(coded, Selection(starred=True)), tmp_path / "q.docx")
     assert len(list(docx.Document(str(tmp_path / "q.docx")).comments)) == 2
 
 
 def test_an_empty_selection_still_makes_a_document(coded, tmp_path):
     coded.update_coding(1, starred=False)
     coded.update_coding(4, starred=False)
-    write_docx(ExportData(coded, UnitFilter(starred=True)), tmp_path / "q.docx")
+    write_docx(ExportData(coded, Selection(starred=True)), tmp_path / "q.docx")
     assert ("Normal", "No meaning units match this selection.") in docx_paragraphs(tmp_path / "q.docx")
+
+
+def test_the_turns_over_a_span_are_found_by_bisection_as_by_looking_at_each():
+    import random
+
+    from qualcode.core.models import Turn
+    from qualcode.exports.base import _Turns
+
+    def turns(spans):
+        return [Turn(index=i, speaker="P1", start=s, end=e, text="") for i, (s, e) in enumerate(spans)]
+
+    rng = random.Random(5)
+    ordered = turns([(0, 10), (12, 20), (20, 20), (20, 35), (40, 41)])  # an empty turn, turns that touch
+    overlapping = turns([(0, 10), (5, 30), (12, 20)])  # turns out of order (a foreign file): looked at one by one
+    for case in (ordered, overlapping):
+        found = _Turns(case)
+        assert found.ordered == (case is ordered)
+        for _ in range(300):
+            start = rng.randrange(0, 45)
+            end = rng.randrange(start + 1, 46)
+            expected = [t for t in case if t.start < end and start < t.end and t.end > t.start]
+            assert found.over(start, end) == expected, (start, end)

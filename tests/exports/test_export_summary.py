@@ -8,7 +8,7 @@ import types
 import docx
 
 from qualcode.cli.export_commands import distinctive_words_or_note
-from qualcode.exports.base import ExportData, UnitFilter
+from qualcode.exports.base import ExportData, Selection
 from qualcode.exports.summary import _matrix, summarise, write_chart, write_summary
 
 from .conftest import zip_texts
@@ -40,7 +40,7 @@ def test_the_matrix_covers_the_whole_codebook_with_totals(coded):
     assert rows[1][0] == "\u2003Solskinnshistorier" and rows[-1][0] == "All units"
     headers, rows = _matrix(summary, summary.groups, "by_group")
     assert headers == ["Theme", "FG1", "FG2", "Total"] and rows[-1][1:] == [4, 3, 7]
-    one = summarise(ExportData(coded, UnitFilter(coder="CD")), words=None)
+    one = summarise(ExportData(coded, Selection(coder="CD")), words=None)
     assert [r[1:] for r in _matrix(one, one.roles, "by_role")[1]] == [[2, 2], [1, 1], [1, 1], [0, 0], [2, 2]]
 
 
@@ -48,8 +48,8 @@ def test_exemplars_prefer_starred_units_and_merge_coders(coded):
     summary = summarise(ExportData(coded), words=None)
     themes = by_id(summary)
     [gjen] = themes["hap-gjen"].exemplars  # units 1 and 6 are one span
-    assert gjen.unit["starred"] and gjen.text.endswith("historien til [Navn 1]")
-    assert [q.unit["id"] for q in themes["rec"].exemplars][0] == 4  # the starred one first
+    assert gjen.unit.starred and gjen.text.endswith("historien til [Navn 1]")
+    assert themes["rec"].exemplars[0].unit.id == 4  # the starred one first
     assert themes["rec"].exemplars[0].long
 
 

@@ -10,8 +10,11 @@ import pytest
 from openpyxl import load_workbook
 
 from qualcode.core.errors import UserError
-from qualcode.exports.base import ExportData, UnitFilter
+from qualcode.exports import units
+from qualcode.exports.base import ExportData, Selection
 from qualcode.exports.units import write_csv, write_json, write_xlsx
+
+from .conftest import zip_texts
 
 
 def read_csv(path, delimiter=","):
@@ -77,6 +80,27 @@ def test_xlsx_has_header_frozen_panes_autofilter_widths_and_sheets_per_theme(cod
     assert any(line.startswith("De-identified: 3 reviewed name(s) hidden") for line in about)
 
 
+@pytest.mark.parametrize("deidentify", [True, False])
+def test_xlsx_rows_written_the_fast_way_are_those_openpyxl_writes_cell_by_cell(coded, tmp_path, monkeypatch,
+                                                                               deidentify):
+    """The units' rows refill one cell per column; openpyxl's public way (a new styled cell per
+    value) must give the very same sheets: values, types, styles."""
+    first, second = coded.codings()[:2]
+    coded.update_coding(first.id, condensed="=1+1", memo="#N/A")
+    coded.update_coding(second.id, condensed="bjelle\x07 og\x0b tabulator\tslutt", memo="x" * 40_000)
+    data = ExportData(coded, deidentify=deidentify)
+    write_xlsx(data, tmp_path / "fast.xlsx", sheet_per_theme=True)
+    monkeypatch.setattr(units, "FAST_ROWS", False)
+    write_xlsx(data, tmp_path / "cell-by-cell.xlsx", sheet_per_theme=True)
+    fast, slow = zip_texts((tmp_path / "fast.xlsx").read_bytes()), zip_texts((tmp_path / "cell-by-cell.xlsx").read_bytes())
+    assert fast.keys() == slow.keys()
+    for name in fast:
+        if name != "docProps/core.xml":  # the time it was written
+            assert fast[name] == slow[name], name
+    sheet = fast["xl/worksheets/sheet1.xml"]
+    assert 't="inlineStr"' in sheet and "<f>" not in sheet and "\x07" not in sheet and "bjelle og tabulator" in sheet
+
+
 def test_xlsx_sheet_names_are_made_valid_and_unique(coded, tmp_path):
     coded.rename_code("hap", "Håp: [del 1/2] * ? med et svært langt navn som ikke får plass")
     coded.rename_code("rec", "Håp: [del 1/2] * ? med et svært langt navn som ikke får plass")
@@ -86,7 +110,7 @@ def test_xlsx_sheet_names_are_made_valid_and_unique(coded, tmp_path):
 
 
 def test_json_describes_itself_and_holds_every_unit(coded, tmp_path):
-    write_json(ExportData(coded, UnitFilter(coder="AB")), tmp_path / "units.json")
+    write_json(ExportData(coded, Selection(coder="AB")), tmp_path / "units.json")
     document = json.loads((tmp_path / "units.json").read_text(encoding="utf-8"))
     assert document["deidentified"] is True and document["hidden_terms"] == 3
     assert document["selection"]["coder"] == "AB"
@@ -98,16 +122,16 @@ def test_json_describes_itself_and_holds_every_unit(coded, tmp_path):
 
 
 def test_filters_choose_units_and_unknown_values_are_clear_errors(coded):
-    assert [u["id"] for u in ExportData(coded, UnitFilter(coder="CD")).units] == [6, 7]
-    assert {u["code"] for u in ExportData(coded, UnitFilter(theme="hap")).units} == {"hap", "hap-sol", "hap-gjen"}
-    assert {u["role"] for u in ExportData(coded, UnitFilter(role="Ansatt")).units} == {"ansatt"}
-    assert [u["id"] for u in ExportData(coded, UnitFilter(starred=True)).units] == [1, 4]
+    assert [u.id for u in ExportData(coded, Selection(coder="CD")).units] == [6, 7]
+    assert {u.code for u in ExportData(coded, Selection(theme="hap")).units} == {"hap", "hap-sol", "hap-gjen"}
+    assert {u.role for u in ExportData(coded, Selection(role="Ansatt")).units} == {"ansatt"}
+    assert [u.id for u in ExportData(coded, Selection(starred=True)).units] == [1, 4]
     with pytest.raises(UserError, match="no units by coder 'XY'.*AB, CD"):
-        ExportData(coded, UnitFilter(coder="XY"))
+        ExportData(coded, Selection(coder="XY"))
     with pytest.raises(UserError, match="no code 'nope'"):
-        ExportData(coded, UnitFilter(theme="nope"))
+        ExportData(coded, Selection(theme="nope"))
     with pytest.raises(UserError, match="no speaker has the role 'lege'.*ansatt, moderator, pasient"):
-        ExportData(coded, UnitFilter(role="lege"))
+        ExportData(coded, Selection(role="lege"))
 
 
 def test_an_identifiable_xlsx_says_so_above_the_header(coded, tmp_path):

@@ -173,7 +173,7 @@ def test_an_export_whose_folder_vanishes_while_it_is_written_is_one_line(project
         out.mkdir(exist_ok=True)
         assert main(argv(project, kind, fmt, out / name)) == 1, (kind, fmt)
         err = capsys.readouterr().err
-        assert "Traceback" not in err and len([l for l in err.splitlines() if l.startswith("qualcode: error:")]) == 1
+        assert "Traceback" not in err and len([ln for ln in err.splitlines() if ln.startswith("qualcode: error:")]) == 1
         assert f"{out / name}: the folder {out} does not exist (any more)" in err, err
         assert not out.exists()
 

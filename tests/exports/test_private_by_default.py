@@ -110,7 +110,7 @@ def leaks(folder: Path, names=PLANTED) -> dict[str, list[str]]:
 
 
 def test_quotes_of_starred_units_hold_no_planted_name_without_any_review(planted, capsys):
-    code, out, err = run(capsys, "export", planted, "quotes", "--starred")
+    code, _, err = run(capsys, "export", planted, "quotes", "--starred")
     assert code == 0, err
     folder = planted.parent / "exports"
     assert [p.suffix for p in folder.iterdir()] == [".docx"]
@@ -172,7 +172,7 @@ def test_without_deidentification_the_planted_names_are_there(planted, tmp_path,
 
 
 def test_the_export_says_how_many_names_were_hidden_unreviewed(planted, tmp_path, capsys):
-    out, err = export(capsys, planted, tmp_path / "out", "quotes", "md")
+    _, err = export(capsys, planted, tmp_path / "out", "quotes", "md")
     text = next((tmp_path / "out").iterdir()).read_text(encoding="utf-8")
     line = next(x for x in text.splitlines() if x.startswith("De-identified:"))
     n = int(re.search(r"(\d+) name\(s\) not reviewed yet", line).group(1))
@@ -184,7 +184,7 @@ def test_the_export_says_how_many_names_were_hidden_unreviewed(planted, tmp_path
 def test_a_name_a_person_kept_appears_and_the_rest_stay_hidden(planted, tmp_path, capsys):
     code, _, err = run(capsys, "names", planted, "--keep", "Fjellvik", "--hide", "Torbjørn")
     assert code == 0, err
-    out, err = export(capsys, planted, tmp_path / "out", "quotes", "md")
+    _, err = export(capsys, planted, tmp_path / "out", "quotes", "md")
     text = next((tmp_path / "out").iterdir()).read_text(encoding="utf-8")
     assert "Fjellvik" in text
     assert "[Navn 1]" in text  # Torbjørn, reviewed: a tag without '?'
@@ -192,7 +192,7 @@ def test_a_name_a_person_kept_appears_and_the_rest_stay_hidden(planted, tmp_path
 
 
 def test_a_first_name_said_aloud_shares_the_speakers_tag(planted, tmp_path, capsys):
-    out, err = export(capsys, planted, tmp_path / "out", "units", "json")
+    export(capsys, planted, tmp_path / "out", "units", "json")
     units = json.loads(next((tmp_path / "out").iterdir()).read_text(encoding="utf-8"))["units"]
     speaker = next(u["speaker"] for u in units if u["code"] == "hap-gjen")
     assert re.fullmatch(r"\[Navn \d+\?\]", speaker)

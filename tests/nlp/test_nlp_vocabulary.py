@@ -88,14 +88,15 @@ def two_groups(tmp_path, pipeline):
     project.import_transcript(make_parsed(SECOND), title="Fokusgruppe 2", group="FG2", roles=ROLES)
     turns = {"T1": project.turns("T1"), "T2": project.turns("T2")}
 
-    def code(tid, k, code, coder="AB", cut=0):
+    units = [  # (transcript, turn, code, coder, characters cut from the turn's start)
+        ("T1", 1, "hap-gjen", "AB", 0), ("T1", 1, "hap", "AB", 5), ("T1", 2, "hap", "AB", 0), ("T1", 2, "hap", "CD", 0),
+        ("T1", 3, "hap-ansatte", "AB", 0), ("T1", 5, "fagdag", "AB", 0), ("T1", 5, "hap", "AB", 12),
+        ("T1", 6, "hverdag", "AB", 0), ("T1", 8, "hap", "CD", 0), ("T2", 1, "hverdag", "AB", 0),
+        ("T2", 2, "hverdag", "CD", 0), ("T2", 3, "hap-ansatte", "AB", 0), ("T2", 3, "hverdag", "AB", 20),
+        ("T2", 4, "hverdag", "AB", 0), ("T2", 4, "fagdag", "auto", 0),
+    ]
+    for tid, k, code, coder, cut in units:
         project.add_coding(tid, turns[tid][k].start + cut, turns[tid][k].end, code, coder)
-
-    code("T1", 1, "hap-gjen"), code("T1", 1, "hap", cut=5), code("T1", 2, "hap"), code("T1", 2, "hap", "CD")
-    code("T1", 3, "hap-ansatte"), code("T1", 5, "fagdag"), code("T1", 5, "hap", cut=12), code("T1", 6, "hverdag")
-    code("T1", 8, "hap", "CD"), code("T2", 1, "hverdag"), code("T2", 2, "hverdag", "CD")
-    code("T2", 3, "hap-ansatte"), code("T2", 3, "hverdag", cut=20), code("T2", 4, "hverdag")
-    code("T2", 4, "fagdag", "auto")
     analyse(project, pipeline=pipeline)
     return project
 

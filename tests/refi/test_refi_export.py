@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import UTC
 
 import pytest
 from lxml import etree
@@ -101,6 +102,21 @@ def test_codes_users_codings_notes_and_speaker_cases(coded):
               for v in cases["FG1: Ansatt 1"].findall(f"{Q}VariableValue")}
     assert values == {"speaker": "Ansatt 1", "role": "ansatt", "group": "FG1"}
     assert len(cases["FG1: P1"].findall(f"{Q}SelectionRef")) == 1
+
+
+def test_every_note_has_its_dates_as_qualcode_knows_them(coded):
+    """QualCoder's import stops at a Note with neither creationDateTime nor modifiedDateTime
+    (its cases and journals are then lost): a star's note takes its unit's dates."""
+    for deidentify in (False, True):
+        root, _ = unpack(project_archive(coded, deidentify=deidentify)[0])
+        notes = list(root.iter(f"{Q}Note"))
+        assert notes and all(n.get("creationDateTime") and n.get("modifiedDateTime") for n in notes), \
+            [n.get("name") for n in notes if not n.get("creationDateTime")]
+    starred = next(c for c in coded.codings() if c.starred)
+    root, _ = unpack(project_archive(coded)[0])
+    note = next(n for n in root.iter(f"{Q}Note") if n.get("name") == "Candidate quote")
+    created = starred.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert note.get("creationDateTime") == created
 
 
 def test_guids_are_stable_from_one_export_to_the_next(coded):

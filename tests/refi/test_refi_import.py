@@ -32,8 +32,8 @@ def snapshot(project: Project) -> dict:
         "turns": {titles[t]: [(u.speaker, u.start, u.end, u.time_start) for u in project.turns(t)] for t in titles},
         "codes": [(n.id, n.name, n.parent, n.colour, n.definition, n.inclusion, n.exclusion, n.examples, n.keywords)
                   for _, n in book.walk()],
-        "units": sorted((titles[u["transcript"]], u["start"], u["end"], u["text"], u["code"], u["coder"],
-                         u["condensed"], u["memo"], u["starred"]) for u in project.units()),
+        "units": sorted((titles[u.transcript], u.start, u.end, u.text, u.code, u.coder, u.condensed, u.memo, u.starred)
+                        for u in project.units()),
         "memos": sorted((m.target_type, m.text, m.author) for m in project.memos()),
         "coders": project.coders(),
     }
@@ -256,7 +256,7 @@ def test_positions_counted_in_utf16_units_of_a_crlf_text_with_a_bom(tmp_path, or
     import_qdpx(tmp_path / "w.qdpx", tmp_path / "w.qualcode")
     with Project.open(tmp_path / "w.qualcode", backup=False) as project:
         assert "\r" not in project.text("T1")
-        assert [u["text"] for u in project.units()] == wanted
+        assert [u.text for u in project.units()] == wanted
         assert [(s.label, s.role) for s in project.transcript("T1").speakers] == [("Intervjuer", None), ("P1", None),
                                                                                  ("P2", None)]
         assert project.codebook().codes[0].colour == "#00AA00"
@@ -273,7 +273,7 @@ def test_positions_of_atlas_crlf_as_one_and_a_decomposed_letter(tmp_path):
     with Project.open(tmp_path / "a.qualcode", backup=False) as project:
         assert project.text("T1").startswith("P1: Jeg gå hjem.\nP2:")
         [unit] = project.units()
-        assert unit["text"] == wanted and unit["role"] == "pasient" and unit["coder"] == "imported"
+        assert unit.text == wanted and unit.role == "pasient" and unit.coder == "imported"
 
 
 def _rule(spec: str):
