@@ -64,9 +64,6 @@ class MeaningUnit:
             "created_at": self.created_at, "updated_at": self.updated_at,
         }
 
-    def __getitem__(self, name: str) -> Any:  # TRANSITIONAL: removed once every reader uses attributes
-        return getattr(self, name)
-
     def replace(self, **changes: Any) -> MeaningUnit:
         """A copy with some fields changed (a redacted copy for an export, say)."""
         return replace(self, **changes)
