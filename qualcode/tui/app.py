@@ -28,17 +28,19 @@ from .navigation import (
     OpenMemos,
     OpenNames,
     OpenReconcile,
+    OpenSpeakers,
     OpenTranscript,
     OpenUnitsOfCode,
 )
 from .screens.codebook import CodebookScreen, UnitChooser
 from .screens.coding import CodingScreen
-from .screens.dialogs import Confirm, TextPrompt, UnitEditor
+from .screens.dialogs import Confirm, SpeakerChooser, TextPrompt, TurnEditor, UnitEditor
 from .screens.filter import FilterScreen
 from .screens.kwic import KwicScreen
 from .screens.memos import MemoEditor, MemosScreen
 from .screens.names import ChoicePicker, NamesScreen
 from .screens.reconcile import ReconcileScreen
+from .screens.speakers import SpeakersScreen
 from .screens.transcripts import TranscriptsScreen
 from .widgets.code_chooser import CodeChooser
 from .widgets.transcript_view import TranscriptView
@@ -47,7 +49,7 @@ from .workers import WorkFailed
 
 # Every screen and widget whose keys a user may rebind by id (settings "keys").
 KEYED = (CodingScreen, CodebookScreen, FilterScreen, KwicScreen, MemosScreen, NamesScreen, ReconcileScreen,
-         TranscriptsScreen)
+         SpeakersScreen, TranscriptsScreen)
 
 
 class QualcodeApp(App[None]):
@@ -70,6 +72,9 @@ class QualcodeApp(App[None]):
         self.coder = coder or settings.remembered_coder(self.project_path) or ""
         self.nlp_model: str | None = None  # the NLP screens' model (None: the environment's or the default)
         self.error_line: str | None = None  # why the workbench closed itself, if it did
+        # Undos, redos and transcript repairs made here: a screen that finds its transcript changed tells
+        # these from another process's changes (the coding screen's reload).
+        self.own_changes = 0
         keys, self._settings_problems = settings.keymap()
         if keys:
             self.set_keymap(keys)
@@ -129,7 +134,17 @@ class QualcodeApp(App[None]):
     # --- moving between screens ---------------------------------------------------------------
 
     def on_open_transcript(self, message: OpenTranscript) -> None:
+        below = self.screen_stack[-2] if len(self.screen_stack) > 1 else None
+        if isinstance(below, CodingScreen) and below.tid.casefold() == message.tid.casefold():
+            # (from the speakers panel of the transcript open below): back to it, not a second one
+            self.pop_screen()
+            if message.goto is not None:
+                below.show_span(message.goto)
+            return
         self.push_screen(CodingScreen(message.tid, goto=message.goto))
+
+    def on_open_speakers(self, message: OpenSpeakers) -> None:
+        self.push_screen(SpeakersScreen(message.tid))
 
     def on_open_units_of_code(self, message: OpenUnitsOfCode) -> None:
         self.push_screen(FilterScreen(message.code_id))
@@ -245,6 +260,7 @@ class QualcodeApp(App[None]):
         if label is None:
             self.notify(f"nothing to {verb}")
             return
+        self.own_changes += 1
         self.saved(f"{verb} {label}")
         self.changed()
 
@@ -270,7 +286,7 @@ def _binding_ids(*classes: type) -> set[str]:
     """The ids of the bindings of ``classes`` and of the widgets and dialogs they use."""
     ids: set[str] = set()
     for cls in (*classes, TranscriptView, UnitList, CodeChooser, TextPrompt, Confirm, UnitEditor, MemoEditor,
-                UnitChooser, ChoicePicker):
+                UnitChooser, ChoicePicker, SpeakerChooser, TurnEditor):
         for base in cls.__mro__:
             for binding in getattr(base, "BINDINGS", []):
                 if isinstance(binding, Binding) and binding.id:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         coder: str
         status_text: str
         nlp_model: str | None
+        own_changes: int
 
         def saved(self, label: str) -> None: ...
         def changed(self) -> None: ...

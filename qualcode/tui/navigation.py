@@ -60,3 +60,10 @@ class OpenReconcile(Message):
     """Reconciling the units of two coders."""
 
     coders: tuple[str, str]
+
+
+@dataclass
+class OpenSpeakers(Message):
+    """The speakers of transcript ``tid``: labels, names and roles, and turns without a speaker."""
+
+    tid: str

@@ -1,9 +1,11 @@
 """Small text helpers the screens share: counts with their noun, one-line shortening, a
-selection trimmed to what was said, and search in the spoken text."""
+selection trimmed to what was said, search in the spoken text, and the cursor followed through
+a repair of the transcript."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 
 from ..core.models import Turn
 
@@ -39,3 +41,43 @@ def find_in_turns(text: str, query: str, turns: Iterable[Turn]) -> list[tuple[in
             out.append((i, i + len(needle)))
             i = folded.find(needle, i + 1, turn.end)
     return out
+
+
+def follow_offset(old_text: str, old_turns: Sequence[Turn], new_text: str, new_turns: Sequence[Turn],
+                  offset: int) -> int:
+    """Where ``offset`` of ``old_text`` is in ``new_text`` after a repair (or its undo): on the
+    same words. With as many turns before as after (a label renamed, a turn's words corrected),
+    the offset keeps its place in its own turn; otherwise (a turn split, merged or dropped) the
+    text changed in one place, found as the longest common beginning and end. An offset inside
+    the changed words goes to where they begin."""
+    if old_text == new_text:
+        return offset
+    if len(old_turns) == len(new_turns) and old_turns:
+        i = max(0, bisect_right([t.start for t in old_turns], offset) - 1)
+        before, after = old_turns[i], new_turns[i]
+        inside = min(max(offset, before.start), before.end) - before.start
+        moved = _follow(old_text[before.start:before.end], new_text[after.start:after.end], inside)
+        return after.start + moved
+    return _follow(old_text, new_text, offset)
+
+
+def _follow(old: str, new: str, offset: int) -> int:
+    head = _common_prefix(old, new)
+    tail = _common_prefix(old[head:][::-1], new[head:][::-1])
+    if offset <= head:
+        return offset
+    if offset >= len(old) - tail:
+        return offset + len(new) - len(old)
+    return head
+
+
+def _common_prefix(a: str, b: str) -> int:
+    """The length of the longest common beginning, by halving (string comparisons run in C)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo

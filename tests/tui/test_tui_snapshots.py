@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
+from qualcode.store.transcripts import RoleRule
 from qualcode.tui.app import QualcodeApp
 
 SIZE = (110, 32)
@@ -71,3 +72,25 @@ def test_reconcile_screen(snap_compare, project):
         await pilot.pause()
 
     assert snap_compare(QualcodeApp(project.path, coder="AB"), terminal_size=SIZE, run_before=reconcile)
+
+
+def test_speakers_panel(snap_compare, project):
+    """A transcriber's file: diarizer labels, one renamed and given a role, and turns without a
+    speaker."""
+    from tests.conftest import make_parsed
+
+    project.import_transcript(make_parsed([
+        (None, "Opptaket er i gang. [latter]"), ("SPEAKER_00", "Velkommen, alle sammen. Vi starter med en runde."),
+        ("SPEAKER_01", "Eh, jeg kan begynne, jeg. Det var en fin dag."), (None, "Ja."),
+        ("SPEAKER_02", "[pause] Jeg kjente meg igjen i det han sa."), ("SPEAKER_01", "Ja, det gjorde jeg og."),
+    ]), title="Whisper-opptak", group="FG4")
+    project.rename_speaker("T2", "SPEAKER_00", "Moderator")
+    project.set_roles("T2", [RoleRule.parse("Moderator=moderator")])
+    project.close()
+
+    async def speakers(pilot):
+        await loaded(pilot)
+        await pilot.press("down", "s")
+        await pilot.pause()
+
+    assert snap_compare(QualcodeApp(project.path, coder="AB"), terminal_size=SIZE, run_before=speakers)

@@ -6,8 +6,9 @@ and then shows exactly what it changed: the unit the store wrote is made here
 selection repaints a few rows, never the whole screen. The code is chosen in a chooser kept on
 the screen (``c``), not in a dialog screen. Changes made elsewhere (another process, undo)
 come through :meth:`CodingScreen.reload`, which re-reads the units and redraws them only if
-they differ. The screen keeps no state the store does not have, apart from the cursor, the
-selection and the search.
+they differ (and the transcript, if it was repaired: :mod:`.coding_repair` holds the repairs of
+turns). The screen keeps no state the store does not have, apart from the cursor, the selection
+and the search.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from ..widgets.keys_footer import KeysFooter
 from ..widgets.status_bar import StatusBar
 from ..widgets.transcript_view import Span, TranscriptView
 from ..widgets.unit_list import UnitList
-from .coding_nlp import NlpAssist
+from .coding_repair import TurnRepairs
 from .dialogs import Confirm, UnitEdit, UnitEditor
 
 NO_COLOUR = "#888888"
@@ -47,7 +48,7 @@ def _order(unit: MeaningUnit) -> tuple[int, int, int]:
     return (unit.start, unit.end, unit.id)
 
 
-class CodingScreen(NlpAssist):
+class CodingScreen(TurnRepairs):
     BINDINGS = [
         Binding("c", "code_selection", "Code", id="coding.code",
                 tooltip="Code the selection with a code from the codebook"),
@@ -118,6 +119,7 @@ class CodingScreen(NlpAssist):
         self.turns = project.turns(self.tid)
         self.title = f"{self.transcript.id} {self.transcript.title}"
         self.query_one(StatusBar).set_where(f"{self.transcript.id} {self.transcript.title}")
+        self._own_changes_seen = self.app.own_changes
         self._read_codebook()
         view = self.view
         view.load(self.text, self.turns, cursor=self.goto[0] if self.goto else None)
@@ -149,16 +151,14 @@ class CodingScreen(NlpAssist):
             self.reload()
 
     def reload(self) -> None:
-        """Re-read this transcript's units (saved by another process, or undone) and redraw
-        them if they changed."""
+        """Re-read this transcript (repaired or undone here, or changed by another process) and
+        its units, and redraw what changed."""
         if not hasattr(self, "transcript"):  # a refresh before the screen has mounted
             return
-        project = self.app.project
-        current = project.transcript(self.tid)
-        if current.checksum != self.transcript.checksum:  # its text was edited (redact) elsewhere
-            self.transcript, self.text, self.turns = current, project.text(self.tid), project.turns(self.tid)
-            self.view.load(self.text, self.turns, cursor=min(self.view.cursor, len(self.text)))
-            self.notify("The transcript's text was changed by another qualcode; shown as it is now.")
+        changed_here = self._changed_here()
+        if self.show_transcript_as_stored():
+            if not changed_here:
+                self.notify("The transcript was changed by another qualcode; shown as it is now.")
             self.units = []  # draw everything anew below
         self._read_codebook()
         units = self._read_units()
@@ -166,6 +166,9 @@ class CodingScreen(NlpAssist):
             self._show_units(units)
         else:
             self._show_current()  # (a memo or the codebook may have changed what it says)
+
+    def _show_as_stored(self) -> None:
+        self._show_units(self._read_units())
 
     def _show_units(self, units: list[MeaningUnit], *, list_later: bool = False) -> None:
         """Show ``units`` everywhere (the text's highlights, the list, the detail); ``list_later``

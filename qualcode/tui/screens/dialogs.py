@@ -1,5 +1,6 @@
-"""Modal dialogs that return typed results: a code picker, a text prompt, a confirmation, and the
-editor of a meaning unit's condensed meaning and memo.
+"""Modal dialogs that return typed results: a code picker, a text prompt, a confirmation, the
+editor of a meaning unit's condensed meaning and memo, and for repairs of transcripts a speaker
+chooser (one of the transcript's, or a new label) and the editor of a turn's words.
 
 They show what they are given as plain text, never as markup: code names and quotes are the
 users' own words and may contain brackets (``[latter]``)."""
@@ -20,7 +21,8 @@ from textual.widgets.option_list import Option
 from ...core.codebook import Codebook
 from ..widgets.code_chooser import CodeChooser, rank_codes
 
-__all__ = ["ChoicePicker", "CodePicker", "Confirm", "TextPrompt", "UnitEdit", "UnitEditor", "rank_codes"]
+__all__ = ["ChoicePicker", "CodePicker", "Confirm", "SpeakerChoice", "SpeakerChooser", "TextPrompt", "TurnEditor",
+           "UnitEdit", "UnitEditor", "rank_codes"]
 
 
 class CodePicker(ModalScreen[str | None]):
@@ -171,6 +173,121 @@ class ChoicePicker(ModalScreen[str | None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerChoice:
+    """One line of the chooser: what it returns (``value``) and what it shows."""
+
+    value: str
+    label: str
+
+
+class SpeakerChooser(ModalScreen[str | None]):
+    """Choose a speaker of the transcript or type a new label; Enter chooses the highlighted
+    line, Escape cancels. Typing filters the speakers; a label that is not one of them is offered
+    as a new speaker."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="speaker_chooser.cancel"),
+        Binding("down", "move(1)", "Next", show=False),
+        Binding("up", "move(-1)", "Previous", show=False),
+    ]
+
+    def __init__(self, title: str, speakers: Sequence[tuple[str, str | None]], *, current: str | None = None,
+                 first: SpeakerChoice | None = None):
+        """``speakers``: (label, role) of the transcript's speakers; ``current`` is highlighted;
+        ``first``: a choice offered before them (the split's "same speaker")."""
+        super().__init__()
+        self.title_text = title
+        self.speakers = list(speakers)
+        self.current = current
+        self.first = first
+        self.choices: list[SpeakerChoice] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            yield Input(placeholder="type to filter, or a new label", id="speaker-query")
+            yield OptionList(id="speaker-options")
+            yield Label("Enter choose · ↑↓ move · Escape cancel", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self._fill("")
+        values = [c.value for c in self.choices]
+        if self.current in values:
+            self.query_one(OptionList).highlighted = values.index(self.current)
+        self.query_one(Input).focus()
+
+    def _fill(self, typed: str) -> None:
+        typed = " ".join(typed.split())
+        needle = typed.casefold()
+        choices = [self.first] if self.first is not None and not needle else []
+        for label, role in self.speakers:
+            if needle in label.casefold() or (role and needle in role.casefold()):
+                choices.append(SpeakerChoice(label, f"{label} · {role}" if role else label))
+        if typed and all(label.casefold() != needle for label, _ in self.speakers):
+            choices.append(SpeakerChoice(typed, f"new speaker «{typed}»"))
+        self.choices = choices
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options([Option(Content(c.label)) for c in choices])
+        options.display = bool(choices)
+        if choices:
+            options.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        highlighted = self.query_one(OptionList).highlighted
+        if highlighted is not None and highlighted < len(self.choices):
+            self.dismiss(self.choices[highlighted].value)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.choices[event.option_index].value)
+
+    def action_move(self, delta: int) -> None:
+        options = self.query_one(OptionList)
+        if self.choices:
+            now = options.highlighted if options.highlighted is not None else -delta
+            options.highlighted = max(0, min(len(self.choices) - 1, now + delta))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TurnEditor(ModalScreen[str | None]):
+    """The words of one turn, to correct; ctrl+s saves (returns the new words), Escape cancels."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="turn_editor.save"),
+        Binding("escape", "cancel", "Cancel", id="turn_editor.cancel"),
+    ]
+
+    def __init__(self, heading: str, words: str):
+        super().__init__()
+        self.heading, self.words = heading, words
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(self.heading, classes="dialog-title", markup=False)
+            yield TextArea(self.words, id="turn-words", soft_wrap=True)
+            yield Label("ctrl+s save · escape cancel · units stay on the words you keep", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

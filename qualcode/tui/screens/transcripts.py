@@ -19,6 +19,7 @@ from ..navigation import (
     OpenMemos,
     OpenNames,
     OpenReconcile,
+    OpenSpeakers,
     OpenTranscript,
     OpenUnitsOfCode,
 )
@@ -50,6 +51,8 @@ class TranscriptsScreen(WorkbenchScreen[None]):
         Binding("j", "journal", "Journal", id="transcripts.journal"),
         Binding("l", "kwic", "Search a lemma (KWIC)", id="transcripts.kwic"),
         Binding("n", "names", "Names to hide", id="transcripts.names"),
+        Binding("s", "speakers", "Speakers", id="transcripts.speakers",
+                tooltip="The highlighted transcript's speakers: rename or merge labels, set roles"),
         Binding("R", "reconcile", "Reconcile", id="transcripts.reconcile",
                 tooltip="Walk the disagreements with another coder and build the consensus"),
         Binding("q", "app.quit", "Quit", id="transcripts.quit"),
@@ -102,12 +105,19 @@ class TranscriptsScreen(WorkbenchScreen[None]):
         if event.row_key.value is not None:
             self.post_message(OpenTranscript(event.row_key.value))
 
-    def action_open_transcript(self) -> None:
+    def _highlighted(self) -> str | None:
         table = self.query_one(DataTable)
-        if table.row_count:
-            tid = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-            if tid is not None:
-                self.post_message(OpenTranscript(tid))
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def action_open_transcript(self) -> None:
+        if (tid := self._highlighted()) is not None:
+            self.post_message(OpenTranscript(tid))
+
+    def action_speakers(self) -> None:
+        if (tid := self._highlighted()) is not None:
+            self.post_message(OpenSpeakers(tid))
 
     def action_codebook(self) -> None:
         self.post_message(OpenCodebook())

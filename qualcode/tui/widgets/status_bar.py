@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual import getters
 from textual.widgets import Static
 
@@ -55,4 +56,13 @@ class StatusBar(Static):
         if self.where:
             parts.append(self.where)
         parts.append(app.status_text)
-        self.update("  ·  ".join(parts), layout=False)  # one line, always: no new layout
+        line = "  ·  ".join(parts)
+        room = self.size.width - 2
+        if room > 0 and cell_len(line) > room:  # a narrow terminal: what happened goes first (the title says where)
+            line = "  ·  ".join([f"coder {app.coder or '?'}", app.status_text])
+            if cell_len(line) > room:
+                line = app.status_text
+        self.update(line, layout=False)  # one line, always: no new layout
+
+    def on_resize(self) -> None:
+        self.update_status()

@@ -131,7 +131,31 @@ class TranscriptView(ScrollView, can_focus=True):
             self._relayout()
         # else: laid out once, by on_resize, when the widget knows its width
 
-    def _relayout(self) -> None:
+    def reload(self, text: str, turns: list[Turn], cursor: int) -> None:
+        """The transcript repaired (a turn split, merged, dropped or corrected; undone): laid out
+        anew, with the cursor at ``cursor`` on the same row of the screen as before, so the words
+        under it do not jump. Turns whose spans did not change (a speaker or a role): see
+        :meth:`set_turns`."""
+        keep = None
+        if self.layout_ is not None:
+            keep = self.layout_.row_of(self.cursor) - self.scroll_offset.y
+        self.text, self.turns = text, turns
+        self.cursor, self.anchor_at = cursor, None
+        if self.size.width:
+            self._relayout(keep_row=keep)
+        self._drawn = (self.cursor, None)
+        self.post_message(self.CursorMoved(self, self.cursor))
+
+    def set_turns(self, turns: list[Turn]) -> None:
+        """The same turns (the same spans of the same text) by other speakers or roles: only the
+        headers and the colours change, so the layout stays and the visible rows are drawn again."""
+        self.turns = turns
+        if self.layout_ is not None:
+            self.layout_.turns = turns
+        self._cache.clear()
+        self.refresh()
+
+    def _relayout(self, keep_row: int | None = None) -> None:
         width = max(20, self.size.width - GUTTER - STRIPES - 2)
         self.layout_ = Layout(self.text, self.turns, width)
         self._cache.clear()
@@ -139,7 +163,10 @@ class TranscriptView(ScrollView, can_focus=True):
         self._current_rows = self._rows_of_unit(self.current_unit)
         self.virtual_size = Size(self.size.width, len(self.layout_.lines))
         self.cursor = self.layout_.clamp(self.cursor)
-        self.scroll_to_cursor(center=self._center_on_layout)
+        if keep_row is not None and 0 <= keep_row < self.size.height:
+            self.scroll_to(y=max(0, self.layout_.row_of(self.cursor) - keep_row), animate=False)
+        else:
+            self.scroll_to_cursor(center=self._center_on_layout)
         self._center_on_layout = False
         self.refresh()
 
