@@ -409,17 +409,22 @@ def _edit_text(conn: SharedConnection, tid: str, edits: list[TextEdit], *, remap
     new, mapping = apply_edits(old, edits)
     conn.execute("UPDATE transcripts SET text = ?, words = ?, checksum = ? WHERE id = ?",
                  (new, count_words(new), hashlib.sha256(new.encode("utf-8")).hexdigest(), tid))
-    turns = conn.execute("SELECT idx, start, end FROM turns WHERE transcript_id = ?", (tid,)).fetchall()
+    # Only what ends at or after the first edit can move: one statement per row that does.
+    first = min(e.start for e in edits) if edits else len(old)
+    turns = conn.execute("SELECT idx, start, end FROM turns WHERE transcript_id = ? AND end >= ?",
+                         (tid, first)).fetchall()
+    moved = [(mapping.start(r["start"]), mapping.end(r["end"]), r["idx"], r["start"], r["end"]) for r in turns]
     conn.executemany("UPDATE turns SET start = ?, end = ? WHERE transcript_id = ? AND idx = ?",
-                     [(mapping.start(r["start"]), mapping.end(r["end"]), tid, r["idx"]) for r in turns])
+                     [(s, e, tid, idx) for s, e, idx, s0, e0 in moved if (s, e) != (s0, e0)])
     remap_annotations(conn, tid, mapping)
     if remap_codings:
         recording = conn.execute("SELECT recording FROM journal_state").fetchone()[0]
         conn.execute("UPDATE journal_state SET recording = 0")  # the repair's own change holds them
-        codings = conn.execute("SELECT id, start, end FROM codings WHERE transcript_id = ?", (tid,)).fetchall()
-        conn.executemany(
-            "UPDATE codings SET start = ?, end = max(?, ? + 1) WHERE id = ?",
-            [(mapping.start(r["start"]), mapping.end(r["end"]), mapping.start(r["start"]), r["id"]) for r in codings])
+        codings = conn.execute("SELECT id, start, end FROM codings WHERE transcript_id = ? AND end >= ?",
+                               (tid, first)).fetchall()
+        spans = [(mapping.start(r["start"]), mapping.end(r["end"]), r["id"], r["start"], r["end"]) for r in codings]
+        conn.executemany("UPDATE codings SET start = ?, end = ? WHERE id = ?",
+                         [(s, max(e, s + 1), cid) for s, e, cid, s0, e0 in spans if (s, max(e, s + 1)) != (s0, e0)])
         conn.execute("UPDATE journal_state SET recording = ?", (recording,))
     return mapping
 
