@@ -18,6 +18,8 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
+from qualcode.importers.labels import parse_clock
+
 # The words inside brackets that make a sound or event mark, compared casefolded without a
 # trailing full stop. The first word decides: "(ler litt)", "[latter i rommet]".
 SOUND_WORDS = frozenset({
@@ -82,19 +84,6 @@ class Mark(NamedTuple):
     body: int = 0
 
 
-def clock_seconds(value: str) -> float | None:
-    """Seconds for ``hh:mm:ss[.fff]`` or ``mm:ss[.fff]``."""
-    m = _CLOCK.fullmatch(value.strip())
-    if m is None:
-        return None
-    first, second, third, fraction = m.groups()
-    if third is None:
-        seconds = int(first) * 60 + int(second)
-    else:
-        seconds = int(first) * 3600 + int(second) * 60 + int(third)
-    return seconds + (int(fraction) / 10 ** len(fraction) if fraction else 0.0)
-
-
 @lru_cache(maxsize=4096)
 def classify_bracket(content: str, *, round_brackets: bool, numeric_pauses: bool = False) -> str | None:
     """``pause``, ``sound``, ``time`` or None (not a mark) for the content of a bracket."""
@@ -129,9 +118,9 @@ def find_marks(text: str, start: int = 0, end: int | None = None, *,
     marks: list[Mark] = []
     for m in _MARK.finditer(text, start, end):
         if m.group("time") is not None:
-            marks.append(Mark(m.start(), m.end(), "time", clock_seconds(m.group("clock"))))
+            marks.append(Mark(m.start(), m.end(), "time", parse_clock(m.group("clock"))))
         elif m.group("f4") is not None:
-            seconds = clock_seconds(m.group("f4clock")) or 0.0
+            seconds = parse_clock(m.group("f4clock")) or 0.0
             if m.group("tenths"):
                 seconds += int(m.group("tenths")) / 10 ** len(m.group("tenths"))
             elif m.group("frac"):
@@ -151,7 +140,7 @@ def find_marks(text: str, start: int = 0, end: int | None = None, *,
             content = square if square is not None else m.group("round")
             kind = classify_bracket(content, round_brackets=square is None, numeric_pauses=numeric_pauses)
             if kind == "time":
-                marks.append(Mark(m.start(), m.end(), "time", clock_seconds(content)))
+                marks.append(Mark(m.start(), m.end(), "time", parse_clock(content)))
             elif kind is not None:
                 marks.append(Mark(m.start(), m.end(), kind))
     bare = []
@@ -163,7 +152,7 @@ def find_marks(text: str, start: int = 0, end: int | None = None, *,
     while line < end:
         found = _BARE.match(text, line, end)
         if found is not None:
-            bare.append(Mark(found.start(1), found.end(1), "time", clock_seconds(found.group(1))))
+            bare.append(Mark(found.start(1), found.end(1), "time", parse_clock(found.group(1))))
         following = text.find("\n", line, end)
         if following < 0:
             break
