@@ -114,7 +114,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         from ..exports.base import ExportData
 
-        data = ExportData(project, selection, deidentify=deidentify, redactor=redactor,
+        data = ExportData(project, selection, deidentify=deidentify, redactor=redactor, keep_marks=args.keep_marks,
                           prefer_consensus=kind in ("summary", "quotes", "chart") and not args.all_coders)
         written = [out]
         if kind == "units":
@@ -187,6 +187,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--long-words", type=int, default=40, metavar="N",
                    help="quotes: more words than this make a block quote (default 40)")
     p.add_argument("--no-words", action="store_true", help="summary: leave out the distinctive words (no NLP)")
+    p.add_argument("--keep-marks", action="store_true",
+                   help="quotes and summary exemplars: keep a transcriber's pause, overlap and sound marks "
+                        "((..), //, [latter]), which are left out by default")
     p.add_argument("--nlp-model", metavar="NAME_OR_PATH",
                    help="spaCy model for finding names to hide when the project's findings are missing or stale "
                         "(default: $QUALCODE_SPACY_MODEL, else nb_core_news_sm, else basic mode)")

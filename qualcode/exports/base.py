@@ -159,8 +159,10 @@ class ExportData:
     """The units an export shows, with what a reader needs beside them, de-identified."""
 
     def __init__(self, project: Project, selection: Selection = Selection(), *, deidentify: bool = True,
-                 prefer_consensus: bool = False, redactor: Redactor | None = None):
+                 prefer_consensus: bool = False, redactor: Redactor | None = None, keep_marks: bool = False):
         self.project = project
+        self.keep_marks = keep_marks  # quotes: keep a transcriber's pause, overlap and sound marks
+        self._marks: dict[str, list[tuple[int, int]]] = {}
         self.consensus_default = prefer_consensus and selection.coder is None and has_consensus(project)
         if self.consensus_default:
             selection = Selection(CONSENSUS, selection.theme, selection.role, selection.starred)
@@ -212,6 +214,12 @@ class ExportData:
 
     def turns(self, tid: str) -> list[Turn]:
         return self._turns_of(tid).turns
+
+    def marks(self, tid: str) -> list[tuple[int, int]]:
+        """Where a transcriber's marks (pauses, overlaps, sounds, times) stand in the transcript."""
+        if tid not in self._marks:
+            self._marks[tid] = [(s, e) for s, e, _kind in self.project.annotations(tid)]
+        return self._marks[tid]
 
     def turns_over(self, tid: str, start: int, end: int) -> list[Turn]:
         """The transcript's turns that overlap ``[start, end)`` (empty turns left out), in order."""

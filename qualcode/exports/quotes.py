@@ -48,7 +48,7 @@ def quote_text(data: ExportData, unit: ExportUnit) -> str:
     tid, start, end = unit.span
     turns = data.turns_over(tid, start, end)
     if len(turns) <= 1:
-        return _tidy(data.redactor.span(tid, start, end))
+        return _words(data, tid, start, end)
     speaker = turns[0].speaker
     pieces: list[str] = []
     skipped = False
@@ -59,8 +59,28 @@ def quote_text(data: ExportData, unit: ExportUnit) -> str:
         if skipped and pieces:
             pieces.append(OMISSION)
         skipped = False
-        pieces.append(_tidy(data.redactor.span(tid, max(start, turn.start), min(end, turn.end))))
+        pieces.append(_words(data, tid, max(start, turn.start), min(end, turn.end)))
     return " ".join(p for p in pieces if p)
+
+
+def _words(data: ExportData, tid: str, start: int, end: int) -> str:
+    """The words of ``[start, end)``, de-identified, without the transcriber's marks (``(..)``,
+    ``//``, ``[latter]``) unless the export keeps them; a quote of nothing but marks keeps them."""
+    whole = _tidy(data.redactor.span(tid, start, end))
+    if data.keep_marks:
+        return whole
+    inside = [(s, e) for s, e in data.marks(tid) if s < end and start < e]
+    if not inside:
+        return whole
+    pieces, position = [], start
+    for s, e in inside:
+        if s > position:
+            pieces.append(data.redactor.span(tid, position, s))
+        position = max(position, e)
+    if position < end:
+        pieces.append(data.redactor.span(tid, position, end))
+    words = _tidy(" ".join(pieces))
+    return words or whole
 
 
 def _tidy(text: str) -> str:

@@ -395,8 +395,9 @@ class RepairStore(CodingStore):
         pattern = re.compile(r"(?<![\w])" + re.escape(old) + r"(?![\w])", re.IGNORECASE)
         for r in rows:
             if r["speaker"] == old:
-                gap_start = max(previous_end, text.rfind("\n", 0, r["start"]) + 1)
-                hits = list(pattern.finditer(text, gap_start, r["start"]))
+                # Between the previous turn and this one stand only labels, times and marks (a
+                # label may have a line of its own above its first turn, as aTrain writes it).
+                hits = list(pattern.finditer(text, previous_end, r["start"]))
                 if hits:
                     edits.append(TextEdit(hits[-1].start(), hits[-1].end(), new))
             previous_end = r["end"]
