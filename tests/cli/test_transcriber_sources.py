@@ -36,7 +36,7 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 def test_each_source_reaches_the_same_state(capsys, tmp_path, name, moderator, first):
     path = tmp_path / "studie.qualcode"
     Project.create(path, codebook=parse_codebook(CODEBOOK_YAML, "cb.yaml")).close()
-    code, out, err = run(capsys, "import", path, DATA / name, "--group", "Fokusgruppe 2", "--drop-suspect",
+    code, _out, err = run(capsys, "import", path, DATA / name, "--group", "Fokusgruppe 2", "--drop-suspect",
                          "--speaker", f"{moderator}=Moderator", "--speaker", f"{first}=P1",
                          "--role", "Moderator=moderator", "--role", "*=pasient")
     assert code == 0, err
