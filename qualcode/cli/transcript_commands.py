@@ -107,6 +107,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         return import_qdpx(args, exchange)
     roles = [RoleRule.parse(r) for r in args.role or []]
     attributes = key_values(args.attr, "--attr")
+    if attributes and not args.group:
+        raise UserError("--attr sets attributes of a focus group: name the group with --group")
     if args.title and len(args.files) > 1:
         raise UserError("--title names one transcript; import the files one at a time")
     manifest = load_manifest(args.manifest) if args.manifest else None

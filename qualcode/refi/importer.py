@@ -321,6 +321,8 @@ def _group(source: RSource, case: RCase | None) -> tuple[str | None, dict[str, s
         for name, value in case.variables.items():
             if name.casefold() not in _SPEAKER_VARIABLES | _ROLE_VARIABLES | _GROUP_VARIABLES:
                 attributes.setdefault(name, value)
+    if group is None and attributes:  # a file's own attributes (QualCoder): kept on a group of its name
+        group = source.name
     return group, attributes
 
 

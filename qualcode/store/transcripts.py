@@ -86,7 +86,7 @@ class TranscriptStore(ProjectBase):
             if group is not None:
                 self._upsert_group(conn, group, group_attributes or {})
             elif group_attributes:
-                raise UserError("group attributes need a --group")
+                raise UserError("focus-group attributes need a focus group to belong to")
             conn.execute(
                 "INSERT INTO transcripts (id, seq, title, group_name, source_path, source_format, encoding,"
                 " checksum, text, words, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",

@@ -360,3 +360,20 @@ def test_an_import_waits_for_another_writer_and_then_stops_clearly(coded, tmp_pa
         other.close()
     assert digest(path) == before
     assert not [n for n in files_in(tmp_path) if "importing" in n]
+
+
+@pytest.mark.skipif(not (SHARED / "samples" / "qualcoder-4.0_native.qdpx").is_file(), reason="no QualCoder sample")
+def test_qualcoders_export_with_file_attributes_imports(tmp_path, capsys):
+    """Issue 12, finding 7: QualCoder writes a file's attributes as TextSource/VariableValue with
+    no focus group; they were refused ("group attributes need a --group"). They are kept on a
+    focus group named after the source."""
+    target = tmp_path / "fra-qualcoder.qualcode"
+    code = main(["import", str(target), str(SHARED / "samples" / "qualcoder-4.0_native.qdpx")])
+    _out, err = capsys.readouterr()
+    assert code == 0, err
+    with Project.open(target, backup=False) as project:
+        transcripts = project.transcripts()
+        assert transcripts and all(t.group for t in transcripts)
+        groups = {g.name: g.attributes for g in project.groups()}
+        assert any(attributes for attributes in groups.values())
+        assert project.codings()
