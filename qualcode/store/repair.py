@@ -15,7 +15,6 @@ back with the undo.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -24,12 +23,11 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from ..core.edits import OffsetMap, TextEdit, apply_edits
+from ..core.edits import TextEdit
 from ..core.errors import UserError
-from ..core.text import count_words
 from .codings import CodingStore
 from .connection import SharedConnection
-from .transcripts import RoleRule, remap_annotations
+from .transcripts import RoleRule, rewrite_text
 
 if TYPE_CHECKING:
     from ..core.models import Speaker
@@ -297,7 +295,7 @@ class RepairStore(CodingStore):
         mapped onto the new text (codings not journaled row by row: see the module docstring)."""
         if not repair.edits:
             return
-        _edit_text(conn, repair.tid, repair.edits)
+        rewrite_text(conn, repair.tid, repair.edits)
 
     def _state(self, conn: SharedConnection, tid: str) -> dict[str, Any]:
         row = conn.execute("SELECT title, checksum FROM transcripts WHERE id = ?", (tid,)).fetchone()
@@ -328,7 +326,7 @@ class RepairStore(CodingStore):
             raise UserError(f"cannot {'undo' if backwards else 'redo'}: {tid} has been repaired again since")
         edits = [TextEdit(*e) for e in wanted["edits"]]
         if edits:
-            mapping = _edit_text(conn, tid, edits, remap_codings=False)
+            mapping = rewrite_text(conn, tid, edits, remap_codings=False)
             here = {c[0]: (c[1], c[2]) for c in expected["codings"]}
             there = {c[0]: (c[1], c[2]) for c in wanted["codings"]}
             moved = []
@@ -402,32 +400,6 @@ class RepairStore(CodingStore):
                     edits.append(TextEdit(hits[-1].start(), hits[-1].end(), new))
             previous_end = r["end"]
         return edits
-
-
-def _edit_text(conn: SharedConnection, tid: str, edits: list[TextEdit], *, remap_codings: bool = True) -> OffsetMap:
-    """The transcript's text changed by ``edits``; turns (and codings, unless told not to) mapped."""
-    old = conn.execute("SELECT text FROM transcripts WHERE id = ?", (tid,)).fetchone()[0]
-    new, mapping = apply_edits(old, edits)
-    conn.execute("UPDATE transcripts SET text = ?, words = ?, checksum = ? WHERE id = ?",
-                 (new, count_words(new), hashlib.sha256(new.encode("utf-8")).hexdigest(), tid))
-    # Only what ends at or after the first edit can move: one statement per row that does.
-    first = min(e.start for e in edits) if edits else len(old)
-    turns = conn.execute("SELECT idx, start, end FROM turns WHERE transcript_id = ? AND end >= ?",
-                         (tid, first)).fetchall()
-    moved = [(mapping.start(r["start"]), mapping.end(r["end"]), r["idx"], r["start"], r["end"]) for r in turns]
-    conn.executemany("UPDATE turns SET start = ?, end = ? WHERE transcript_id = ? AND idx = ?",
-                     [(s, e, tid, idx) for s, e, idx, s0, e0 in moved if (s, e) != (s0, e0)])
-    remap_annotations(conn, tid, mapping)
-    if remap_codings:
-        recording = conn.execute("SELECT recording FROM journal_state").fetchone()[0]
-        conn.execute("UPDATE journal_state SET recording = 0")  # the repair's own change holds them
-        codings = conn.execute("SELECT id, start, end FROM codings WHERE transcript_id = ? AND end >= ?",
-                               (tid, first)).fetchall()
-        spans = [(mapping.start(r["start"]), mapping.end(r["end"]), r["id"], r["start"], r["end"]) for r in codings]
-        conn.executemany("UPDATE codings SET start = ?, end = ? WHERE id = ?",
-                         [(s, max(e, s + 1), cid) for s, e, cid, s0, e0 in spans if (s, max(e, s + 1)) != (s0, e0)])
-        conn.execute("UPDATE journal_state SET recording = ?", (recording,))
-    return mapping
 
 
 def _gap_edits(text: str, start: int, end: int, marks: list[tuple[int, int]]) -> list[TextEdit]:

@@ -233,24 +233,8 @@ class TranscriptStore(ProjectBase):
         """:meth:`edit_text`'s work inside a transaction the caller holds (redaction rewrites
         every transcript in one): the text, its turns and codings remapped, and the journal's
         images of its codings, whose offsets are now stale, dropped."""
-        old = self.text(tid)
-        new, mapping = apply_edits(old, edits)
         conn.execute("UPDATE journal_state SET recording = 0")
-        conn.execute(
-            "UPDATE transcripts SET text = ?, words = ?, checksum = ? WHERE id = ?",
-            (new, count_words(new), hashlib.sha256(new.encode("utf-8")).hexdigest(), tid),
-        )
-        turns = conn.execute("SELECT idx, start, end FROM turns WHERE transcript_id = ?", (tid,)).fetchall()
-        conn.executemany(
-            "UPDATE turns SET start = ?, end = ? WHERE transcript_id = ? AND idx = ?",
-            [(mapping.start(r["start"]), mapping.end(r["end"]), tid, r["idx"]) for r in turns],
-        )
-        codings = conn.execute("SELECT id, start, end FROM codings WHERE transcript_id = ?", (tid,)).fetchall()
-        conn.executemany(
-            "UPDATE codings SET start = ?, end = max(?, ? + 1) WHERE id = ?",
-            [(mapping.start(r["start"]), mapping.end(r["end"]), mapping.start(r["start"]), r["id"]) for r in codings],
-        )
-        remap_annotations(conn, tid, mapping)
+        rewrite_text(conn, tid, edits)
         conn.execute(
             "DELETE FROM actions WHERE id IN (SELECT action_id FROM changes WHERE"
             " (tbl = 'codings' AND json_extract(coalesce(new, old), '$.transcript_id') = ?)"
@@ -258,6 +242,34 @@ class TranscriptStore(ProjectBase):
             (tid, tid),
         )
         conn.execute("UPDATE journal_state SET recording = 1")
+
+
+def rewrite_text(conn: SharedConnection, tid: str, edits: list[TextEdit], *, remap_codings: bool = True) -> OffsetMap:
+    """The transcript's text changed by ``edits``; its turns, marks and (unless told not to)
+    codings mapped onto the new text, without journaling the codings' new offsets. The one way
+    stored text changes: redaction and every repair go through it."""
+    old = conn.execute("SELECT text FROM transcripts WHERE id = ?", (tid,)).fetchone()[0]
+    new, mapping = apply_edits(old, edits)
+    conn.execute("UPDATE transcripts SET text = ?, words = ?, checksum = ? WHERE id = ?",
+                 (new, count_words(new), hashlib.sha256(new.encode("utf-8")).hexdigest(), tid))
+    # Only what ends at or after the first edit can move: one statement per row that does.
+    first = min(e.start for e in edits) if edits else len(old)
+    turns = conn.execute("SELECT idx, start, end FROM turns WHERE transcript_id = ? AND end >= ?",
+                         (tid, first)).fetchall()
+    moved = [(mapping.start(r["start"]), mapping.end(r["end"]), r["idx"], r["start"], r["end"]) for r in turns]
+    conn.executemany("UPDATE turns SET start = ?, end = ? WHERE transcript_id = ? AND idx = ?",
+                     [(s, e, tid, idx) for s, e, idx, s0, e0 in moved if (s, e) != (s0, e0)])
+    remap_annotations(conn, tid, mapping)
+    if remap_codings:
+        recording = conn.execute("SELECT recording FROM journal_state").fetchone()[0]
+        conn.execute("UPDATE journal_state SET recording = 0")  # the repair's own change holds them
+        codings = conn.execute("SELECT id, start, end FROM codings WHERE transcript_id = ? AND end >= ?",
+                               (tid, first)).fetchall()
+        spans = [(mapping.start(r["start"]), mapping.end(r["end"]), r["id"], r["start"], r["end"]) for r in codings]
+        conn.executemany("UPDATE codings SET start = ?, end = ? WHERE id = ?",
+                         [(s, max(e, s + 1), cid) for s, e, cid, s0, e0 in spans if (s, max(e, s + 1)) != (s0, e0)])
+        conn.execute("UPDATE journal_state SET recording = ?", (recording,))
+    return mapping
 
 
 def remap_annotations(conn: SharedConnection, tid: str, mapping: OffsetMap) -> None:
