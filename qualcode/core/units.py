@@ -14,8 +14,34 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 
+class UnitPlace:
+    """Where a unit stands, derived from its fields ``transcript``, ``start``, ``end`` and
+    ``code_path``: shared by :class:`MeaningUnit` and the exports' de-identified unit."""
+
+    __slots__ = ()
+    transcript: str
+    start: int
+    end: int
+    code_path: tuple[str, ...]
+
+    @property
+    def theme(self) -> str:
+        """The name of the top-level theme the code belongs to."""
+        return self.code_path[0]
+
+    @property
+    def subtheme(self) -> str:
+        """The name of the code one level under the theme, or "" for a unit coded with a theme."""
+        return self.code_path[1] if len(self.code_path) > 1 else ""
+
+    @property
+    def span(self) -> tuple[str, int, int]:
+        """Where the unit is: two coders' units on one passage share it."""
+        return (self.transcript, self.start, self.end)
+
+
 @dataclass(frozen=True, slots=True)
-class MeaningUnit:
+class MeaningUnit(UnitPlace):
     id: int
     transcript: str
     title: str
@@ -36,21 +62,6 @@ class MeaningUnit:
     starred: bool
     created_at: str
     updated_at: str
-
-    @property
-    def theme(self) -> str:
-        """The name of the top-level theme the code belongs to."""
-        return self.code_path[0]
-
-    @property
-    def subtheme(self) -> str:
-        """The name of the code one level under the theme, or "" for a unit coded with a theme."""
-        return self.code_path[1] if len(self.code_path) > 1 else ""
-
-    @property
-    def span(self) -> tuple[str, int, int]:
-        """Where the unit is: two coders' units on one passage share it."""
-        return (self.transcript, self.start, self.end)
 
     def as_dict(self) -> dict[str, Any]:
         """The unit as ``qualcode units --json`` prints it (keys in the order scripts have always

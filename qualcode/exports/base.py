@@ -35,7 +35,7 @@ from typing import Any
 from ..core.codebook import Codebook
 from ..core.errors import UserError
 from ..core.models import CodeNode, Turn
-from ..core.units import UnitFilter
+from ..core.units import UnitFilter, UnitPlace
 from ..store.deid import Redactor
 from ..store.project import Project
 
@@ -77,7 +77,7 @@ class Selection:
 
 
 @dataclass(frozen=True, slots=True)
-class ExportUnit:
+class ExportUnit(UnitPlace):
     """A meaning unit as an export shows it: every free text de-identified (title, group, speaker,
     condensed meaning, memo, the code path's names, the text cut from the redacted transcript),
     with its focus group's attributes beside it (de-identified too)."""
@@ -102,20 +102,8 @@ class ExportUnit:
     starred: bool
 
     @property
-    def theme(self) -> str:
-        return self.code_path[0]
-
-    @property
-    def subtheme(self) -> str:
-        return self.code_path[1] if len(self.code_path) > 1 else ""
-
-    @property
     def code_name(self) -> str:
         return self.code_path[-1]
-
-    @property
-    def span(self) -> tuple[str, int, int]:
-        return (self.transcript, self.start, self.end)
 
     def as_dict(self) -> dict[str, Any]:
         """The unit as the JSON export writes it (keys in the order it always had)."""
