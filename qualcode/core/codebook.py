@@ -36,7 +36,7 @@ from .yamlfile import parse_yaml, read_text_file
 
 NODE_KEYS = {
     "id", "name", "parent", "definition", "inclusion", "exclusion", "examples", "keywords",
-    "colour", "color", "children",
+    "colour", "color", "children", "codable",
 }
 TOP_KEYS = {"codebook", "name", "description", "codes"}
 SHOWN_PROBLEMS = 20  # a codebook with more mistakes than this lists the first ones
@@ -177,6 +177,14 @@ def _text(entry: dict, key: str, source: str) -> str:
     return str(value).strip()
 
 
+def _flag(entry: dict, key: str, source: str) -> bool:
+    """A yes/no field that defaults to yes (``codable: false``)."""
+    value = entry.get(key, True)
+    if not isinstance(value, bool):
+        raise UserError(f"'{key}' must be true or false", path=source, line=entry["__lines__"][key])
+    return value
+
+
 def _text_list(entry: dict, key: str, source: str) -> list[str]:
     value = entry.get(key)
     if value is None:
@@ -244,6 +252,7 @@ def _one_code(
             examples=_text_list(entry, "examples", source),
             keywords=_text_list(entry, "keywords", source),
             colour=str(colour) if colour is not None else None,
+            codable=_flag(entry, "codable", source),
         )
     except ValidationError as exc:
         error = exc.errors()[0]
@@ -311,6 +320,8 @@ def codebook_to_yaml(codebook: Codebook) -> str:
         out: dict[str, Any] = {"id": node.id, "name": node.name}
         if node.colour:
             out["colour"] = node.colour
+        if not node.codable:
+            out["codable"] = False
         for key in ("definition", "inclusion", "exclusion"):
             if getattr(node, key):
                 out[key] = getattr(node, key)

@@ -95,6 +95,7 @@ class CodeNode(Model):
     examples: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
     colour: str | None = None
+    codable: bool = True  # False: a folder for its subcodes only (REFI-QDA isCodable, QualCoder's category)
 
     @field_validator("id")
     @classmethod
@@ -150,3 +151,5 @@ class Memo(Model):
     text: str
     created_at: datetime
     updated_at: datetime
+    start: int | None = None  # a memo on a span of a transcript (another tool's annotation)
+    end: int | None = None

@@ -11,6 +11,7 @@ thousands, and safe to hand between threads.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from datetime import datetime
 from typing import Any
 
 
@@ -100,3 +101,20 @@ class UnitFilter:
 
     def matches_role(self, role: str | None) -> bool:
         return self.role is None or (role or "").casefold() == self.role.casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class NewUnit:
+    """A unit to store in bulk (an import): :meth:`qualcode.store.Project.insert_units`. Times
+    the other tool recorded are kept; ``None`` is the time of the import."""
+
+    transcript: str
+    start: int
+    end: int
+    code: str
+    coder: str
+    condensed: str = ""
+    memo: str = ""
+    starred: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None

@@ -39,7 +39,7 @@ class CodebookStore(TranscriptStore):
         return CodeNode(
             id=r["id"], name=r["name"], parent=r["parent_id"], definition=r["definition"],
             inclusion=r["inclusion"], exclusion=r["exclusion"], examples=json.loads(r["examples"]),
-            keywords=json.loads(r["keywords"]), colour=r["colour"],
+            keywords=json.loads(r["keywords"]), colour=r["colour"], codable=bool(r["codable"]),
         )
 
     def code(self, code_id: str) -> CodeNode:
@@ -57,10 +57,10 @@ class CodebookStore(TranscriptStore):
     def _insert_code(self, node: CodeNode, position: int) -> None:
         self.conn.execute(
             "INSERT INTO codes (id, name, parent_id, position, definition, inclusion, exclusion, examples,"
-            " keywords, colour) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            " keywords, colour, codable) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (node.id, node.name, node.parent, position, node.definition, node.inclusion, node.exclusion,
              json.dumps(node.examples, ensure_ascii=False), json.dumps(node.keywords, ensure_ascii=False),
-             node.colour),
+             node.colour, int(node.codable)),
         )
 
     def load_codebook(self, codebook: Codebook) -> tuple[list[str], list[str]]:
@@ -77,10 +77,10 @@ class CodebookStore(TranscriptStore):
                 if exists:
                     conn.execute(
                         "UPDATE codes SET name=?, parent_id=?, definition=?, inclusion=?, exclusion=?,"
-                        " examples=?, keywords=?, colour=? WHERE id=?",
+                        " examples=?, keywords=?, colour=?, codable=? WHERE id=?",
                         (node.name, node.parent, node.definition, node.inclusion, node.exclusion,
                          json.dumps(node.examples, ensure_ascii=False), json.dumps(node.keywords, ensure_ascii=False),
-                         node.colour, node.id),
+                         node.colour, int(node.codable), node.id),
                     )
                     updated.append(node.id)
                 else:
@@ -115,7 +115,7 @@ class CodebookStore(TranscriptStore):
         return self.code(node.id)
 
     def update_code(self, code_id: str, *, coder: str | None = None, **fields: Any) -> CodeNode:
-        """Change a code's name, definition, criteria, examples, keywords or colour."""
+        """Change a code's name, definition, criteria, examples, keywords, colour or codable."""
         from ..core.models import CodeNode
 
         current = self.code(code_id)
@@ -124,10 +124,10 @@ class CodebookStore(TranscriptStore):
         with self.action(f"{verb} code {current.id}", coder) as conn:
             conn.execute(
                 "UPDATE codes SET name=?, definition=?, inclusion=?, exclusion=?, examples=?, keywords=?,"
-                " colour=? WHERE id=?",
+                " colour=?, codable=? WHERE id=?",
                 (changed.name, changed.definition, changed.inclusion, changed.exclusion,
                  json.dumps(changed.examples, ensure_ascii=False), json.dumps(changed.keywords, ensure_ascii=False),
-                 changed.colour, current.id),
+                 changed.colour, int(changed.codable), current.id),
             )
         return self.code(current.id)
 

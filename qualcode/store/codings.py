@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.errors import UserError
 from ..core.text import check_coder, format_timestamp, normalize_text
-from ..core.units import MeaningUnit, UnitFilter
+from ..core.units import MeaningUnit, NewUnit, UnitFilter
 from .base import _now
 from .codes import CodebookStore
 from .connection import SharedConnection
 
 if TYPE_CHECKING:
-    from ..core.models import Coding
+    from ..core.models import CodeNode, Coding
 
 
 # Lengths of transcript texts by the SHA-256 of the text (transcripts.checksum): the same text
@@ -61,7 +61,7 @@ class CodingStore(CodebookStore):
 
         # The workbench codes a selection with this: a few small statements, never the whole text.
         tid, length = self._text_length(tid)
-        code = self.code(code_id)
+        code = self._codable(code_id)
         coder = check_coder(coder)
         if not 0 <= start < end <= length:
             raise UserError(
@@ -87,6 +87,50 @@ class CodingStore(CodebookStore):
         stamp = datetime.fromisoformat(now)
         return Coding(id=coding_id, transcript=tid, start=start, end=end, code=code.id, coder=coder,
                       condensed=condensed, memo=memo, starred=False, created_at=stamp, updated_at=stamp)
+
+    def _codable(self, code_id: str) -> CodeNode:
+        code = self.code(code_id)
+        if not code.codable:
+            raise UserError(f"code {code.id!r} ({code.name}) is a folder for its subcodes, not a code to code with "
+                            "(codable: false in the codebook); choose one of its subcodes")
+        return code
+
+    def insert_units(self, units: Sequence[NewUnit]) -> list[int]:
+        """Store many units at once, as an import does: every span, code and coder checked first,
+        then one pass of inserts. Not undoable step by step (no journal entries) and no duplicate
+        check: the caller (an import, all or nothing on a staging copy) decides what is new.
+        Returns the new units' ids in order."""
+        lengths: dict[str, tuple[str, int]] = {}
+        codes: dict[str, str] = {}
+        rows = []
+        now = _now()
+        for unit in units:
+            if unit.transcript not in lengths:
+                lengths[unit.transcript] = self._text_length(unit.transcript)
+            tid, length = lengths[unit.transcript]
+            if not 0 <= unit.start < unit.end <= length:
+                raise UserError(f"span {unit.start}-{unit.end} is not inside {tid} (offsets 0-{length})")
+            if unit.code not in codes:
+                codes[unit.code] = self._codable(unit.code).id
+            created = unit.created_at.isoformat() if unit.created_at else now
+            updated = unit.updated_at.isoformat() if unit.updated_at else created
+            rows.append((tid, unit.start, unit.end, codes[unit.code], check_coder(unit.coder), unit.condensed,
+                         unit.memo, int(unit.starred), created, updated))
+        ids: list[int] = []
+        with self.transaction() as conn:
+            conn.execute("UPDATE journal_state SET recording = 0")
+            try:
+                for coder in dict.fromkeys(r[4] for r in rows):
+                    self._ensure_coder(conn, coder)
+                for row in rows:
+                    cur = conn.execute(
+                        "INSERT INTO codings (transcript_id, start, end, code_id, coder, condensed, memo, starred,"
+                        " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)", row)
+                    assert cur.lastrowid is not None
+                    ids.append(cur.lastrowid)
+            finally:
+                conn.execute("UPDATE journal_state SET recording = 1")
+        return ids
 
     def _text_length(self, tid: str) -> tuple[str, int]:
         """A transcript's id as stored and the length of its text. The text is read once: its

@@ -204,7 +204,9 @@ def _merge_memos(source: Project, conn, transcript_map, code_map, coding_map, co
             report.memos_already_there += 1
             continue
         conn.execute(
-            "INSERT INTO memos (target_type, target_id, author, text, created_at, updated_at) VALUES (?,?,?,?,?,?)",
-            (kind, target_id, row["author"], row["text"], row["created_at"], row["updated_at"]),
+            "INSERT INTO memos (target_type, target_id, author, text, created_at, updated_at, start, end)"
+            " VALUES (?,?,?,?,?,?,?,?)",  # a span stays right: transcripts are matched by their text
+            (kind, target_id, row["author"], row["text"], row["created_at"], row["updated_at"], row["start"],
+             row["end"]),
         )
         report.memos_added += 1

@@ -196,9 +196,20 @@ class Project(RepairStore):
     # --- memos ---------------------------------------------------------------------------------
 
     def add_memo(self, text: str, *, target_type: str = "project", target_id: str | None = None,
-                 author: str | None = None) -> Memo:
+                 author: str | None = None, start: int | None = None, end: int | None = None,
+                 created_at: datetime | None = None, updated_at: datetime | None = None) -> Memo:
+        """A memo on the project, a transcript (or a span of it: ``start``, ``end``), a code or a
+        unit. ``created_at``/``updated_at`` keep the times another tool recorded (an import)."""
+        if (start is None) != (end is None):
+            raise UserError("a memo on a span needs both its start and its end")
+        if start is not None and target_type != "transcript":
+            raise UserError("only a memo on a transcript can be on a span of it")
         if target_type == "transcript" and target_id is not None:
             target_id = self.transcript(target_id).id
+            if start is not None and end is not None:
+                _, length = self._text_length(target_id)
+                if not 0 <= start < end <= length:
+                    raise UserError(f"span {start}-{end} is not inside {target_id} (offsets 0-{length})")
         elif target_type == "code" and target_id is not None:
             target_id = self.code(target_id).id
         elif target_type == "coding" and target_id is not None:
@@ -208,11 +219,12 @@ class Project(RepairStore):
         if not text.strip():
             raise UserError("the memo is empty")
         with self.action(f"memo on {target_type}", author) as conn:
-            now = _now()
+            created = created_at.isoformat() if created_at else _now()
+            updated = updated_at.isoformat() if updated_at else created
             cur = conn.execute(
-                "INSERT INTO memos (target_type, target_id, author, text, created_at, updated_at)"
-                " VALUES (?,?,?,?,?,?)",
-                (target_type, target_id, author, text, now, now),
+                "INSERT INTO memos (target_type, target_id, author, text, created_at, updated_at, start, end)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (target_type, target_id, author, text, created, updated, start, end),
             )
             memo_id = cur.lastrowid
         return self.memos(memo_id=memo_id)[0]
@@ -230,9 +242,26 @@ class Project(RepairStore):
         return [
             Memo(id=r["id"], target_type=r["target_type"], target_id=r["target_id"], author=r["author"],
                  text=r["text"], created_at=datetime.fromisoformat(r["created_at"]),
-                 updated_at=datetime.fromisoformat(r["updated_at"]))
+                 updated_at=datetime.fromisoformat(r["updated_at"]), start=r["start"], end=r["end"])
             for r in rows
         ]
+
+    # --- identifiers other tools gave ----------------------------------------------------------
+
+    def refi_guids(self, kind: str) -> dict[str, str]:
+        """The GUIDs a REFI-QDA file gave this project's sources, codes or users (``kind``
+        ``source``, ``code``, ``user``), by transcript id, code id or coder."""
+        rows = self.conn.execute("SELECT key, guid FROM refi_guids WHERE kind = ?", (kind,)).fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def remember_refi_guids(self, kind: str, mapping: dict[str, str]) -> None:
+        """Keep the GUIDs an imported file gave (the first one kept wins), so that the next export
+        writes them again and the other tool sees the same objects come back."""
+        if kind not in ("source", "code", "user"):
+            raise ValueError(f"unknown kind of REFI GUID: {kind}")
+        with self.transaction() as conn:
+            conn.executemany("INSERT OR IGNORE INTO refi_guids (kind, key, guid) VALUES (?, ?, ?)",
+                             [(kind, key, guid.lower()) for key, guid in mapping.items()])
 
     # --- undo and redo -------------------------------------------------------------------------
 

@@ -37,6 +37,8 @@ _DEID_TERMS_V3 = ("id", "term", "kind", "hide", "replacement", "source", "create
 JOURNALED: dict[str, tuple[str, ...]] = {
     **_JOURNALED_V1,
     "codings": (*_JOURNALED_V1["codings"], "starred"),  # v2
+    "codes": (*_JOURNALED_V1["codes"], "codable"),  # v9
+    "memos": (*_JOURNALED_V1["memos"], "start", "end"),  # v9
     "deid_terms": (*_DEID_TERMS_V3, "variant_of"),  # v3, v4
     "reconciliation": (  # v5
         "id", "transcript_id", "start", "end", "coders", "action", "accepted_from", "source_ids",
@@ -241,7 +243,7 @@ def _v6() -> str:
     are rebuilt, and the counter starts above every id the file has ever used, undo history
     included."""
     codings_columns = ", ".join(JOURNALED["codings"])
-    memos_columns = ", ".join(JOURNALED["memos"])
+    memos_columns = ", ".join(_JOURNALED_V1["memos"])  # as of v6 (v9 adds start and end)
     ever = lambda table: (  # noqa: E731 - the highest id a table's rows and journal ever held
         f"SELECT max(coalesce((SELECT max(id) FROM {table}), 0),"
         f" coalesce((SELECT max(coalesce(json_extract(old, '$.id'), json_extract(new, '$.id')))"
@@ -282,7 +284,7 @@ ALTER TABLE memos_v6 RENAME TO memos;
 DELETE FROM sqlite_sequence WHERE name IN ('codings', 'memos');
 INSERT INTO sqlite_sequence (name, seq) VALUES ('codings', ({ever('codings')}));
 INSERT INTO sqlite_sequence (name, seq) VALUES ('memos', ({ever('memos')}));
-""" + journal_triggers("codings", JOURNALED["codings"]) + journal_triggers("memos", JOURNALED["memos"])
+""" + journal_triggers("codings", JOURNALED["codings"]) + journal_triggers("memos", _JOURNALED_V1["memos"])
 
 
 def _v7() -> str:
@@ -309,8 +311,32 @@ CREATE INDEX annotations_by_transcript ON annotations(transcript_id, start);
 """
 
 
+def _v9() -> str:
+    """What REFI-QDA files carry and qualcode had no place for: codes that are only folders
+    (``isCodable="false"``, QualCoder's categories), memos on a span of a transcript (other tools'
+    annotations), and the GUIDs another tool gave sources, codes and users, so that a project
+    coming back is the same objects to that tool."""
+    return """
+ALTER TABLE codes ADD COLUMN codable INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE memos ADD COLUMN start INTEGER;
+ALTER TABLE memos ADD COLUMN end INTEGER;
+DROP TRIGGER journal_codes_insert;
+DROP TRIGGER journal_codes_update;
+DROP TRIGGER journal_codes_delete;
+DROP TRIGGER journal_memos_insert;
+DROP TRIGGER journal_memos_update;
+DROP TRIGGER journal_memos_delete;
+CREATE TABLE refi_guids (
+    kind TEXT NOT NULL CHECK (kind IN ('source', 'code', 'user')),
+    key  TEXT NOT NULL,   -- a transcript id, a code id or a coder
+    guid TEXT NOT NULL,   -- lowercase
+    PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+""" + journal_triggers("codes", JOURNALED["codes"]) + journal_triggers("memos", JOURNALED["memos"])
+
+
 # MIGRATIONS[i] is the SQL script that takes a file from version i to i + 1.
-MIGRATIONS: list[str] = [_v1(), _v2(), _v3(), _v4(), _v5(), _v6(), _v7(), _v8()]
+MIGRATIONS: list[str] = [_v1(), _v2(), _v3(), _v4(), _v5(), _v6(), _v7(), _v8(), _v9()]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

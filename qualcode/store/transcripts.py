@@ -64,8 +64,12 @@ class TranscriptStore(ProjectBase):
         roles: Iterable[RoleRule] = (),
         source_path: str | None = None,
         allow_duplicate: bool = False,
+        speaker_attributes: dict[str, dict[str, str]] | None = None,
     ) -> ImportResult:
-        """Store a :class:`~qualcode.core.parsed.ParsedTranscript` whole, in one transaction."""
+        """Store a :class:`~qualcode.core.parsed.ParsedTranscript` whole, in one transaction.
+
+        ``speaker_attributes`` gives speakers (by label) attributes another tool kept on them
+        (a REFI-QDA case's variables: age, gender)."""
         text = normalize_text(parsed.text)
         if text != parsed.text:
             raise ValueError("importer returned text that is not normalised")  # a bug, not user error
@@ -99,8 +103,10 @@ class TranscriptStore(ProjectBase):
                 role = next((rule.role for rule in roles if rule.matches(label)), None)
                 if role is None and roles:
                     unmatched.append(label)
-                speaker_rows.append((tid, label, role))
-            conn.executemany("INSERT INTO speakers (transcript_id, label, role) VALUES (?,?,?)", speaker_rows)
+                attributes = (speaker_attributes or {}).get(label) or {}
+                speaker_rows.append((tid, label, role, json.dumps(attributes, ensure_ascii=False)))
+            conn.executemany("INSERT INTO speakers (transcript_id, label, role, attributes) VALUES (?,?,?,?)",
+                             speaker_rows)
             conn.executemany(
                 "INSERT INTO turns (transcript_id, idx, speaker, start, end, time_start, time_end)"
                 " VALUES (?,?,?,?,?,?,?)",
@@ -217,6 +223,7 @@ class TranscriptStore(ProjectBase):
             conn.execute("DELETE FROM turns WHERE transcript_id = ?", (tid,))
             conn.execute("DELETE FROM speakers WHERE transcript_id = ?", (tid,))
             conn.execute("DELETE FROM transcripts WHERE id = ?", (tid,))
+            conn.execute("DELETE FROM refi_guids WHERE kind = 'source' AND key = ?", (tid,))  # ids are reused
             # Undo cannot bring the text back, so nothing before this may be undone either.
             conn.execute("DELETE FROM actions")
 
