@@ -141,6 +141,10 @@ class Coding(Model):
     starred: bool = False  # a candidate quote for the article
     created_at: datetime
     updated_at: datetime
+    origin: str = "manual"  # manual, suggestion (a suggested code accepted), autocode, import
+
+
+ORIGINS = ("manual", "suggestion", "autocode", "import")
 
 
 class Memo(Model):

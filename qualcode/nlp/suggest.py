@@ -435,7 +435,8 @@ def autocode(project: Project, tids: list[str] | None = None, *, min_score: floa
             if best.score < min_score or not words:
                 continue
             note = f"auto ({best.score:.2f}): " + "; ".join(e.describe() for e in words)
-            made.append(project.add_coding(tid, proposal.start, proposal.end, best.code, AUTO_CODER, memo=note))
+            made.append(project.add_coding(tid, proposal.start, proposal.end, best.code, AUTO_CODER, memo=note,
+                                           origin="autocode"))
         if progress:
             progress(n, len(ids))
     return made

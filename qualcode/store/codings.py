@@ -55,10 +55,15 @@ class CodingStore(CodebookStore):
         return hits
 
     def add_coding(
-        self, tid: str, start: int, end: int, code_id: str, coder: str, *, condensed: str = "", memo: str = ""
+        self, tid: str, start: int, end: int, code_id: str, coder: str, *, condensed: str = "", memo: str = "",
+        origin: str = "manual",
     ) -> Coding:
-        from ..core.models import Coding
+        """Code a span. ``origin`` says where the unit came from (``suggestion``: the coder took a
+        suggested code; ``autocode``), for the disclosure of NLP assistance."""
+        from ..core.models import ORIGINS, Coding
 
+        if origin not in ORIGINS:
+            raise ValueError(f"unknown origin of a unit: {origin}")
         # The workbench codes a selection with this: a few small statements, never the whole text.
         tid, length = self._text_length(tid)
         code = self._codable(code_id)
@@ -79,14 +84,15 @@ class CodingStore(CodebookStore):
             now = _now()
             cur = conn.execute(
                 "INSERT INTO codings (transcript_id, start, end, code_id, coder, condensed, memo, created_at,"
-                " updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                (tid, start, end, code.id, coder, condensed, memo, now, now),
+                " updated_at, origin) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (tid, start, end, code.id, coder, condensed, memo, now, now, origin),
             )
             coding_id = cur.lastrowid
         assert coding_id is not None
         stamp = datetime.fromisoformat(now)
         return Coding(id=coding_id, transcript=tid, start=start, end=end, code=code.id, coder=coder,
-                      condensed=condensed, memo=memo, starred=False, created_at=stamp, updated_at=stamp)
+                      condensed=condensed, memo=memo, starred=False, created_at=stamp, updated_at=stamp,
+                      origin=origin)
 
     def _codable(self, code_id: str) -> CodeNode:
         code = self.code(code_id)
@@ -125,7 +131,7 @@ class CodingStore(CodebookStore):
                 for row in rows:
                     cur = conn.execute(
                         "INSERT INTO codings (transcript_id, start, end, code_id, coder, condensed, memo, starred,"
-                        " created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)", row)
+                        " created_at, updated_at, origin) VALUES (?,?,?,?,?,?,?,?,?,?,'import')", row)
                     assert cur.lastrowid is not None
                     ids.append(cur.lastrowid)
             finally:
@@ -290,6 +296,43 @@ class CodingStore(CodebookStore):
     def coders(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT id FROM coders ORDER BY id")]
 
+    # --- NLP assistance ------------------------------------------------------------------------
+
+    def record_suggestions(self, tid: str, start: int, end: int, coder: str,
+                           decisions: Sequence[tuple[str, int, float, str]]) -> None:
+        """Keep what became of codes suggested to ``coder`` for a span: (code, rank shown, score,
+        ``accepted`` or ``rejected``), for the disclosure of assistance and for the suggester to
+        learn from. Not undoable: it is a record of what happened."""
+        coder = check_coder(coder)
+        tid = self.transcript_id(tid)
+        now = _now()
+        rows = [(tid, start, end, code, coder, rank, score, decision, now) for code, rank, score, decision in decisions]
+        if any(d not in ("accepted", "rejected") for *_, d in decisions):
+            raise ValueError("a suggestion is accepted or rejected")
+        if rows:
+            with self.transaction() as conn:
+                conn.executemany(
+                    "INSERT INTO suggestion_decisions (transcript_id, start, end, code_id, coder, rank, score,"
+                    " decision, created_at) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+
+    def suggestion_decisions(self, coder: str | None = None) -> list[tuple[str, int, int, str, str, str]]:
+        """(transcript, start, end, code, coder, decision) for every suggestion taken or passed over."""
+        sql = "SELECT transcript_id, start, end, code_id, coder, decision FROM suggestion_decisions"
+        rows = self.conn.execute(sql + (" WHERE coder = ?" if coder else "") + " ORDER BY id",
+                                 (coder,) if coder else ()).fetchall()
+        return [tuple(r) for r in rows]
+
+    def assistance(self) -> dict[str, int]:
+        """How much NLP assistance a project's units had, for a methods section: units by origin
+        (``auto`` units are those ``autocode`` made), and suggestions accepted and rejected."""
+        out = {f"units_{origin}": 0 for origin in ("manual", "suggestion", "autocode", "import")}
+        for origin, n in self.conn.execute("SELECT origin, count(*) FROM codings GROUP BY origin"):
+            out[f"units_{origin}"] = n
+        out["suggestions_accepted"] = out["suggestions_rejected"] = 0
+        for decision, n in self.conn.execute("SELECT decision, count(*) FROM suggestion_decisions GROUP BY decision"):
+            out[f"suggestions_{decision}"] = n
+        return out
+
 
 def _coding_from_row(r: sqlite3.Row) -> Coding:
     from ..core.models import Coding
@@ -298,6 +341,7 @@ def _coding_from_row(r: sqlite3.Row) -> Coding:
         id=r["id"], transcript=r["transcript_id"], start=r["start"], end=r["end"], code=r["code_id"],
         coder=r["coder"], condensed=r["condensed"], memo=r["memo"], starred=bool(r["starred"]),
         created_at=datetime.fromisoformat(r["created_at"]), updated_at=datetime.fromisoformat(r["updated_at"]),
+        origin=r["origin"],
     )
 
 

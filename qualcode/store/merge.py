@@ -170,9 +170,9 @@ def _merge_codings(target: Project, source: Project, conn, transcript_map, code_
         target._ensure_coder(conn, row["coder"])
         cur = conn.execute(
             "INSERT INTO codings (transcript_id, start, end, code_id, coder, condensed, memo, starred, created_at,"
-            " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            " updated_at, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (tid, row["start"], row["end"], code, row["coder"], row["condensed"], row["memo"], row["starred"],
-             row["created_at"], row["updated_at"]),
+             row["created_at"], row["updated_at"], row["origin"]),
         )
         coding_map[row["id"]] = cur.lastrowid
         report.codings_added += 1

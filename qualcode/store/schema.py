@@ -34,9 +34,10 @@ _JOURNALED_V1: dict[str, tuple[str, ...]] = {
     "memos": ("id", "target_type", "target_id", "author", "text", "created_at", "updated_at"),
 }
 _DEID_TERMS_V3 = ("id", "term", "kind", "hide", "replacement", "source", "created_at")
+_CODINGS_V2 = (*_JOURNALED_V1["codings"], "starred")
 JOURNALED: dict[str, tuple[str, ...]] = {
     **_JOURNALED_V1,
-    "codings": (*_JOURNALED_V1["codings"], "starred"),  # v2
+    "codings": (*_CODINGS_V2, "origin"),  # v2, v10
     "codes": (*_JOURNALED_V1["codes"], "codable"),  # v9
     "memos": (*_JOURNALED_V1["memos"], "start", "end"),  # v9
     "deid_terms": (*_DEID_TERMS_V3, "variant_of"),  # v3, v4
@@ -187,7 +188,7 @@ CREATE TABLE analysis_cache (
     data          BLOB NOT NULL,
     PRIMARY KEY (checksum, model, model_version)
 );
-""" + journal_triggers("codings", JOURNALED["codings"])
+""" + journal_triggers("codings", _CODINGS_V2)
 
 
 def _v3() -> str:
@@ -242,7 +243,7 @@ def _v6() -> str:
     reconciliation or an export that names unit 12 never comes to mean another unit. The tables
     are rebuilt, and the counter starts above every id the file has ever used, undo history
     included."""
-    codings_columns = ", ".join(JOURNALED["codings"])
+    codings_columns = ", ".join(_CODINGS_V2)  # as of v6 (v10 adds origin)
     memos_columns = ", ".join(_JOURNALED_V1["memos"])  # as of v6 (v9 adds start and end)
     ever = lambda table: (  # noqa: E731 - the highest id a table's rows and journal ever held
         f"SELECT max(coalesce((SELECT max(id) FROM {table}), 0),"
@@ -284,7 +285,7 @@ ALTER TABLE memos_v6 RENAME TO memos;
 DELETE FROM sqlite_sequence WHERE name IN ('codings', 'memos');
 INSERT INTO sqlite_sequence (name, seq) VALUES ('codings', ({ever('codings')}));
 INSERT INTO sqlite_sequence (name, seq) VALUES ('memos', ({ever('memos')}));
-""" + journal_triggers("codings", JOURNALED["codings"]) + journal_triggers("memos", _JOURNALED_V1["memos"])
+""" + journal_triggers("codings", _CODINGS_V2) + journal_triggers("memos", _JOURNALED_V1["memos"])
 
 
 def _v7() -> str:
@@ -335,8 +336,35 @@ CREATE TABLE refi_guids (
 """ + journal_triggers("codes", JOURNALED["codes"]) + journal_triggers("memos", JOURNALED["memos"])
 
 
+def _v10() -> str:
+    """Disclosure of NLP assistance: where each unit came from (``manual``, ``suggestion``: a
+    suggested code accepted, ``autocode``, ``import``) and each suggestion a coder was shown
+    for a span and took or passed over, so a methods section can say how much assistance was
+    used, and the suggester can learn from what a coder rejected."""
+    return """
+ALTER TABLE codings ADD COLUMN origin TEXT NOT NULL DEFAULT 'manual'
+    CHECK (origin IN ('manual', 'suggestion', 'autocode', 'import'));
+DROP TRIGGER journal_codings_insert;
+DROP TRIGGER journal_codings_update;
+DROP TRIGGER journal_codings_delete;
+CREATE TABLE suggestion_decisions (
+    id            INTEGER PRIMARY KEY,
+    transcript_id TEXT NOT NULL REFERENCES transcripts(id) ON DELETE CASCADE,
+    start         INTEGER NOT NULL,
+    end           INTEGER NOT NULL,
+    code_id       TEXT NOT NULL,
+    coder         TEXT NOT NULL,
+    rank          INTEGER NOT NULL,          -- 1: the first suggestion shown
+    score         REAL NOT NULL,
+    decision      TEXT NOT NULL CHECK (decision IN ('accepted', 'rejected')),
+    created_at    TEXT NOT NULL
+);
+CREATE INDEX suggestion_decisions_by_coder ON suggestion_decisions(coder, decision);
+""" + journal_triggers("codings", JOURNALED["codings"])
+
+
 # MIGRATIONS[i] is the SQL script that takes a file from version i to i + 1.
-MIGRATIONS: list[str] = [_v1(), _v2(), _v3(), _v4(), _v5(), _v6(), _v7(), _v8(), _v9()]
+MIGRATIONS: list[str] = [_v1(), _v2(), _v3(), _v4(), _v5(), _v6(), _v7(), _v8(), _v9(), _v10()]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

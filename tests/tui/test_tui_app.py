@@ -310,6 +310,31 @@ async def test_codes_are_suggested_with_their_evidence_and_accepted_with_one_key
         await pilot.pause()
         [unit] = app.project.units()
         assert (unit.code, (unit.start, unit.end)) == (first.code, span)
+        # Disclosure: the unit came from a suggestion, and the suggestion was taken.
+        assert app.project.coding(unit.id).origin == "suggestion"
+        assert app.project.suggestion_decisions("AB") == [("T1", *span, first.code, "AB", "accepted")]
+
+
+async def test_coding_a_suggested_span_by_hand_passes_over_the_codes_shown_above(path):
+    app = QualcodeApp(path, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_t1(pilot)
+        await pilot.press("right_square_bracket", "x")
+        span = screen.view.selection
+        await pilot.press("i")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = [s.code for s in screen.suggestions]
+        assert "rec" not in shown[:1]
+        await pilot.press("c", *"recov", "enter")  # the coder chose another code in the chooser
+        await pilot.pause()
+        [unit] = app.project.units()
+        assert unit.code == "rec" and app.project.coding(unit.id).origin == "manual"
+        decided = app.project.suggestion_decisions("AB")
+        expected = shown[:shown.index("rec") + 1] if "rec" in shown else shown
+        assert [(d[3], d[5]) for d in decided] == \
+            [(code, "accepted" if code == "rec" else "rejected") for code in expected]
+        assert all(d[1:3] == span for d in decided)
 
 
 async def test_proposed_units_lie_in_participant_turns_and_p_walks_them(path):

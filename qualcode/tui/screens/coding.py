@@ -359,6 +359,7 @@ class CodingScreen(TurnRepairs):
             if isinstance(coding, Coding):
                 self._coded(coding.code)
                 self._add_unit(coding)
+                self.settle_suggestions(start, end, coding.code)
 
         self._choose_code("Code the selection", chosen)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 from textual.widgets import ProgressBar, Static
 
+from ...core.errors import UserError
 from ...core.models import Coding
 from ...core.units import MeaningUnit
 from ..base import WorkbenchScreen
@@ -57,6 +58,7 @@ class NlpAssist(WorkbenchScreen[None]):
         super().__init__()
         self.suggestions: list[Suggestion] = []
         self.suggested_span: tuple[int, int] | None = None
+        self.decided: set[str] = set()  # codes of the shown suggestions already taken or passed over
         self.proposals: list[Proposal] = []
 
     @property
@@ -145,7 +147,7 @@ class NlpAssist(WorkbenchScreen[None]):
         screen = self._screen
         screen.query_one("#nlp-progress", ProgressBar).display = False
         span, suggestions = message.span, message.suggestions
-        self.suggestions, self.suggested_span = suggestions, span
+        self.suggestions, self.suggested_span, self.decided = suggestions, span, set()
         quote = screen.text[span[0]:span[1]].replace("\n", " ")
         lines = [f"Suggestions for «{quote[:50]}{'…' if len(quote) > 50 else ''}»"]
         if message.notice:
@@ -170,10 +172,33 @@ class NlpAssist(WorkbenchScreen[None]):
         code = self.suggestions[n - 1].code
         start, end = self.suggested_span
         coding = screen._save(f"coded {code} (suggestion {n})",
-                              lambda: screen.app.project.add_coding(screen.tid, start, end, code, screen.app.coder))
+                              lambda: screen.app.project.add_coding(screen.tid, start, end, code, screen.app.coder,
+                                                                    origin="suggestion"))
         if isinstance(coding, Coding):
             screen._coded(coding.code)
             screen._add_unit(coding)
+            self.settle_suggestions(start, end, code)
+
+    def settle_suggestions(self, start: int, end: int, code: str | None) -> None:
+        """Record what became of the codes suggested for a span the coder has now coded with
+        ``code`` (``None``: dismissed them): that code accepted, the ones shown above it (all, if
+        it was not among them) rejected. Each shown code is decided once; a second code taken for
+        the unit is accepted without rejecting the first."""
+        span = self.suggested_span
+        if not self.suggestions or span is None or not (start < span[1] and span[0] < end):
+            return
+        codes = [s.code for s in self.suggestions]
+        if code is not None and code in self.decided:
+            return
+        shown = self.suggestions[:codes.index(code) + 1] if code in codes else self.suggestions
+        decisions = [(s.code, rank, s.score, "accepted" if s.code == code else "rejected")
+                     for rank, s in enumerate(shown, 1) if s.code not in self.decided]
+        self.decided.update(d[0] for d in decisions)
+        try:
+            self._screen.app.project.record_suggestions(self._screen.tid, span[0], span[1],
+                                                        self._screen.app.coder, decisions)
+        except UserError as exc:  # a record for the methods section: say it, never stop the coding
+            self._screen.app.report(exc)
 
     def on_nlp_assist_proposed(self, message: Proposed) -> None:
         screen = self._screen
