@@ -52,30 +52,51 @@ def test_ids_seen_by_other_processes_are_never_reused(project: Project) -> None:
 def test_a_version_5_file_keeps_its_ids_and_never_reuses_a_deleted_one(tmp_path, monkeypatch):
     """Schema 6 rebuilds codings and memos with AUTOINCREMENT; the counter starts above every id
     the file ever used, including units deleted and only remembered by the undo journal."""
-    from qualcode.core.codebook import parse_codebook
     from qualcode.store import schema
 
-    from ..conftest import CODEBOOK_YAML, make_parsed
+    from ..conftest import make_parsed
 
     path = tmp_path / "v5.qualcode"
     with monkeypatch.context() as m:
         m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:5])
         m.setattr(schema, "SCHEMA_VERSION", 5)
         m.setattr("qualcode.store.project.SCHEMA_VERSION", 5)
-        old = Project.create(path, codebook=parse_codebook(CODEBOOK_YAML, "cb.yaml"))
+        # Today's code writes columns a v5 file lacks: the rows as v5 code wrote them, by hand.
+        old = Project.create(path)
         old.import_transcript(make_parsed(), title="FG1")
-        units = [old.add_coding("T1", i * 4, i * 4 + 3, "hap", "AB") for i in range(3)]
-        old.add_memo("om enheten", target_type="coding", target_id=str(units[2].id), author="AB")
-        old.delete_coding(units[2].id)
+        conn = old.conn
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE journal_state SET recording = 0")
+        for code, name in (("hap", "Håp"), ("rec", "Recovery")):
+            conn.execute("INSERT INTO codes (id, name) VALUES (?, ?)", (code, name))
+        conn.execute("UPDATE journal_state SET recording = 1")
+        stamp = "2025-01-01T00:00:00"
+
+        def action(label: str) -> None:
+            conn.execute("INSERT INTO actions (label, coder, created_at) VALUES (?, 'AB', ?)", (label, stamp))
+
+        ids = []
+        for i in range(3):
+            action(f"code T1 {i * 4}-{i * 4 + 3} as hap")
+            ids.append(conn.execute(
+                "INSERT INTO codings (transcript_id, start, end, code_id, coder, created_at, updated_at)"
+                " VALUES ('T1', ?, ?, 'hap', 'AB', ?, ?)", (i * 4, i * 4 + 3, stamp, stamp)).lastrowid)
+        action("memo on coding")
+        conn.execute("INSERT INTO memos (target_type, target_id, author, text, created_at, updated_at)"
+                     " VALUES ('coding', ?, 'AB', 'om enheten', ?, ?)", (str(ids[2]), stamp, stamp))
+        action(f"delete unit {ids[2]}")
+        conn.execute("DELETE FROM memos WHERE target_type = 'coding' AND target_id = ?", (str(ids[2]),))
+        conn.execute("DELETE FROM codings WHERE id = ?", (ids[2],))
+        conn.execute("COMMIT")
         assert old.conn.execute("PRAGMA user_version").fetchone()[0] == 5
         old.close()
     with Project.open(path, backup=False) as p:
         assert p.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
-        assert [c.id for c in p.codings()] == [units[0].id, units[1].id]
+        assert [c.id for c in p.codings()] == ids[:2]
         new = p.add_coding("T1", 30, 33, "rec", "AB")
-        assert new.id > units[2].id
+        assert new.id > ids[2]
         assert p.memos(target_type="coding", target_id=str(new.id)) == []
         assert p.undo("AB") == "code T1 30-33 as rec"
-        assert p.undo("AB") == f"delete unit {units[2].id}"  # the old unit comes back, under its id
-        assert units[2].id in [c.id for c in p.codings()]
+        assert p.undo("AB") == f"delete unit {ids[2]}"  # the old unit comes back, under its id
+        assert ids[2] in [c.id for c in p.codings()]
         assert p.integrity_check() == []
