@@ -7,6 +7,12 @@ Bokmål lemmas. It is a matching aid, not a translation: it never changes the st
 
 Basic mode has no lemmatiser; :func:`stem` strips common inflection endings so that *håpet*,
 *håper* and *håp* share the key ``håp`` (and *håpløs* keeps its own).
+
+Lemma search (:mod:`.search`) also uses :data:`FORMS` (strong verbs and participles: *ødela*,
+*ødelagte* → *ødelegge*), :func:`roots` (a verb meets its noun: *skammet* → *skam*),
+:func:`read_e` (North Norwegian *e* as *er* or *jeg* by its neighbours), :func:`strip_glued`
+(*eg.* at a sentence end) and the prefixes and derivational endings that tell a compound or a
+derivation from a word that merely begins or ends the same way.
 """
 
 from __future__ import annotations
@@ -49,6 +55,117 @@ DIALECT: dict[str, str] = {
     "sida": "side", "sia": "side", "dama": "dame", "jenta": "jente", "kona": "kone", "søstera": "søster",
     "dattera": "datter", "boka": "bok", "uka": "uke", "tida": "tid",
 }
+
+# Bokmål forms no light stemmer brings to their lemma (strong and irregular verbs), and
+# participles a model leaves as adjectives (*ødelagte*): for lemma search, in basic mode and with
+# a model. ``sa``, ``kom``, ``tok``, ``vet`` are in DIALECT already.
+FORMS: dict[str, str] = {
+    "er": "være", "var": "være", "vært": "være", "har": "ha", "hadde": "ha", "hatt": "ha",
+    "blir": "bli", "ble": "bli", "blitt": "bli", "går": "gå", "gikk": "gå", "gått": "gå",
+    "sier": "si", "sagt": "si", "tror": "tro", "trodde": "tro", "trodd": "tro", "gjør": "gjøre",
+    "gjorde": "gjøre", "gjort": "gjøre", "får": "få", "fikk": "få", "fått": "få", "tar": "ta",
+    "tatt": "ta", "visste": "vite", "gir": "gi", "ga": "gi", "gav": "gi", "gitt": "gi",
+    "kommet": "komme", "fant": "finne", "funnet": "finne", "står": "stå",
+    "sto": "stå", "stod": "stå", "stått": "stå", "lå": "ligge", "ligget": "ligge", "drar": "dra",
+    "dro": "dra", "dratt": "dra", "sov": "sove", "sovet": "sove", "brøt": "bryte", "brutt": "bryte",
+    "hjalp": "hjelpe", "hjulpet": "hjelpe", "forstår": "forstå", "forsto": "forstå",
+    "forstod": "forstå", "forstått": "forstå", "skrev": "skrive", "skrevet": "skrive",
+    "ødela": "ødelegge", "ødelagt": "ødelegge", "ødelagte": "ødelegge", "valgte": "velge",
+    "valgt": "velge", "solgte": "selge", "solgt": "selge", "fortalte": "fortelle",
+    "fortalt": "fortelle", "spør": "spørre", "spurte": "spørre", "spurt": "spørre",
+    "følt": "føle", "glemt": "glemme", "kjent": "kjenne", "trengt": "trenge", "mistet": "miste",
+    "slapp": "slippe", "sluppet": "slippe", "forsvant": "forsvinne", "forsvunnet": "forsvinne",
+}
+
+# North Norwegian *e* is *er* (det e bra, ho e flink, e du sikker?) or *jeg* (e trur, det sa e):
+# :func:`read_e` reads it by its neighbours.
+_E_SUBJECTS = frozenset({
+    "det", "den", "dette", "denne", "ho", "hu", "han", "hun", "vi", "me", "dokker", "dokk", "dykk",
+    "dere", "dem", "dæm", "de", "dei", "du", "æ", "eg", "jeg", "man", "en", "alt", "alle",
+    "som", "ingen", "nokon", "noen", "folk", "ting", "hva", "ka", "kva", "kem", "kven", "hvem",
+})
+_E_FINITE = frozenset({
+    "e", "er", "var", "tror", "trur", "trudde", "trodde", "veit", "vet", "visste", "har", "hadde",
+    "ska", "skal", "sku", "skulle", "kan", "kunne", "vil", "ville", "må", "måtte", "sa", "sier",
+    "seier", "tenkte", "tenker", "tenkjer", "syns", "synes", "synst", "føler", "følte", "kjenner",
+    "kjente", "kjende", "gikk", "gjekk", "går", "kom", "kjem", "kommer", "fekk", "fikk", "får",
+    "gjorde", "gjer", "gjør", "vart", "blei", "ble", "blir", "bor", "bur", "budde", "hørte",
+    "høyrde", "hører", "høyrer", "likte", "liker", "håper", "håpar", "håpa", "jobba", "jobber",
+    "prøvde", "prøver", "prøvd", "mener", "meiner", "meinte", "mente", "husker", "huska", "hugsa",
+    "hugsar", "lurer", "lurte", "savner", "savna", "skjønte", "skjønner", "skjønna", "forsto",
+    "forstod", "angrer", "angra", "trengte", "trenger", "treng", "klarte", "klarer", "klara",
+    "snakka", "snakket", "fortalte", "sitter", "satt", "tok", "tek", "tar", "hadd",
+})
+_E_OPENERS = frozenset({
+    "no", "nå", "nu", "så", "da", "då", "her", "der", "kanskje", "også", "òg", "au", "nok",
+    "alltid", "aldri", "ofte", "heller", "sjøl", "selv", "idag", "igjen", "bare", "berre", "jo",
+})
+_CONJUNCTIONS = frozenset({
+    "og", "men", "at", "fordi", "når", "om", "viss", "hvis", "før", "etter", "mens", "enn",
+    "eller", "for", "sia", "siden",
+})
+
+_VERB_TAGS = frozenset({"VERB", "AUX"})
+_SUBJECT_TAGS = frozenset({"PRON", "NOUN", "PROPN", "DET"})
+
+
+def read_e(before: str | None, after: str | None, before_tag: str = "", after_tag: str = "") -> str:
+    """The Bokmål lemma North Norwegian *e* stands for here: ``"være"`` or ``"jeg"``.
+
+    ``before``/``after`` are the neighbouring words of the sentence (None at its edges), folded;
+    a neighbour that is itself an *e* is given as it was read (``"er"`` or ``"jeg"``). The tags
+    are the model's POS, empty in basic mode. *e* after a finite verb is the subject (det trur
+    e); after a subject it is the verb (det e bra); first in a sentence it is *jeg* before a verb
+    (e trur) and *er* before a subject (e du sikker?); after an adverb that opens the sentence it
+    is the verb (no e det bra); after a conjunction, *jeg* (og e veit ikkje).
+    """
+    if before is not None and (before in _E_FINITE or (before_tag in _VERB_TAGS and before not in _E_SUBJECTS)):
+        return "jeg"
+    if before is not None and (before in _E_SUBJECTS or (before_tag in _SUBJECT_TAGS and before not in _E_OPENERS)):
+        return "være"
+    if before is not None and (before in _E_OPENERS or before_tag == "ADV"):
+        return "være"
+    if after is not None and (after in _E_FINITE or after_tag == "VERB"):
+        return "jeg"
+    if before is None:
+        return "være" if after in _E_SUBJECTS else "jeg"
+    return "jeg" if before_tag in ("CCONJ", "SCONJ") or before in _CONJUNCTIONS else "være"
+
+
+# Parts a word may begin with that make a derivation, not a compound (*forhold*, *tilstand*).
+PREFIXES = frozenset({
+    "for", "fore", "til", "sam", "inn", "opp", "ned", "mis", "mot", "fra", "van", "vel", "over",
+    "under", "gjen", "sammen", "ut", "be", "an", "av", "bi", "er", "ge", "om", "på", "u",
+})
+# Derivational endings: *håpløs*, *håpefull*, *trofast*, *troverdig*, *forandring*, *skuffelse*.
+DERIVATIONS = (
+    "løs", "full", "fast", "verdig", "skap", "het", "else", "ing", "ning", "elig", "lig", "ig",
+    "som", "dom", "bar", "aktig", "messig",
+)
+
+
+def undouble(word: str) -> str:
+    """A final double consonant as one: ``skamm`` → ``skam`` (four letters or more)."""
+    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "aeiouyæøå":
+        return word[:-1]
+    return word
+
+
+def roots(key: str) -> frozenset[str]:
+    """The roots a lemma shares with its noun or verb: ``skamme`` → ``skamm``, ``skam``;
+    ``håpe`` → ``håp``; ``skam`` → ``skam``. A verb's double consonant is also read single,
+    since the noun writes it so (*skam*, *drøm*)."""
+    base = family(key)
+    return frozenset({base, undouble(base)}) if base != key else frozenset({key})
+
+
+def strip_glued(form: str) -> str:
+    """A word without the full stop the tokeniser kept on it as on an abbreviation: ``eg.`` at
+    the end of a sentence (*det trur eg.*) → ``eg``; anything else as it is."""
+    if len(form) >= 2 and form.endswith(".") and form[:-1].isalpha():
+        return form[:-1]
+    return form
+
 
 # A keyword's ``seg`` stands for any reflexive (kjenne seg igjen: kjente meg igjen); ``sin`` and
 # ``min`` for any possessive (min egen historie: sin egen historie).

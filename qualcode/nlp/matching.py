@@ -18,7 +18,7 @@ A word of the text fills a keyword word:
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -30,6 +30,9 @@ from .model import Pipeline
 
 FUZZY_CUTOFF = 84  # rapidfuzz ratio (0-100) for words of five letters or more
 MAX_GAP = 2
+# Keys that begin with this mark are met exactly, never as spelling variants (lemma search's
+# noun-and-verb roots, ``~skam``, live in their own space so they never meet a word's form).
+EXACT = "~"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +130,7 @@ class Matcher:
                     continue
                 for key in word.keys:
                     self._index.setdefault(key, []).append((p, w))
-                    if not word.stop:
+                    if not word.stop and not key.startswith(EXACT):
                         fuzzy_keys.setdefault(key, []).append((p, w))
         self._fuzzy_keys = fuzzy_keys
         self._fuzzy_choices = list(fuzzy_keys)
@@ -146,12 +149,17 @@ class Matcher:
             self._variants[key] = found
         return found
 
-    def _token_hits(self, analysis: Analysis, i: int) -> dict[tuple[int, int], Hit]:
-        """Which (pattern, position) token ``i`` can fill, and how well."""
+    def _token_hits(self, analysis: Analysis, i: int,
+                    keys: frozenset[str] | None = None) -> dict[tuple[int, int], Hit]:
+        """Which (pattern, position) token ``i`` can fill, and how well (by ``keys``, or the
+        analysis' own keys of the token)."""
         out: dict[tuple[int, int], Hit] = {}
         form = analysis.form(i)
         folded = fold(form)
-        keys = analysis.keys(i)
+        if folded.endswith(".") and folded[:-1].isalpha():  # "eg." that the tokeniser kept whole
+            folded = folded[:-1]
+        if keys is None:
+            keys = analysis.keys(i)
         for key in keys:
             for pw in self._index.get(key, ()):
                 if pw not in out:
@@ -165,21 +173,26 @@ class Matcher:
                     out.setdefault(pw, Hit(i, 1.0, "slot"))
         if self.fuzzy and not is_stop(form) and folded not in DIALECT:  # a dialect form has its reading
             for key in keys:
+                if key.startswith(EXACT):
+                    continue
                 for choice, q in self._variants_of(key):
                     for pw in self._fuzzy_keys[choice]:
                         if pw not in out or out[pw].quality < q:
                             out[pw] = Hit(i, q, "fuzzy")
         return out
 
-    def find(self, analysis: Analysis, start: int = 0, end: int | None = None) -> list[Match]:
-        """Every pattern occurrence inside ``[start, end)`` of the analysed text."""
+    def find(self, analysis: Analysis, start: int = 0, end: int | None = None, *,
+             keys: Sequence[frozenset[str] | None] | None = None) -> list[Match]:
+        """Every pattern occurrence inside ``[start, end)`` of the analysed text; ``keys``, when
+        given, are each token's keys instead of the analysis' (lemma search reads dialect *e* by
+        its context, for one)."""
         end = len(analysis.text) if end is None else end
         tokens = [i for i in analysis.tokens_in(start, end)
                   if analysis.flags[i] & WORD and not analysis.flags[i] & NOTE]
         if not tokens:
             return []
         sentence_of = [bisect_right(analysis.sent_starts, i) for i in tokens]
-        hits = [self._token_hits(analysis, i) for i in tokens]
+        hits = [self._token_hits(analysis, i, None if keys is None else keys[i]) for i in tokens]
         matches: list[Match] = []
         for n, token_hits in enumerate(hits):
             for (p, w), hit in token_hits.items():
