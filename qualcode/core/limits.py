@@ -3,10 +3,12 @@
 A transcript, a codebook or a REFI-QDA project is read whole into memory, so a file that
 unpacks or expands to gigabytes (a zip bomb, an XML entity bomb, a YAML alias bomb, a damaged
 size field) would exhaust memory or run for minutes before anything could be said about it.
-Each limit below is checked *while* reading, never from what a file says about itself (ZIP
-headers can lie), and is far above what real research data needs and far below what exhausts
-a laptop's memory. A file over a limit is refused with one line naming the file and the limit;
-nothing is stored.
+Each limit below is checked *while* reading, never trusting what a file says about itself (ZIP
+headers can lie): a size a ZIP header declares over a limit is refused before anything is
+unpacked (a .qdpx checks every text it refers to so, together, before reading any), and one
+that understates is caught while unpacking. Each is far above what real research data needs
+and far below what exhausts a laptop's memory. A file over a limit is refused with one line
+naming the file and the limit; nothing is stored.
 
 The figures behind the choices: a 100-minute focus group is about 15,000 words, 100 KB of text
 and 1-2 MB of Word XML; a 500,000-word transcript (the longest anyone is likely to import) is

@@ -250,6 +250,19 @@ class Archive:
             checker.close()
         return kept.getvalue() if kept is not None else None
 
+    def check_sizes(self, names: list[str], *, limit: int, what: str) -> None:
+        """Refuse, before any of them is unpacked, members whose headers declare more than ``limit``
+        each or more than the archive's limit together (with what was read already). Headers that
+        understate a size are caught by :meth:`read` while the member is unpacked."""
+        total = self.total
+        for name in names:
+            info = self.zip.getinfo(name)
+            if info.file_size > limit:
+                raise UserError(self._past(name, limit, what), path=self.path)
+            total += info.file_size
+            if total > limits.ARCHIVE_MAX_TOTAL_BYTES:
+                raise UserError(self._past_total(), path=self.path)
+
     def check_all(self, xml_names: AbstractSet[str] = frozenset(), *,
                   wanted: tuple[str, ...] = ()) -> dict[str, bytes]:
         """Read every member within the limits (XML ones, ``xml_names``, checked as XML) and return

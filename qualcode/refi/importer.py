@@ -4,6 +4,12 @@
 All or nothing (see :func:`import_qdpx`): the file is read and checked first
 (:mod:`.read`, :mod:`.positions`), the import runs on a staging copy of the project, and the result reaches
 the project in one step.
+
+What another tool (or qualcode's own writer) puts where: speaker cases and a case's variables and
+memo (:class:`_Cases`), notes as memos with their spans and times (:class:`_Memos`), codings as
+meaning units stored in one pass with the tool's times (:func:`_store_units`); descriptions of the
+project and its sources become memos, and the file's GUIDs of sources, codes and users are kept
+so that the next export writes them again.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -19,16 +26,20 @@ from ..core.codebook import Codebook
 from ..core.errors import UserError
 from ..core.models import CODE_ID, CodeNode
 from ..core.parsed import ParsedTranscript, ParsedTurn
+from ..core.units import NewUnit
 from ..importers.labels import find_turns, parse_clock
 from ..store.project import RoleRule
+from .common import CONDENSED_NOTE, DEFAULT_CODER, STARRED_NOTE, TURN_TIMES, _excerpt, parse_description
 from .positions import choose_positions
-from .read import RCase, RCode, RCoding, RProject, RSelection, RSource, read_codebook_file, read_qdpx
-from .write import CONDENSED_NOTE, DEFAULT_CODER, STARRED_NOTE, TURN_TIMES, _excerpt, parse_description
+from .read import RCase, RCode, RCoding, RProject, RSource, read_codebook_file, read_qdpx
 
 # Names other tools give the variables qualcode reads as group, speaker and role.
 _GROUP_VARIABLES = {"group", "gruppe", "fokusgruppe", "focus group", "focusgroup"}
 _SPEAKER_VARIABLES = {"speaker", "taler", "deltaker"}
 _ROLE_VARIABLES = {"role", "rolle"}
+# A speaker case's variables that are not the speaker's attributes ("speaker group": qualcode's
+# name for the group on a case, which QualCoder would otherwise read as a case attribute "group").
+_RESERVED_CASE_VARIABLES = _SPEAKER_VARIABLES | _ROLE_VARIABLES | _GROUP_VARIABLES | {"speaker group"}
 
 
 def slug(name: str) -> str:
@@ -39,12 +50,15 @@ def slug(name: str) -> str:
     return value or "code"
 
 
-def codebook_from_refi(codes: list[RCode], existing: Codebook, name: str) -> tuple[Codebook, dict[str, str], list[str]]:
+def codebook_from_refi(codes: list[RCode], existing: Codebook, name: str,
+                       coded: AbstractSet[str] = frozenset()) -> tuple[Codebook, dict[str, str], list[str]]:
     """qualcode codes for REFI codes: (codebook of the codes to load, code guid -> code id, ids matched).
 
-    A code whose ``qualcode id`` (in its description) or whose path of names matches a code of
-    the project is that code; the others get their described id if it is free, else one made
-    from the name.
+    A code's name is the ``qualcode name`` in its description where it has one (the writer made a
+    duplicate name unique for QualCoder), else its name. A code whose ``qualcode id`` or whose
+    path of names matches a code of the project is that code; the others get their described id
+    if it is free, else one made from the name. A code marked not codable stays a folder unless
+    the file codes with it (``coded``: code guids).
     """
     by_path = {}
     for node in existing.codes:
@@ -57,14 +71,15 @@ def codebook_from_refi(codes: list[RCode], existing: Codebook, name: str) -> tup
     matched: list[str] = []
     for code in codes:
         parent_id = ids.get(code.parent) if code.parent else None
-        path = (*(paths[code.parent] if code.parent else ()), code.name.casefold())
-        paths[code.guid] = path
         fields = parse_description(code.description)
+        code_name = " ".join((fields.get("name") or "").split()) or code.name
+        path = (*(paths[code.parent] if code.parent else ()), code_name.casefold())
+        paths[code.guid] = path
         described = fields["id"] if CODE_ID.match(fields["id"] or "") else ""
         match = by_path.get(path)
         if match is None and described in existing_ids:
             node = existing.get(described)
-            if node.name.casefold() == code.name.casefold():
+            if node.name.casefold() == code_name.casefold():
                 match = described
         if match is not None:  # the file's texts where it has them, the project's elsewhere
             ids[code.guid] = match
@@ -76,16 +91,17 @@ def codebook_from_refi(codes: list[RCode], existing: Codebook, name: str) -> tup
                    for key in ("definition", "inclusion", "exclusion", "examples", "keywords")},
             }))
             continue
-        base = described or slug(code.name)
+        base = described or slug(code_name)
         candidate, n = base, 2
         while candidate.casefold() in taken:
             candidate = f"{base}-{n}"
             n += 1
         taken.add(candidate.casefold())
         ids[code.guid] = candidate
-        nodes.append(CodeNode(id=candidate, name=code.name, parent=parent_id, colour=code.colour,
+        nodes.append(CodeNode(id=candidate, name=code_name, parent=parent_id, colour=code.colour,
                               definition=fields["definition"], inclusion=fields["inclusion"],
-                              exclusion=fields["exclusion"], examples=fields["examples"], keywords=fields["keywords"]))
+                              exclusion=fields["exclusion"], examples=fields["examples"], keywords=fields["keywords"],
+                              codable=code.codable or code.guid in coded))
     return Codebook(name=name, codes=nodes), ids, matched
 
 
@@ -129,25 +145,19 @@ def _exact_rule(label: str, role: str) -> RoleRule:
 def _apply(project, refi: RProject, *, roles: list, allow_duplicate: bool, report: ImportReport) -> None:
     """Store a read project into ``project`` (a staging copy: a failure here is thrown away)."""
     report.warnings.extend(refi.warnings)
-    existing_book = project.codebook()
-    book, code_ids, matched = codebook_from_refi(refi.codes, existing_book, project.meta("codebook_name") or refi.name)
+    coded = {c.code for s in refi.sources for c in _codings(s)}
+    for code in refi.codes:
+        if not code.codable and code.guid in coded:
+            report.warnings.append(f"code {code.name!r} is marked not codable but the file codes with it; kept "
+                                   "codable")
+    book, code_ids, matched = codebook_from_refi(refi.codes, project.codebook(),
+                                                 project.meta("codebook_name") or refi.name, coded=coded)
     new_nodes = [n for n in book.codes if n.id not in set(matched)]
     if new_nodes:
         project.load_codebook(Codebook(name=book.name, codes=new_nodes))
     report.codes_added, report.codes_matched = len(new_nodes), len(matched)
 
-    selection_speaker: dict[str, tuple[str, str | None]] = {}
-    group_cases: dict[str, RCase] = {}
-    for case in refi.cases:
-        lowered = {k.casefold(): v for k, v in case.variables.items()}
-        speaker = next((lowered[k] for k in _SPEAKER_VARIABLES if lowered.get(k)), None)
-        role = next((lowered[k] for k in _ROLE_VARIABLES if lowered.get(k)), None)
-        if speaker and case.selections:
-            for gid in case.selections:
-                selection_speaker[gid] = (speaker, role)
-        for sid in case.sources:
-            group_cases.setdefault(sid, case)
-
+    cases = _Cases(refi)
     known = {t.checksum: t.id for t in project.transcripts()}
     source_tid: dict[str, str] = {}
     selection_tid: dict[str, str] = {}
@@ -160,13 +170,15 @@ def _apply(project, refi: RProject, *, roles: list, allow_duplicate: bool, repor
             tid = known[checksum]
             report.transcripts_matched.append(tid)
         else:
-            turns, speakers_roles = _turns(source, selection_speaker)
-            group, attributes = _group(source, group_cases.get(source.guid))
+            turns, speakers_roles = _turns(source, cases.selection_speaker)
+            labels = {t.speaker for t in turns if t.speaker}
+            group, attributes = _group(source, cases.group_case(source, labels))
             rules = [_exact_rule(label, role) for label, role in speakers_roles.items() if role] + list(roles)
             parsed = ParsedTranscript(source.text, turns, "qdpx", "utf-8")
             result = project.import_transcript(parsed, title=source.name, group=group,
                                                group_attributes=attributes or None, roles=rules,
-                                               source_path=None, allow_duplicate=True)
+                                               source_path=None, allow_duplicate=True,
+                                               speaker_attributes=cases.speaker_attributes(source, labels) or None)
             tid = result.transcript.id
             known.setdefault(checksum, tid)
             report.transcripts_added.append(tid)
@@ -174,29 +186,78 @@ def _apply(project, refi: RProject, *, roles: list, allow_duplicate: bool, repor
         for sel in source.selections:
             selection_tid[sel.guid] = tid
 
-    present = {(m.target_type, m.target_id, m.text) for m in project.memos()}
-
-    def add_memo(text: str, target_type: str, target_id: str | None, author: str | None) -> None:
-        """A memo, unless the project has the same one already (a file imported back)."""
-        if (target_type, target_id, text) in present:
-            return
-        project.add_memo(text, target_type=target_type, target_id=target_id, author=author)
-        present.add((target_type, target_id, text))
-        report.memos += 1
-
-    coders: dict[str, None] = {}
-    first_coding: dict[str, int] = {}  # selection guid -> the first unit made from it
-    note_targets: dict[str, list[tuple[str, str | None]]] = {}  # note guid -> [(target type, id)]
+    memos = _Memos(project, refi, report)
+    if refi.description:
+        memos.add(refi.description, "project", None, None, refi.created, refi.modified)
+    units, memos.unit_notes, coders = _store_units(project, refi, source_tid, code_ids, report)
     for source in refi.sources:
         tid = source_tid.get(source.guid)
         if tid is None:
             continue
-        length = len(source.text)
+        if source.description:
+            memos.add(source.description, "transcript", tid, None, source.created, source.modified)
         for note_gid in source.notes:
-            note_targets.setdefault(note_gid, []).append(("transcript", tid))
-        items: list[tuple[RCoding, RSelection | None]] = [(c, sel) for sel in source.selections for c in sel.codings]
+            memos.target(note_gid, "transcript", tid, source)
+        for sel in source.selections:
+            for gid in sel.notes:  # a note on a selection goes to its first unit, else the transcript
+                if sel.guid in units:
+                    memos.target(gid, "coding", str(units[sel.guid]))
+                else:
+                    memos.target(gid, "transcript", tid, source, (sel.start, sel.end))
+            if not sel.codings and sel.description:  # an annotation as MAXQDA writes it
+                memos.add(sel.description, "transcript", tid, refi.users.get(sel.user or ""), sel.created,
+                          sel.modified, span=memos.span(source, (sel.start, sel.end)))
+    for case in refi.cases:
+        if case.description:
+            tids = dict.fromkeys([*(source_tid[g] for g in case.sources if g in source_tid),
+                                  *(selection_tid[g] for g in case.selections if g in selection_tid)])
+            text = f"Case «{case.name}»: {case.description}"
+            for tid in tids or [None]:
+                memos.add(text, "transcript" if tid else "project", tid, None, None, None)
+    for code in refi.codes:
+        for gid in code.notes:
+            memos.target(gid, "code", code_ids[code.guid])
+    for gid in refi.project_notes:
+        memos.target(gid, "project", None)
+    sources = {s.guid: s for s in refi.sources}
+    selections = {sel.guid: (s, sel) for s in refi.sources for sel in s.selections}
+    for note_gid, target in refi.links:
+        if target in selection_tid:
+            owner, sel = selections[target]
+            memos.target(note_gid, "transcript", selection_tid[target], owner, (sel.start, sel.end))
+        elif target in source_tid:
+            memos.target(note_gid, "transcript", source_tid[target], sources[target])
+    memos.place_the_rest([s for s in refi.sources if s.guid in source_tid], source_tid)
+
+    # The file's GUIDs, for the next export (the first one a project keeps for an object wins).
+    for kind, pairs in (("source", source_tid.items()), ("code", code_ids.items()),
+                        ("user", ((gid, name) for gid, name in refi.users.items() if name in coders | memos.authors))):
+        kept: dict[str, str] = {}
+        for gid, key in pairs:
+            kept.setdefault(key, gid)
+        project.remember_refi_guids(kind, kept)
+
+
+def _store_units(project, refi: RProject, source_tid: dict[str, str], code_ids: dict[str, str],
+                 report: ImportReport) -> tuple[dict[str, int], dict[str, list[int]], set[str]]:
+    """Every coding as a meaning unit, in one pass; those the project has already (a file coming
+    back) are left as they are. Returns selection guid -> the first unit made from it, note guid
+    -> the units whose codings refer to it (other than as condensed meaning or star), and the
+    coders of the file's units (new or already there)."""
+    pending: list[NewUnit] = []
+    order: list[tuple[int, list[str], str | None]] = []  # (unit id, or -1 - index into pending; notes; selection)
+    coders: dict[str, None] = {}  # of the new units
+    everyone: set[str] = set()
+    for source in refi.sources:
+        tid = source_tid.get(source.guid)
+        if tid is None:
+            continue
+        have = {(r[1], r[2], r[3], r[4]): r[0] for r in project.conn.execute(
+            "SELECT id, start, end, code_id, coder FROM codings WHERE transcript_id = ?", (tid,))}
+        length = len(source.text)
+        items: list[tuple[RCoding, str | None]] = [(c, sel.guid) for sel in source.selections for c in sel.codings]
         items += [(c, None) for c in source.codings]
-        for coding, selected in items:
+        for coding, selection in items:
             if coding.whole:
                 start, end = 0, length
             else:
@@ -206,7 +267,7 @@ def _apply(project, refi: RProject, *, roles: list, allow_duplicate: bool, repor
                                        "outside the text; skipped")
                 continue
             code_id = code_ids.get(coding.code)
-            if code_id is None:
+            if code_id is None:  # read_qdpx refuses such a file; a guard, not a message anyone should see
                 raise UserError(f"a coding in source {source.name!r} refers to code {coding.code}, which is not in "
                                 "the codebook")
             coder = refi.users.get(coding.user or "", DEFAULT_CODER)
@@ -216,69 +277,179 @@ def _apply(project, refi: RProject, *, roles: list, allow_duplicate: bool, repor
                 if note is None:
                     continue
                 if note.name == CONDENSED_NOTE and not condensed:
-                    condensed = note.text
+                    condensed = note.text.removeprefix(CONDENSED_NOTE + ":").strip()
                 elif note.name == STARRED_NOTE:
                     starred = True
                 else:
                     memo_notes.append(gid)
-            duplicate = project.conn.execute(
-                "SELECT id FROM codings WHERE transcript_id = ? AND start = ? AND end = ? AND code_id = ?"
-                " AND coder = ?",
-                (tid, start, end, code_id, coder)).fetchone()
-            if duplicate:  # the project has this unit already (a file coming back): keep it as it is
-                unit_id = duplicate[0]
+            key = (start, end, code_id, coder)
+            everyone.add(coder)
+            if key in have:  # the project has this unit already (or the file twice): keep it as it is
+                order.append((have[key], memo_notes, selection))
                 report.codings_duplicate += 1
-            else:
-                unit_id = project.add_coding(tid, start, end, code_id, coder, condensed=condensed,
-                                             memo=coding.memo).id
-                if starred:
-                    project.update_coding(unit_id, starred=True, coder=coder)
-                coders.setdefault(coder, None)
-                report.codings += 1
-            for gid in memo_notes:
-                note_targets.setdefault(gid, []).append(("coding", str(unit_id)))
-            if selected is not None and selected.guid not in first_coding:
-                first_coding[selected.guid] = unit_id
-        for sel in source.selections:  # a note on a selection goes to its first unit, else the transcript
-            for gid in sel.notes:
-                where = ("coding", str(first_coding[sel.guid])) if sel.guid in first_coding else ("transcript", tid)
-                note_targets.setdefault(gid, []).append(where)
-        for sel in source.selections:
-            if sel.codings or not sel.description:
                 continue
-            start, end = source.mapper.start(sel.start), source.mapper.end(sel.end)
-            if start is None or end is None or end <= start:
-                continue
-            excerpt = _excerpt(source.text[start:end], 80)
-            text = f"On «{excerpt}» ({start}-{end}): {sel.description}"
-            add_memo(text, "transcript", tid, None)
+            have[key] = -1 - len(pending)
+            order.append((have[key], memo_notes, selection))
+            coders.setdefault(coder, None)
+            created, modified = coding.created, coding.modified
+            pending.append(NewUnit(tid, start, end, code_id, coder, condensed=condensed, memo=coding.memo,
+                                   starred=starred, created_at=created,
+                                   updated_at=max(created, modified) if created and modified else modified or created))
+    ids = project.insert_units(pending) if pending else []
+    report.codings += len(ids)
     report.coders = list(coders)
+    first: dict[str, int] = {}
+    unit_notes: dict[str, list[int]] = {}
+    for ref, notes, chosen in order:
+        uid = ref if ref > 0 else ids[-1 - ref]
+        for gid in notes:
+            unit_notes.setdefault(gid, []).append(uid)
+        if chosen is not None:
+            first.setdefault(chosen, uid)
+    return first, unit_notes, everyone
 
-    for code in refi.codes:
-        for gid in code.notes:
-            note_targets.setdefault(gid, []).append(("code", code_ids[code.guid]))
-    for gid in refi.project_notes:
-        note_targets.setdefault(gid, []).append(("project", None))
-    for note_gid, target in refi.links:
-        if target in selection_tid:
-            note_targets.setdefault(note_gid, []).append(("transcript", selection_tid[target]))
-        elif target in source_tid:
-            note_targets.setdefault(note_gid, []).append(("transcript", source_tid[target]))
-    special = {CONDENSED_NOTE, STARRED_NOTE}
-    for gid, note in refi.notes.items():
-        targets = note_targets.get(gid)
-        if targets is None:
-            if note.name in special:
-                continue
-            targets = [("project", None)]
-        text = note.text
-        if note.name and not text.startswith(note.name.rstrip("…").rstrip()):
-            text = f"{note.name}\n\n{text}".strip()
-        if not text.strip():
-            continue
-        author = refi.users.get(note.user or "")
-        for target_type, target_id in targets:
-            add_memo(text, target_type, target_id, author)
+
+def _codings(source: RSource) -> list[RCoding]:
+    return [*(c for sel in source.selections for c in sel.codings), *source.codings]
+
+
+def _case_attributes(case: RCase) -> dict[str, str]:
+    """A case's variables other than speaker, role and group: a speaker's attributes (written as
+    ``speaker: NAME`` where NAME is taken by another variable)."""
+    return {k.removeprefix("speaker: "): v for k, v in case.variables.items()
+            if k.casefold() not in _RESERVED_CASE_VARIABLES}
+
+
+class _Cases:
+    """What the file's cases say about speakers and focus groups.
+
+    A case with a ``speaker`` variable (qualcode's, NVivo's speaker cases) is a speaker: its
+    selections are the speaker's turns, and its variables other than speaker, role and group
+    become the speaker's attributes. Another case is a speaker too where its name is the label of
+    a speaker in the transcript it refers to (QualCoder's case for a participant, linked to the
+    whole file); else it is the transcript's focus group (its name and variables), as before.
+    """
+
+    def __init__(self, refi: RProject):
+        self.selection_speaker: dict[str, tuple[str, str | None]] = {}
+        self._speaker_cases: list[tuple[str, dict[str, str], set[str]]] = []  # label, attributes, selections
+        self._others: list[RCase] = []
+        self._selections = {case.guid: set(case.selections) for case in refi.cases}
+        for case in refi.cases:
+            lowered = {k.casefold(): v for k, v in case.variables.items()}
+            speaker = next((lowered[k] for k in _SPEAKER_VARIABLES if lowered.get(k)), None)
+            role = next((lowered[k] for k in _ROLE_VARIABLES if lowered.get(k)), None)
+            extra = _case_attributes(case)
+            if speaker and case.selections:
+                for gid in case.selections:
+                    self.selection_speaker[gid] = (speaker, role)
+                self._speaker_cases.append((speaker, extra, set(case.selections)))
+            elif not speaker:
+                self._others.append(case)
+
+    def _refers(self, case: RCase, source: RSource) -> bool:
+        return source.guid in case.sources or not self._selections[case.guid].isdisjoint(
+            sel.guid for sel in source.selections)
+
+    def speaker_attributes(self, source: RSource, labels: set[str]) -> dict[str, dict[str, str]]:
+        out: dict[str, dict[str, str]] = {}
+        guids = {sel.guid for sel in source.selections}
+        for label, extra, selections in self._speaker_cases:
+            if extra and label in labels and selections & guids:
+                out.setdefault(label, {}).update(extra)
+        for case in self._others:
+            if case.name in labels and self._refers(case, source):
+                extra = _case_attributes(case)
+                if extra:
+                    out.setdefault(case.name, {}).update(extra)
+        return out
+
+    def group_case(self, source: RSource, labels: set[str]) -> RCase | None:
+        """The case that stands for the source's focus group: the first other case that refers to
+        the whole source and is not one of its speakers."""
+        return next((c for c in self._others if source.guid in c.sources and c.name not in labels), None)
+
+
+class _Memos:
+    """The file's notes as memos, each on the target the file gives it, with its times.
+
+    A note a coding refers to belongs to that unit only (its condensed meaning and star are the
+    unit's own; any other note is a memo on the unit). A note with a selection of its own (an
+    annotation, as QualCoder writes it) is a memo on that span of the transcript whose source
+    refers to it; QualCoder refers only to a source's first annotation, so one that nothing refers
+    to goes to the only source, else to the one source its span fits, else to the project (with a
+    warning). Any other note nothing refers to is a project memo (a journal).
+    """
+
+    def __init__(self, project, refi: RProject, report: ImportReport):
+        self.project, self.refi, self.report = project, refi, report
+        self.present = {(m.target_type, m.target_id, m.text, m.start, m.end) for m in project.memos()}
+        self.targets: dict[str, list[tuple[str, str | None, tuple[int, int] | None]]] = {}
+        self.authors: set[str] = set()
+        self.unit_notes: dict[str, list[int]] = {}
+
+    def add(self, text: str, target_type: str, target_id: str | None, author: str | None, created, modified, *,
+            span: tuple[int, int] | None = None) -> None:
+        """A memo, unless the project has the same one already (a file imported back)."""
+        key = (target_type, target_id, text, *(span or (None, None)))
+        if not text.strip() or key in self.present:
+            return
+        start, end = span or (None, None)
+        self.project.add_memo(text, target_type=target_type, target_id=target_id, author=author, start=start,
+                              end=end, created_at=created, updated_at=modified)
+        self.present.add(key)
+        self.report.memos += 1
+        if author:
+            self.authors.add(author)
+
+    def span(self, source: RSource, positions: tuple[int, int] | None) -> tuple[int, int] | None:
+        """A span in the source's positions as qualcode's offsets; None if it does not fit or is
+        the whole text (a memo on the transcript)."""
+        found = self._inside(source, positions)
+        return None if found is None or found == (0, len(source.text)) else found
+
+    @staticmethod
+    def _inside(source: RSource, positions: tuple[int, int] | None) -> tuple[int, int] | None:
+        if positions is None:
+            return None
+        start, end = source.mapper.start(positions[0]), source.mapper.end(positions[1])
+        return (start, end) if start is not None and end is not None and 0 <= start < end <= len(source.text) \
+            else None
+
+    def target(self, gid: str, target_type: str, target_id: str | None, source: RSource | None = None,
+               positions: tuple[int, int] | None = None) -> None:
+        note = self.refi.notes.get(gid)
+        if source is not None and positions is None and note is not None:
+            positions = note.span
+        span = self.span(source, positions) if source is not None else None
+        self.targets.setdefault(gid, []).append((target_type, target_id, span))
+
+    def place_the_rest(self, sources: list[RSource], source_tid: dict[str, str]) -> None:
+        special = {CONDENSED_NOTE, STARRED_NOTE}
+        for gid in {gid for s in self.refi.sources for c in _codings(s) for gid in c.notes}:
+            uids = self.unit_notes.get(gid, [])
+            self.targets[gid] = [("coding", str(uid), None) for uid in dict.fromkeys(uids)]
+        for gid, note in self.refi.notes.items():
+            targets = self.targets.get(gid)
+            if targets is None:
+                if note.name in special:
+                    continue
+                targets = [("project", None, None)]
+                if note.span is not None:
+                    fits = sources if len(sources) == 1 else [s for s in sources if self._inside(s, note.span)]
+                    if len(fits) == 1:
+                        targets = [("transcript", source_tid[fits[0].guid], self.span(fits[0], note.span))]
+                    if len(sources) > 1:
+                        where = f"transcript {targets[0][1]}" if len(fits) == 1 else "the project"
+                        self.report.warnings.append(f"an annotation ({_excerpt(note.text, 40)!r}) is on no source; "
+                                                    f"kept on {where}")
+            text = note.text
+            own = self.refi.origin.split(" ")[0] == "qualcode"  # qualcode's note names are made from the text
+            if note.name and not own and not text.startswith(note.name.rstrip("…").rstrip()):
+                text = f"{note.name}\n\n{text}".strip()
+            author = self.refi.users.get(note.user or "")
+            for target_type, target_id, span in targets:
+                self.add(text, target_type, target_id, author, note.created, note.modified, span=span)
 
 
 def _turns(source: RSource, selection_speaker: dict[str, tuple[str, str | None]]):
@@ -319,7 +490,7 @@ def _group(source: RSource, case: RCase | None) -> tuple[str | None, dict[str, s
     if group is None and case is not None and case.name:
         group = case.name
         for name, value in case.variables.items():
-            if name.casefold() not in _SPEAKER_VARIABLES | _ROLE_VARIABLES | _GROUP_VARIABLES:
+            if name.casefold() not in _RESERVED_CASE_VARIABLES:
                 attributes.setdefault(name, value)
     if group is None and attributes:  # a file's own attributes (QualCoder): kept on a group of its name
         group = source.name

@@ -2,17 +2,19 @@
 
 :func:`read_qdpx` gives an :class:`RProject` with every source's text and selections as the
 other tool wrote them; :func:`.positions.choose_positions` then works out how that tool counted
-positions and maps them onto qualcode's stored text. Every problem with the file is a
-:class:`~qualcode.core.errors.UserError` naming it: not a ZIP, no ``.qde``, XML that is not
-well-formed, a root that is not a REFI-QDA project, a missing attribute, a source whose text is
-not in the file.
+positions and maps them onto qualcode's stored text. Every problem with the file is one
+:class:`~qualcode.core.errors.UserError` naming it and, where there is one, the element and its
+line in the ``.qde``: not a ZIP, no ``.qde``, XML that is not well-formed, a root that is not a
+REFI-QDA project, a missing attribute, two elements of a kind with one GUID, a coding of a code
+that is not in the codebook, a source whose text is not in the file, nothing to import, a text
+past the limits of :mod:`qualcode.core.limits` (checked from the archive's own sizes before
+anything is unpacked, and again while unpacking).
 """
 
 from __future__ import annotations
 
-import re
-import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,17 +23,8 @@ from ..core.errors import UserError
 from ..core.models import COLOUR
 from ..core.text import normalize_text
 from ..importers.archive import Archive, Damaged, check_xml, read_file, xml_parser
-from .write import _QUALCODE_NS, DEFAULT_CODER
-
-
-@dataclass(slots=True)
-class RCode:
-    guid: str
-    name: str
-    parent: str | None
-    colour: str | None
-    description: str
-    notes: list[str] = field(default_factory=list)
+from .codes import RCode, bounded_depth, coder_name, unflatten_atlas
+from .common import ANNOTATION_MARK
 
 
 @dataclass(slots=True)
@@ -43,6 +36,8 @@ class RCoding:
     memo: str = ""
     notes: list[str] = field(default_factory=list)
     whole: bool = False  # a coding of the whole source
+    created: datetime | None = None  # the times the other tool recorded
+    modified: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -54,6 +49,9 @@ class RSelection:
     description: str
     codings: list[RCoding]
     notes: list[str]
+    created: datetime | None = None
+    modified: datetime | None = None
+    user: str | None = None
 
 
 @dataclass(slots=True)
@@ -67,6 +65,9 @@ class RSource:
     variables: dict[str, str]
     text: str = ""  # normalised, set by mapping
     mapper: Any = None
+    description: str = ""
+    created: datetime | None = None
+    modified: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -75,6 +76,9 @@ class RNote:
     name: str
     text: str
     user: str | None
+    created: datetime | None = None
+    modified: datetime | None = None
+    span: tuple[int, int] | None = None  # an annotation (QualCoder): a child selection, in its source's units
 
 
 @dataclass(slots=True)
@@ -82,13 +86,17 @@ class RCase:
     guid: str
     name: str
     variables: dict[str, str]
-    sources: list[str]
-    selections: list[str]
+    sources: list[str]  # whole sources: SourceRef, or a Coding of the source with the case's code
+    selections: list[str]  # SelectionRef, or selections coded with the case's code (NVivo, QualCoder)
+    description: str = ""
 
 
 @dataclass(slots=True)
 class RProject:
-    """A REFI-QDA project as read from a file, before anything is stored."""
+    """A REFI-QDA project as read from a file, before anything is stored.
+
+    Codes whose GUID is a case's (NVivo's and QualCoder's way of giving a case its text) are not
+    among ``codes``: their codings are the case's ``selections`` and ``sources``."""
 
     name: str
     origin: str
@@ -100,6 +108,9 @@ class RProject:
     project_notes: list[str]
     links: list[tuple[str, str]]  # (note guid, target guid)
     warnings: list[str] = field(default_factory=list)
+    description: str = ""
+    created: datetime | None = None
+    modified: datetime | None = None
 
 
 def _parse_xml(data: bytes, path: Path, what: str):
@@ -169,7 +180,8 @@ def _read_member(archive: Archive, name: str, path: Path, *, source: bool = Fals
         else:
             data = archive.read(name, xml=True)
     except Damaged as exc:
-        raise UserError(f"cannot read {name} from the archive ({str(exc).partition(': ')[2]})", path=path) from None
+        raise UserError(f"cannot read {name} from the archive ({str(exc).partition(': ')[2]}: not what its header "
+                        "says, or damaged); refusing the file", path=path) from None
     assert data is not None  # read with keep=True: the bytes come back
     return data
 
@@ -183,25 +195,44 @@ def read_qdpx(path: Path) -> RProject:
         ns = _check_root(root, path, "Project", "urn:QDA-XML:project:", "project (.qdpx)")
         members = {n.lower(): n for n in archive.names}
 
-        def load_internal(ref: str, owner: str) -> bytes:
+        def member(ref: str) -> str | None:
+            """The archive member an ``internal://`` path names (nothing outside the archive is read)."""
             kind, sep, rest = ref.partition("://")
-            if not sep:
-                raise UserError(f"source {owner!r} has an unreadable path {ref!r}", path=path)
-            if kind.lower() == "internal":
+            if sep and kind.lower() == "internal":
                 for candidate in (f"sources/{rest}", rest):
                     if candidate.lower() in members:
-                        return _read_member(archive, members[candidate.lower()], path, source=True)
+                        return members[candidate.lower()]
+            return None
+
+        def load_internal(ref: str, owner: str) -> bytes:
+            if "://" not in ref:
+                raise UserError(f"source {owner!r} has an unreadable path {ref!r}", path=path)
+            name = member(ref)
+            if name is not None:
+                return _read_member(archive, name, path, source=True)
             missing.append((owner, ref))
             return b""
 
+        # Every text the file refers to is within the limits by what the archive declares, before
+        # any is unpacked (an understated size is caught while unpacking).
+        wanted = [name for e in root.iter() if isinstance(e.tag, str) and e.get("plainTextPath")
+                  if (name := member(e.get("plainTextPath"))) is not None]
+        archive.check_sizes(wanted, limit=limits.ARCHIVE_MAX_SOURCE_BYTES, what="one text source")
         missing: list[tuple[str, str]] = []
         project = _read_project(root, ns, path, load_internal)
+        _find_case_sources(project, lambda name: _read_member(archive, members[name], path, source=True), members)
     if missing:
         names = ", ".join(repr(owner) for owner, _ in missing[:3]) + (" ..." if len(missing) > 3 else "")
         raise UserError(
             f"{len(missing)} text source(s) are not inside the file ({names}: {missing[0][1]}); nothing was "
             "imported. Export the project again with its sources, or take only its codebook with "
             "'qualcode codebook PROJECT --import FILE'", path=path)
+    if not any(s.raw.strip() for s in project.sources) and not (project.codes or project.notes or project.description):
+        other = len(root.findall(f"{{{ns}}}Sources/*")) - len(project.sources)
+        held = f" (only {other} source(s) qualcode cannot code)" if other else \
+            " (only empty text sources)" if project.sources else ""
+        raise UserError(f"the project holds nothing qualcode can import: no text sources, codes or notes{held}",
+                        path=path)
     return project
 
 
@@ -209,9 +240,12 @@ def _read_project(root, ns: str, path: Path, load_internal) -> RProject:
     def q(tag: str) -> str:
         return f"{{{ns}}}{tag}"
 
+    def every(path: str) -> list:
+        return root.findall("/".join(part if part == "*" else q(part) for part in path.split("/")))
+
     def text_of(element, tag: str) -> str:
         child = element.find(q(tag))
-        return (child.text or "") if child is not None else ""
+        return _content(child) if child is not None else ""
 
     def required(element, attribute: str) -> str:
         value = element.get(attribute)
@@ -220,244 +254,256 @@ def _read_project(root, ns: str, path: Path, load_internal) -> RProject:
                             path=path)
         return value.strip()
 
+    seen: dict[str, dict[str, int]] = {}
+
+    def guid_of(element, kind: str) -> str:
+        """The element's GUID; two of one kind with the same GUID make every reference to it ambiguous."""
+        gid = required(element, "guid").upper()
+        lines = seen.setdefault(kind, {})
+        if gid in lines:
+            raise UserError(f"two {kind} elements have the GUID {element.get('guid').strip()} (lines {lines[gid]} "
+                            f"and {element.sourceline}); references to it would be ambiguous", path=path)
+        lines[gid] = element.sourceline
+        return gid
+
+    def refs(element, tag: str) -> list[str]:
+        return [required(r, "targetGUID").upper() for r in element.findall(q(tag))]
+
     warnings: list[str] = []
+    bad_dates: list[str] = []  # dates that are not ISO 8601: one warning for them all
+
+    def when(element, attribute: str) -> datetime | None:
+        value = (element.get(attribute) or "").strip()
+        if not value:
+            return None
+        try:
+            moment = datetime.fromisoformat(value)
+            return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        except ValueError:
+            bad_dates.append(value)
+            return None
+
     users: dict[str, str] = {}
     taken: set[str] = set()
-    users_el = root.find(q("Users"))
-    for user in users_el.findall(q("User")) if users_el is not None else []:
-        users[required(user, "guid").upper()] = _coder_name(user.get("id"), user.get("name"), taken)
+    for user in every("Users/User"):
+        users[guid_of(user, "User")] = coder_name(user.get("id"), user.get("name"), taken)
 
     codes: list[RCode] = []
-    seen_codes: set[str] = set()
 
     def read_code(element, parent: str | None) -> None:
-        gid = required(element, "guid").upper()
-        if gid in seen_codes:
-            raise UserError(f"two codes have the GUID {gid}", path=path)
-        seen_codes.add(gid)
+        gid = guid_of(element, "Code")
         name = " ".join(required(element, "name").split())
         colour = element.get("color")
         if colour is not None and not COLOUR.match(colour.strip()):
             warnings.append(f"code {name!r}: colour {colour!r} is not #RRGGBB; left out")
             colour = None
-        note_refs = [required(r, "targetGUID").upper() for r in element.findall(q("NoteRef"))]
+        codable = (element.get("isCodable") or "true").strip().casefold() not in ("false", "0")
         codes.append(RCode(gid, name, parent, colour.strip() if colour else None, text_of(element, "Description"),
-                           note_refs))
+                           refs(element, "NoteRef"), codable))
         for child in element.findall(q("Code")):
             read_code(child, gid)
 
-    book = root.find(q("CodeBook"))
-    codes_el = book.find(q("Codes")) if book is not None else None
-    for element in codes_el.findall(q("Code")) if codes_el is not None else []:
+    for element in every("CodeBook/Codes/Code"):
         read_code(element, None)
 
     variables: dict[str, str] = {}
-    variables_el = root.find(q("Variables"))
-    for v in variables_el.findall(q("Variable")) if variables_el is not None else []:
-        variables[required(v, "guid").upper()] = " ".join(required(v, "name").split())
+    for v in every("Variables/Variable"):
+        variables[guid_of(v, "Variable")] = " ".join(required(v, "name").split())
 
     def values(element) -> dict[str, str]:
         out = {}
         for vv in element.findall(q("VariableValue")):
-            ref = vv.find(q("VariableRef"))
-            if ref is None:
-                continue
-            name = variables.get((ref.get("targetGUID") or "").upper())
-            holder = next((c for c in vv if _split(c.tag)[1].endswith("Value")), None)
-            if name is None or holder is None or holder.text is None:
-                continue
-            out[name] = holder.text.strip()
+            ref, holder = vv.find(q("VariableRef")), next((c for c in vv if _split(c.tag)[1].endswith("Value")), None)
+            name = variables.get((ref.get("targetGUID") or "").upper()) if ref is not None else None
+            if name is not None and holder is not None and _content(holder).strip():
+                out[name] = _content(holder).strip()
         return out
 
-    def codings_of(element) -> list[RCoding]:
+    cases: list[RCase] = []
+    for element in every("Cases/Case"):
+        cases.append(RCase(guid_of(element, "Case"), (element.get("name") or "").strip(), values(element),
+                           refs(element, "SourceRef"), refs(element, "SelectionRef"),
+                           _tidy(text_of(element, "Description"))))
+    case_by_guid = {c.guid: c for c in cases}
+    known_codes = {c.guid for c in codes}
+
+    def codings_of(element, source: str) -> list[RCoding]:
         out = []
+        kind = _split(element.tag)[1]
+        where = f" of the {kind} at line {element.sourceline}" if kind != "TextSource" else ""
         for coding in element.findall(q("Coding")):
             ref = coding.find(q("CodeRef"))
             if ref is None:
-                raise UserError(f"a Coding (line {coding.sourceline}) has no CodeRef", path=path)
+                raise UserError(f"a Coding (line {coding.sourceline}){where} in source {source!r} has no CodeRef",
+                                path=path)
             target = required(ref, "targetGUID").upper()
+            if target not in known_codes and target not in case_by_guid:
+                raise UserError(f"a Coding (line {coding.sourceline}){where} in source {source!r} refers to code "
+                                f"{ref.get('targetGUID').strip()}, which is not in the codebook", path=path)
             user = (coding.get("creatingUser") or "").upper() or None
-            notes = [required(r, "targetGUID").upper() for r in coding.findall(q("NoteRef"))]
-            out.append(RCoding(0, 0, target, user, notes=notes))
+            out.append(RCoding(0, 0, target, user, notes=refs(coding, "NoteRef"),
+                               created=when(coding, "creationDateTime"), modified=when(coding, "modifiedDateTime")))
         return out
+
+    held: dict[tuple[str, str], set[str]] = {}  # (case, "selections" or "sources") -> guids it has
+
+    def to_cases(codings: list[RCoding], target: str, attribute: str) -> list[RCoding]:
+        """The codings that code with a code: those with a case's code give the case its text."""
+        for coding in codings:
+            if coding.code in case_by_guid and target not in held.setdefault((coding.code, attribute), set(
+                    getattr(case_by_guid[coding.code], attribute))):
+                held[coding.code, attribute].add(target)
+                getattr(case_by_guid[coding.code], attribute).append(target)
+        return [c for c in codings if c.code not in case_by_guid]
+
+    def selection_of(sel, source: str) -> tuple[int, int]:
+        try:
+            return int(required(sel, "startPosition")), int(required(sel, "endPosition"))
+        except ValueError:
+            raise UserError(f"a PlainTextSelection in {source} (line {sel.sourceline}) has a position that is "
+                            "not a whole number", path=path) from None
 
     sources: list[RSource] = []
     skipped: dict[str, int] = {}
-    sources_el = root.find(q("Sources"))
-    for element in sources_el if sources_el is not None else []:
+    for element in every("Sources/*"):
         kind = _split(element.tag)[1]
         if kind != "TextSource":
             if kind:
                 skipped[kind] = skipped.get(kind, 0) + 1
             continue
-        gid = required(element, "guid").upper()
+        gid = guid_of(element, "TextSource")
         name = " ".join((element.get("name") or "").split()) or f"Source {len(sources) + 1}"
         content = element.find(q("PlainTextContent"))
-        if content is not None and content.text is not None:
-            raw = content.text
+        if content is not None and (content.text is not None or len(content)):
+            raw = _content(content)
         elif element.get("plainTextPath"):
             raw = _decode_source(load_internal(element.get("plainTextPath"), name), name, path)
         else:
-            raise UserError(f"text source {name!r} has neither PlainTextContent nor a plainTextPath", path=path)
+            raise UserError(f"text source {name!r} (line {element.sourceline}) has neither PlainTextContent nor a "
+                            "plainTextPath", path=path)
         selections = []
         for sel in element.findall(q("PlainTextSelection")):
-            try:
-                start, end = int(required(sel, "startPosition")), int(required(sel, "endPosition"))
-            except ValueError:
-                raise UserError(f"a selection in source {name!r} (line {sel.sourceline}) has a position that is "
-                                "not a whole number", path=path) from None
-            selection_codings = codings_of(sel)
-            description = text_of(sel, "Description").strip()
+            sid = guid_of(sel, "PlainTextSelection")
+            start, end = selection_of(sel, f"source {name!r}")
+            description = _tidy(text_of(sel, "Description"))
             creator = (sel.get("creatingUser") or "").upper() or None
+            created, modified = when(sel, "creationDateTime"), when(sel, "modifiedDateTime")
+            selection_codings = to_cases(codings_of(sel, name), sid, "selections")
             for coding in selection_codings:
                 coding.start, coding.end, coding.memo = start, end, description
                 coding.user = coding.user or creator
-            note_refs = [required(r, "targetGUID").upper() for r in sel.findall(q("NoteRef"))]
-            selections.append(RSelection(required(sel, "guid").upper(), sel.get("name") or "", start, end,
-                                         description, selection_codings, note_refs))
-        whole = codings_of(element)
+                coding.created = coding.created or created
+                coding.modified = modified or coding.modified
+            selections.append(RSelection(sid, sel.get("name") or "", start, end, description, selection_codings,
+                                         refs(sel, "NoteRef"), created, modified, creator))
+        whole = to_cases(codings_of(element, name), gid, "sources")
         for coding in whole:
             coding.whole = True
-        note_refs = [required(r, "targetGUID").upper() for r in element.findall(q("NoteRef"))]
-        sources.append(RSource(gid, name, raw, selections, whole, note_refs, values(element)))
+        sources.append(RSource(gid, name, raw, selections, whole, refs(element, "NoteRef"), values(element),
+                               description=_tidy(text_of(element, "Description")),
+                               created=when(element, "creationDateTime"), modified=when(element, "modifiedDateTime")))
     if skipped:
         shown = ", ".join(f"{n} {k.replace('Source', '')}" for k, n in sorted(skipped.items()))
         warnings.append(f"skipped sources qualcode cannot code ({shown}); only text sources are imported")
 
     notes: dict[str, RNote] = {}
-    notes_el = root.find(q("Notes"))
-    for element in notes_el.findall(q("Note")) if notes_el is not None else []:
-        gid = required(element, "guid").upper()
+    for element in every("Notes/Note"):
+        gid = guid_of(element, "Note")
+        if _tidy(text_of(element, "Description")) == ANNOTATION_MARK:
+            continue  # qualcode's copy, for QualCoder, of notes that are in the file on their own too
+        label = (element.get("name") or "").strip()
         content = element.find(q("PlainTextContent"))
-        if content is not None and content.text is not None:
-            text = content.text
+        if content is not None and (content.text is not None or len(content)):
+            text = _content(content)
         elif element.get("plainTextPath"):
-            text = _decode_source(load_internal(element.get("plainTextPath"), element.get("name") or gid),
-                                  element.get("name") or gid, path)
+            text = _decode_source(load_internal(element.get("plainTextPath"), label or gid), label or gid, path)
         else:
             text = ""
-        notes[gid] = RNote(gid, (element.get("name") or "").strip(), normalize_text(text).strip(),
-                           (element.get("creatingUser") or "").upper() or None)
-        description = text_of(element, "Description").strip()
-        if description and description not in notes[gid].text:
-            notes[gid].text = (normalize_text(description) + "\n\n" + notes[gid].text).strip()
-
-    cases: list[RCase] = []
-    cases_el = root.find(q("Cases"))
-    for element in cases_el.findall(q("Case")) if cases_el is not None else []:
-        cases.append(RCase(
-            required(element, "guid").upper(), (element.get("name") or "").strip(), values(element),
-            [required(r, "targetGUID").upper() for r in element.findall(q("SourceRef"))],
-            [required(r, "targetGUID").upper() for r in element.findall(q("SelectionRef"))],
-        ))
+        note = RNote(gid, label, _tidy(text), (element.get("creatingUser") or "").upper() or None,
+                     when(element, "creationDateTime"), when(element, "modifiedDateTime"))
+        description = _tidy(text_of(element, "Description"))
+        if description and description not in note.text:
+            note.text = (description + "\n\n" + note.text).strip()
+        sel = element.find(q("PlainTextSelection"))
+        if sel is not None:
+            guid_of(sel, "PlainTextSelection")
+            note.span = selection_of(sel, f"note {label or gid!r}")
+        notes[gid] = note
 
     links = []
-    links_el = root.find(q("Links"))
-    for link in links_el.findall(q("Link")) if links_el is not None else []:
+    for link in every("Links/Link"):
         origin, target = (link.get("originGUID") or "").upper(), (link.get("targetGUID") or "").upper()
         if origin in notes and target:
             links.append((origin, target))
     for kind in ("Sets", "Graphs"):
         if root.find(q(kind)) is not None:
             warnings.append(f"the file's {kind.lower()} are not imported (qualcode has no place for them)")
+    if bad_dates:
+        warnings.append(f"{len(bad_dates)} date(s) are not ISO 8601 (such as {bad_dates[0]!r}); the import's time "
+                        "is used for them")
 
-    project_notes = [required(r, "targetGUID").upper() for r in root.findall(q("NoteRef"))]
+    description = _tidy(text_of(root, "Description"))
+    codes = bounded_depth(unflatten_atlas(_without_case_codes(codes, case_by_guid, sources),
+                                            root.get("origin") or ""), path)
     return RProject(name=(root.get("name") or "").strip() or path.stem, origin=root.get("origin") or "",
-                    users=users, codes=_bounded_depth(_unflatten_atlas(codes, root.get("origin") or ""), path),
-                    sources=sources,
-                    notes=notes, cases=cases, project_notes=project_notes, links=links, warnings=warnings)
+                    users=users, codes=codes, sources=sources, notes=notes, cases=cases,
+                    project_notes=refs(root, "NoteRef"), links=links, warnings=warnings, description=description,
+                    created=when(root, "creationDateTime"), modified=when(root, "modifiedDateTime"))
+
+
+def _find_case_sources(project: RProject, read, members: dict[str, str]) -> None:
+    """QualCoder refers a case to a source by the GUID of a copy of its file (``sources/GUID.txt``,
+    which no source names) rather than the source's own GUID: find the source with that text."""
+    by_guid = {s.guid for s in project.sources}
+    for case in project.cases:
+        for i, gid in enumerate(case.sources):
+            member = f"sources/{gid.lower()}.txt"
+            if gid in by_guid or member not in members:
+                continue
+            text = normalize_text(_decode_source(read(member), case.name, Path(member)))
+            found = [s.guid for s in project.sources if normalize_text(s.raw) == text]
+            if len(found) == 1:
+                case.sources[i] = found[0]
+
+
+def _content(element) -> str:
+    """An element's whole text: what a comment, a processing instruction or a stray child element
+    inside it would cut off from ``.text`` is kept."""
+    return "".join(element.itertext())
+
+
+def _tidy(text: str) -> str:
+    return normalize_text(text).strip()
+
+
+def _without_case_codes(codes: list[RCode], cases: dict[str, RCase], sources: list[RSource]) -> list[RCode]:
+    """The codebook without the codes that are cases (NVivo's and QualCoder's convention: a code
+    whose GUID is a case's) and without folders that hold only such codes and code nothing
+    themselves (qualcode's "Speakers")."""
+    if not cases:
+        return codes
+    coded = {c.code for s in sources for c in [*s.codings, *(c for sel in s.selections for c in sel.codings)]}
+    children: dict[str | None, list[RCode]] = {}
+    for code in codes:
+        children.setdefault(code.parent, []).append(code)
+    dropped: set[str] = set()
+    for code in reversed(codes):  # children before parents
+        kids = children.get(code.guid, [])
+        if code.guid in cases or (kids and all(k.guid in dropped for k in kids) and code.guid not in coded):
+            dropped.add(code.guid)
+    return [c for c in codes if c.guid not in dropped]
 
 
 def _decode_source(data: bytes, name: str, path: Path) -> str:
     """A source's text as the tool wrote it; a BOM stays as U+FEFF so positions can count it."""
-    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
-        codec = "utf-16"
-    else:
-        codec = "utf-8"
+    codec = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
     try:
-        text = data.decode(codec)
+        text = ("\ufeff" if codec == "utf-16" else "") + data.decode(codec)
     except UnicodeDecodeError:
         raise UserError(f"source {name!r} is not UTF-8 text", path=path) from None
-    if codec == "utf-16":
-        text = "\ufeff" + text
     if "\x00" in text:
         raise UserError(f"source {name!r} holds binary content (a NUL character)", path=path)
     return text
-
-
-def _coder_name(user_id: str | None, name: str | None, taken: set[str]) -> str:
-    """A qualcode coder name for a REFI user: its id (initials) if short, else its name without spaces."""
-    candidate = ""
-    for value in (user_id, name):
-        value = (value or "").strip()
-        if value and len(value) <= 40 and not any(ch.isspace() for ch in value):
-            candidate = value
-            break
-    if not candidate:
-        candidate = re.sub(r"\s+", "_", (name or user_id or "").strip())[:40] or DEFAULT_CODER
-    unique, n = candidate, 2
-    while unique in taken:
-        unique = f"{candidate[:37]}-{n}"
-        n += 1
-    taken.add(unique)
-    return unique
-
-
-def _unflatten_atlas(codes: list[RCode], origin: str) -> list[RCode]:
-    """ATLAS.ti 8 flattens its code groups into names like ``Coke::diet Coke``; rebuild the tree."""
-    if "atlas" not in origin.casefold() or not any("::" in c.name for c in codes):
-        return codes
-    by_name = {c.name: c for c in codes if c.parent is None and "::" not in c.name}
-    out = [c for c in codes if "::" not in c.name]
-    for code in codes:
-        if "::" not in code.name:
-            continue
-        *parents, leaf = [p.strip() for p in code.name.split("::")]
-        parent_guid, path = None, []
-        for part in parents:
-            path.append(part)
-            key = "::".join(path)
-            if key not in by_name:
-                made = RCode(str(uuid.uuid5(_QUALCODE_NS, "atlas-group:" + key)).upper(), part, parent_guid, None, "")
-                by_name[key] = made
-                out.append(made)
-            parent_guid = by_name[key].guid
-        code.name, code.parent = leaf, parent_guid
-        out.append(code)
-    # parents before children
-    ordered, placed = [], set()
-    pending = out
-    while pending:
-        rest = [c for c in pending if c.parent is not None and c.parent not in placed]
-        for c in pending:
-            if c not in rest:
-                ordered.append(c)
-                placed.add(c.guid)
-        if len(rest) == len(pending):
-            ordered.extend(rest)
-            break
-        pending = rest
-    return ordered
-
-
-def _bounded_depth(codes: list[RCode], path: Path) -> list[RCode]:
-    """``codes``, or an error if any is nested deeper than :data:`~qualcode.core.limits.CODEBOOK_MAX_DEPTH`."""
-    parents = {c.guid: c.parent for c in codes}
-    depth: dict[str, int] = {}
-    for code in codes:
-        chain: list[str] = []
-        current: str | None = code.guid
-        while current is not None and current not in depth and len(chain) <= len(parents):
-            chain.append(current)
-            current = parents.get(current)
-        level = depth.get(current, 0) if current is not None else 0
-        for guid in reversed(chain):
-            level += 1
-            depth[guid] = level
-        if depth[code.guid] > limits.CODEBOOK_MAX_DEPTH:
-            raise UserError(f"code {code.name!r} is nested {depth[code.guid]} levels deep; the limit is "
-                            f"{limits.CODEBOOK_MAX_DEPTH} levels", path=path)
-    return codes
 
 
 def read_codebook_file(path: Path) -> list[RCode]:
@@ -478,7 +524,7 @@ def read_codebook_file(path: Path) -> list[RCode]:
     check_xml(data, path, "the codebook")
     root = _parse_xml(data, path, "the codebook")
     ns = _check_root(root, path, "CodeBook", "urn:QDA-XML:codebook:", "codebook (.qdc)")
-    return _bounded_depth(_unflatten_atlas(_read_project_codebook(root, ns, path), root.get("origin") or ""), path)
+    return bounded_depth(unflatten_atlas(_read_project_codebook(root, ns, path), root.get("origin") or ""), path)
 
 
 def _read_project_codebook(root, ns: str, path: Path) -> list[RCode]:

@@ -142,20 +142,16 @@ def test_an_import_that_fails_halfway_changes_nothing(coded, tmp_path, monkeypat
         other.delete_coding(unit)
     other.close()
     before = digest(tmp_path / "other.qualcode")
-    calls = []
-    real = Project.add_coding
+    real = Project.insert_units
 
-    def flaky(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:  # halfway: one unit is in already
-            raise UserError("the disk is full (simulated)")
-        return real(self, *args, **kwargs)
+    def flaky(self, units):
+        real(self, units[:1])  # halfway: one unit is in already
+        raise UserError("the disk is full (simulated)")
 
-    monkeypatch.setattr(Project, "add_coding", flaky)
+    monkeypatch.setattr(Project, "insert_units", flaky)
     with pytest.raises(UserError, match="simulated"):
         import_qdpx(tmp_path / "p.qdpx", tmp_path / "other.qualcode")
     assert digest(tmp_path / "other.qualcode") == before
-    calls.clear()
     with pytest.raises(UserError, match="simulated"):
         import_qdpx(tmp_path / "p.qdpx", tmp_path / "new.qualcode")
     assert not (tmp_path / "new.qualcode").exists()
