@@ -17,6 +17,8 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import UserError
+from ..core.text import check_coder
+from ..nlp.defaults import AUTO_CODER, AUTOCODE_MEASURED, AUTOCODE_MIN_SCORE
 from .common import add_command
 from .common import open_project as _open
 from .output import emit_json, table, warn, wrap
@@ -24,7 +26,6 @@ from .output import emit_json, table, warn, wrap
 if TYPE_CHECKING:
     from ..store import Project
 
-AUTO_CODER = "auto"
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -211,7 +212,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         if args.start is not None and not 0 <= args.start < args.end <= len(text):
             raise UserError(f"span {args.start}-{args.end} is not inside {tid} (offsets 0-{len(text)})")
         _ensure_analysed(project, None, pipeline)
-        suggester = Suggester(project, pipeline)
+        suggester = Suggester(project, pipeline, coder=check_coder(args.coder) if args.coder else None)
         spans: list[tuple[int, int, Any]]
         if args.start is not None:
             spans = [(args.start, args.end, None)]
@@ -246,6 +247,8 @@ def cmd_autocode(args: argparse.Namespace) -> int:
     pipeline = _pipeline(args)
     print(f"autocode: codings are recorded under the coder '{AUTO_CODER}' only, never as a person's; "
           f"undo with: qualcode undo {args.project} --coder {AUTO_CODER}", file=sys.stderr)
+    if args.min_score == AUTOCODE_MIN_SCORE:
+        print(f"autocode: min score {AUTOCODE_MIN_SCORE}: {AUTOCODE_MEASURED}", file=sys.stderr)
     with _open(args, backup=True) as project:
         ids = [project.transcript(t).id for t in args.transcripts] or None
         _ensure_analysed(project, ids, pipeline)
@@ -533,12 +536,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--start", type=int, help="start offset of the span (see 'qualcode show')")
     p.add_argument("--end", type=int, help="end offset (exclusive)")
     p.add_argument("--top", type=int, default=3, help="how many codes per span (default 3)")
+    p.add_argument("--coder", help="learn from this coder's units and passed-over suggestions only "
+                                   "(default: every person's units)")
 
     p = add("autocode", cmd_autocode, f"deductive first pass: code proposed units by keyword "
             f"suggestions, recorded under the coder '{AUTO_CODER}' only", json=True)
     p.add_argument("transcripts", nargs="*", metavar="TRANSCRIPT", help="transcript ids (default: all)")
-    p.add_argument("--min-score", type=float, default=0.45,
-                   help="code a unit only when its best suggestion scores at least this (0-1, default 0.45)")
+    p.add_argument("--min-score", type=float, default=AUTOCODE_MIN_SCORE,
+                   help=f"code a unit only when its best suggestion scores at least this (0-1, default "
+                        f"{AUTOCODE_MIN_SCORE}: {AUTOCODE_MEASURED})")
 
     p = add("kwic", cmd_kwic, "search a lemma across transcripts, keyword in context "
             "('håp' finds håpet, håper; --fuzzy adds håpløs and spelling variants)", json=True)

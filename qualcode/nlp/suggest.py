@@ -5,24 +5,32 @@ evidence a coder can check:
 
 * **keywords** (``keyword``): the code's keywords found in the span by lemma, including
   multi-word keywords as lemma sequences with small gaps (*kjenne seg igjen* in *jeg kjente meg
-  faktisk igjen*); a keyword shared by several codes counts for each in proportion;
-* **spelling and dialect variants** (``variant``): the same, where a word matched through the
-  dialect table or rapidfuzz (*ikkje*, *høyrt*, *håpe*/*håp*), at a little less weight;
-* **similarity** (``similar``): lemma TF-IDF cosine between the span and the units humans have
-  already coded with the code, and the codebook's example utterances (so it works before the
-  first unit): the mean of the cosine with the code's centroid and with its most alike unit.
-  Units that overlap the span itself are left out, so a second coder is never shown the first
-  coder's decision about the same words; the ``auto`` coder's units never count;
-* **role** (``role``): a subtheme named for patients or staff (*Ansattes håp*) is held back when
-  the speaker has the other role, since the codebook says to code those by the speaker's role.
+  faktisk igjen*); weighted by how few of the project's turns contain the keyword (*samme*,
+  *klare*, *tid* said everywhere count little; see :mod:`.corpus`), shared among the codes that
+  have it; a pronoun never meets a noun keyword (*Man* is not *mann*);
+* **spelling and dialect variants** (``variant``): the same through the dialect table or
+  rapidfuzz (*ikkje*, *høyrt*, *håpe*/*håp*), at a little less weight;
+* **the codebook's definition** (``definition``): lemma TF-IDF cosine between the span and the
+  code's name, definition, inclusion criteria and keywords, less what an ordinary turn of the
+  project shares with them, so a codebook without examples suggests from the first unit;
+* **similarity** (``similar``): cosine with the units already coded with the code (only the
+  asking coder's, when a coder is given: a second coder is never led by the first) and the
+  codebook's examples: the mean of the centroid (less an ordinary turn's) and the most alike
+  unit. Units overlapping the span are left out; the ``auto`` coder's never count;
+* **the talk around it**: the rest of the span's turn and the turn before (often the
+  moderator's question) count beside the span's own words, so "Ja, alltid." is about what was
+  asked;
+* **role** (``role``): a subtheme named for a role family (*de ansattes erfaringer*: staff,
+  which a *sykepleier* is) is held back for speakers of another family, and for the speaker's
+  family it inherits its theme's evidence, so it ranks above the theme;
+* **what the coder did** (``rejected``, ``unused``): a code the coder passed over for an alike
+  span counts less, and so does a theme the coder never codes while coding its subthemes.
 
-``score = 0.5 * (1 - exp(-keywords)) + 0.5 * min(1, similarity / 0.5)``, both parts in 0..1.
-The keyword sum counts each keyword once, weighted by how well it matched, by its length in
-words and by how few codes share it, with a little more for repeats. A subtheme inherits its
-parent's keyword evidence, in full when it is the subtheme for the speaker's role and by half
-when it has keywords of its own in the span, so the most specific fitting code ranks first.
-Every :class:`Suggestion` carries its :class:`Evidence` with the words and their offsets in
-the transcript text.
+Content words leave out stop words, fillers, numbers and names (:mod:`.corpus`). The score is a
+weighted mean of the keyword, definition and similarity parts, each in 0..1; the weights were
+tuned on the tuning studies only and are measured on a held-out study by
+``bench/bench_suggest.py``. Every :class:`Suggestion` carries its :class:`Evidence` with the words
+and their offsets in the transcript text.
 """
 
 from __future__ import annotations
@@ -32,26 +40,51 @@ import math
 import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.errors import UserError
 from ..core.models import MODERATOR_ROLES, CodeNode
 from ..store import Project
-from .analysis import NOTE, WORD, Analysis, analyse_texts, get_analysis
-from .dialect import is_stop
+from .analysis import Analysis, analyse_texts, get_analysis
+from .corpus import content_bag, content_keys, corpus_stats
+from .defaults import AUTO_CODER, AUTOCODE_MIN_SCORE
 from .matching import Match, Matcher, compile_patterns
 from .model import Pipeline, load_pipeline
 
-KEYWORD_WEIGHT = 0.5
-SIMILARITY_WEIGHT = 0.5
+# Weights, tuned on the tuning studies only (bench/gold/suggestions.yaml and
+# bench/gold/studies/hjemmetjeneste); never on the held-out study (bench/gold/studies/ungdom-nav).
+KEYWORD_WEIGHT = 0.45
+DEFINITION_WEIGHT = 0.25
+SIMILARITY_WEIGHT = 0.55
+TOTAL = KEYWORD_WEIGHT + DEFINITION_WEIGHT + SIMILARITY_WEIGHT
+KEYWORD_GAIN = 1.0
+DEFINITION_FULL = 0.25     # a cosine this far above an ordinary turn's counts as full
 SIMILARITY_FULL = 0.5      # a cosine this high counts as full similarity
+SPECIFIC_RARITY = 0.6      # a keyword this rare in the project's turns counts in full
+GENERIC_KEYWORD = 0.15     # the least a keyword counts, however common
+PHRASE_SPECIFICITY = 0.7   # a keyword of several words counts at least this much
 ROLE_PENALTY = 0.5
-MIN_SCORE = 0.12           # weaker suggestions are not shown
-AUTO_CODER = "auto"
+CONTEXT_WEIGHT = 1.5       # the words around a span (its turn, the turn before), each as much as its own
+FUNCTION_POS = frozenset({"PRON", "DET", "ADP", "AUX", "CCONJ", "SCONJ", "PART", "INTJ"})
+NEIGHBOURS = 7             # the nearest units that vote
+VOTE_SHARE = 0.0           # of the similarity part: the votes (0: measured no better on the tuning studies)
+UNUSED_PARENT = 0.7        # a theme the coder has never used while coding its subthemes
+UNUSED_FROM = 20           # ... once the coder has this many units
+REJECTED_ALIKE = 0.3       # a span this alike to one where the coder passed over a code ...
+REJECTED_WEIGHT = 0.8      # ... gets that code this much less, in proportion
+MIN_SCORE = 0.08           # weaker suggestions are not shown
 
+# Words that name a role, by family: a speaker's role and a subtheme's name meet through them
+# ("Tidspress – de ansattes erfaringer" is for a sykepleier; "brukernes" for a bruker).
 _ROLE_WORDS = {
-    "ansatt": re.compile(r"\bansatt\w*|\bpersonal\w*|\bbehandler\w*", re.IGNORECASE),
-    "pasient": re.compile(r"\bpasient\w*|\bbruker(?:e|es|ne)?\b", re.IGNORECASE),
+    "ansatt": re.compile(r"\b(?:ansatt|personal|behandler|sykepleier|helsefag|veileder|terapeut|miljøterapeut|"
+                         r"miljøarbeider|lege|saksbehandler|helsepersonell|medarbeider|fagperson|profesjonell)\w*",
+                         re.IGNORECASE),
+    "pasient": re.compile(r"\b(?:pasient|bruker|brukar|deltaker|deltakar|ungdom|beboer|bebuar|klient|"
+                          r"tjenestemottaker)\w*", re.IGNORECASE),
+    "pårørende": re.compile(r"\bpårørende\w*|\bpårørande\w*", re.IGNORECASE),
 }
 
 
@@ -67,7 +100,7 @@ class Word:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    kind: str                 # "keyword", "variant", "similar" or "role"
+    kind: str                 # "keyword", "variant", "similar", "definition", "role" or "rejected"
     term: str                 # the codebook keyword; the shared lemmas; the role
     words: tuple[Word, ...]
     weight: float
@@ -83,6 +116,10 @@ class Evidence:
         if self.kind == "similar":
             like = f"unit {self.unit}" if self.unit is not None else "the codebook's examples"
             return f"like {like}: {self.term}"
+        if self.kind == "definition":
+            return f"like the code's definition: {self.term}"
+        if self.kind in ("rejected", "unused"):
+            return self.term if self.kind == "unused" else f"you {self.term}"
         return f"role: {self.term}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -123,11 +160,12 @@ class Suggestion:
         }
 
 
-def _role_of_code(node: CodeNode) -> str | None:
-    for role, pattern in _ROLE_WORDS.items():
-        if pattern.search(node.name):
-            return role
-    return None
+def _roles_of_code(node: CodeNode) -> frozenset[str]:
+    """The role families a subtheme is for, from its name ("Ansattes håp": staff); a theme
+    (a top-level code) is for everyone, whatever its name says."""
+    if node.parent is None:
+        return frozenset()
+    return frozenset(role for role, pattern in _ROLE_WORDS.items() if pattern.search(node.name))
 
 
 def _role_family(role: str | None) -> str | None:
@@ -143,16 +181,8 @@ def _role_family(role: str | None) -> str | None:
 
 
 def bag_of_lemmas(analysis: Analysis, start: int, end: int) -> Counter[str]:
-    """Content-word lemma counts of a span (stop words, notes and punctuation left out)."""
-    bag: Counter[str] = Counter()
-    for i in analysis.tokens_in(start, end):
-        if not analysis.flags[i] & WORD or analysis.flags[i] & NOTE:
-            continue
-        key = analysis.lemma_key(i)
-        if len(key) < 2 or is_stop(key) or is_stop(analysis.form(i)):
-            continue
-        bag[key] += 1
-    return bag
+    """Content-word lemma counts of a span (see :func:`.corpus.content_keys`)."""
+    return content_bag(analysis, start, end)
 
 
 class _Unit:
@@ -162,48 +192,103 @@ class _Unit:
         self.id, self.tid, self.start, self.end, self.code, self.vector = uid, tid, start, end, code, vector
 
 
-class Suggester:
-    """Scores codes for spans of one project. Build once, ask many times (``suggest``)."""
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(k, 0.0) for k, w in a.items())
 
-    def __init__(self, project: Project, pipeline: Pipeline | None = None, *, use_examples: bool = True):
+
+_PROFILES: dict[tuple, dict[str, Counter[str]]] = {}
+
+
+class Suggester:
+    """Scores codes for spans of one project. Build once, ask many times (``suggest``).
+
+    ``coder``: learn from that coder's units and decisions only (a second coder is never led by
+    the first coder's units); ``None``: every person's units."""
+
+    def __init__(self, project: Project, pipeline: Pipeline | None = None, *, use_examples: bool = True,
+                 coder: str | None = None):
         self.project = project
         self.pipeline = pipeline or load_pipeline()
+        self.coder = coder
         self.book = project.codebook()
-        self.nodes = {c.id: c for c in self.book.codes}
+        self.nodes = {c.id: c for c in self.book.codes if c.codable}
         self.paths = {c.id: [n.name for n in self.book.path(c.id)] for c in self.book.codes}
-        self.code_roles = {c.id: _role_of_code(c) for c in self.book.codes}
+        self.depth = {c.id: len(self.paths[c.id]) for c in self.book.codes}
+        self.code_roles = {c.id: _roles_of_code(c) for c in self.book.codes}
+        self.stats = corpus_stats(project, self.pipeline)
         patterns = compile_patterns(self.pipeline, [(c.id, k) for c in self.book.codes for k in c.keywords])
         self.matcher = Matcher(patterns)
         owners: dict[str, set[str]] = defaultdict(set)
         for p in patterns:
             owners[_term_key(p.term)].add(p.owner)
         self.term_owners = {k: len(v) for k, v in owners.items()}
+        self.term_weight = {_term_key(p.term): self._specificity(p) for p in patterns}
         self._turns: dict[str, tuple[list[int], list]] = {}
-        self._build_similarity(use_examples)
+        self._build_profiles()
+        self._build_units(use_examples)
+        self._build_rejections()
 
-    # --- similarity model ----------------------------------------------------------------------
+    # --- how much a word says ----------------------------------------------------------------
 
-    def _build_similarity(self, use_examples: bool) -> None:
+    def vector(self, bag: Mapping[str, float]) -> dict[str, float]:
+        """TF-IDF of a bag of lemmas (a count under 1 is a word only in the context), unit length."""
+        weights = {k: (1.0 + math.log(n) if n >= 1 else n) * self.stats.idf(k) for k, n in bag.items() if n > 0}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return {k: w / norm for k, w in weights.items()}
+
+    def _specificity(self, pattern) -> float:
+        """How much a keyword says: by how few of the project's turns contain it (a keyword in
+        half the turns says little); a phrase of several words is specific as a phrase."""
+        content = [w for w in pattern.words if not w.slot and not w.stop]
+        if not content:
+            return GENERIC_KEYWORD
+        rarities = [min((self.stats.rarity(k) for k in w.keys), default=1.0) for w in content]
+        if len(content) > 1:
+            return max(PHRASE_SPECIFICITY, sum(rarities) / len(rarities))
+        return max(GENERIC_KEYWORD, min(1.0, rarities[0] / SPECIFIC_RARITY))
+
+    # --- what the codebook says ----------------------------------------------------------------
+
+    def _build_profiles(self) -> None:
+        """Each code's definition, inclusion criteria, name and keywords as one bag of lemmas, so
+        that a codebook without examples suggests from its first unit on; and how alike an
+        ordinary turn of this project is to each (its baseline, subtracted)."""
+        texts = {c.id: "\n".join(x for x in (c.name, c.definition, c.inclusion, ", ".join(c.keywords)) if x)
+                 for c in self.nodes.values()}
+        key = (self.pipeline.name, self.pipeline.version, self.pipeline.basic, tuple(sorted(texts.items())))
+        bags = _PROFILES.get(key)
+        if bags is None:
+            ids = list(texts)
+            analyses = analyse_texts(self.pipeline, [texts[i] for i in ids])
+            bags = {i: content_bag(a, 0, len(a.text)) for i, a in zip(ids, analyses)}
+            if len(_PROFILES) > 16:
+                _PROFILES.clear()
+            _PROFILES[key] = bags
+        self.profiles = {code: self.vector(bag) for code, bag in bags.items() if bag}
+        vectors = {id(bag): self.vector(bag) for bag in self.stats.turns}
+        self.sample_vector = lambda bag: vectors[id(bag)]
+        self.profile_base = {code: self.stats.baseline(lambda bag, v=v: _cosine(self.sample_vector(bag), v))
+                             for code, v in self.profiles.items()}
+
+    # --- what the coder has done ---------------------------------------------------------------
+
+    def _build_units(self, use_examples: bool) -> None:
         bags: list[tuple[int | None, str | None, int, int, str, Counter[str]]] = []
-        for coding in self.project.codings():
+        for coding in self.project.codings(coder=self.coder) if self.coder else self.project.codings():
             if coding.coder == AUTO_CODER or coding.code not in self.nodes:
                 continue
             analysis = get_analysis(self.project, coding.transcript, self.pipeline)
-            bag = bag_of_lemmas(analysis, coding.start, coding.end)
+            bag = content_bag(analysis, coding.start, coding.end)
             if bag:
                 bags.append((coding.id, coding.transcript, coding.start, coding.end, coding.code, bag))
         if use_examples:
-            examples = [(c.id, text) for c in self.book.codes for text in c.examples if text.strip()]
+            examples = [(c.id, text) for c in self.nodes.values() for text in c.examples if text.strip()]
             for (code, _), analysis in zip(examples, analyse_texts(self.pipeline, [t for _, t in examples])):
-                bag = bag_of_lemmas(analysis, 0, len(analysis.text))
+                bag = content_bag(analysis, 0, len(analysis.text))
                 if bag:
                     bags.append((None, None, 0, 0, code, bag))
-        df: Counter[str] = Counter()
-        for *_, bag in bags:
-            df.update(bag.keys())
-        self.n_docs = len(bags)
-        self.idf = {k: math.log((self.n_docs + 1) / (n + 1)) + 1.0 for k, n in df.items()}
-        self.default_idf = math.log(self.n_docs + 1) + 1.0
         self.units: list[_Unit] = []
         self.sums: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -217,11 +302,30 @@ class Suggester:
                 self.sums[code][k] += v
                 self.postings[k].append((n, v))
         self.centroid_norms = {code: math.sqrt(sum(v * v for v in total.values())) for code, total in self.sums.items()}
+        self.unit_counts = Counter(u.code for u in self.units if u.id is not None)
+        self.coded_units = sum(self.unit_counts.values())
+        self.centroid_base = {}
+        for code, total in self.sums.items():
+            norm = self.centroid_norms[code]
+            if norm > 0:
+                self.centroid_base[code] = self.stats.baseline(
+                    lambda bag, total=total, norm=norm: _cosine(self.sample_vector(bag), total) / norm)
 
-    def vector(self, bag: Counter[str]) -> dict[str, float]:
-        weights = {k: (1.0 + math.log(n)) * self.idf.get(k, self.default_idf) for k, n in bag.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        return {k: w / norm for k, w in weights.items()}
+    def _build_rejections(self) -> None:
+        """Spans where the coder passed over a suggested code: alike spans get it less."""
+        self.rejected: dict[str, list[tuple[str, int, int, dict[str, float]]]] = defaultdict(list)
+        if self.coder is None:
+            return
+        for tid, start, end, code, _coder, decision in self.project.suggestion_decisions(self.coder):
+            if decision != "rejected" or code not in self.nodes:
+                continue
+            try:
+                analysis = get_analysis(self.project, tid, self.pipeline)
+            except UserError:
+                continue
+            bag = content_bag(analysis, start, end)
+            if bag:
+                self.rejected[code].append((tid, start, end, self.vector(bag)))
 
     # --- suggesting ----------------------------------------------------------------------------
 
@@ -232,6 +336,20 @@ class Suggester:
         starts, turns = self._turns[tid]
         i = bisect_right(starts, offset) - 1
         return turns[i].role if 0 <= i < len(turns) and offset < turns[i].end else None
+
+    def _context(self, tid: str, start: int, end: int) -> list[tuple[int, int]]:
+        """Spans around ``[start, end)``: the rest of its turn, and the turn before it."""
+        if tid not in self._turns:
+            self.role_at(tid, start)
+        starts, turns = self._turns[tid]
+        i = bisect_right(starts, start) - 1
+        if not 0 <= i < len(turns):
+            return []
+        turn = turns[i]
+        out = [(turn.start, start), (end, turn.end)]
+        if i > 0:
+            out.append((turns[i - 1].start, turns[i - 1].end))
+        return [(lo, hi) for lo, hi in out if hi > lo]
 
     def suggest(self, tid: str, start: int, end: int, top: int = 5) -> list[Suggestion]:
         tid = self.project.transcript(tid).id
@@ -245,9 +363,18 @@ class Suggester:
         units that overlap the span out of the similarity)."""
         matches = self.matcher.find(analysis, start, end)
         keyword_raw, evidence = self._keyword_evidence(analysis, matches)
-        query = self.vector(bag_of_lemmas(analysis, start, end))
+        keys = content_keys(analysis, start, end)
+        bag: dict[str, float] = defaultdict(float)
+        for _, k in keys:
+            bag[k] += 1.0
+        if CONTEXT_WEIGHT > 0 and tid is not None:
+            # What was being talked about: the rest of the turn and the turn before (often the
+            # moderator's question), at a lower weight than the span's own words.
+            for lo, hi in self._context(tid, start, end):
+                for _, k in content_keys(analysis, lo, hi):
+                    bag[k] += CONTEXT_WEIGHT
+        query = self.vector(bag)
         similar = self._similarities(query, tid, start, end)
-        similarity = {code: sim for code, (sim, _) in similar.items()}
         speaker_role = _role_family(role)
         # A subtheme inherits its parent's keyword evidence: all of it when the subtheme is the
         # one for the speaker's role (the codebook says to code by role), half of it when the
@@ -257,38 +384,68 @@ class Suggester:
             parent_raw = keyword_raw.get(node.parent, 0.0) if node.parent else 0.0
             if parent_raw <= 0:
                 continue
-            if speaker_role and self.code_roles.get(code) == speaker_role:
+            if speaker_role and speaker_role in self.code_roles.get(code, ()):
                 inherited[code] = parent_raw
             elif keyword_raw.get(code, 0.0) > 0:
                 inherited[code] = 0.5 * parent_raw
         out = []
         for code, node in self.nodes.items():
             raw = keyword_raw.get(code, 0.0) + inherited.get(code, 0.0)
-            sim = similarity.get(code, 0.0)
-            if raw <= 0 and sim <= 0:
+            sim, nearest = similar.get(code, (0.0, None))
+            definition = self._definition(query, code)
+            if speaker_role and speaker_role in self.code_roles.get(code, ()) and node.parent:
+                definition = max(definition, self._definition(query, node.parent))  # the theme, for this role
+            profile = self.profiles.get(code)
+            if raw <= 0 and sim <= 0 and definition <= 0:
                 continue
-            kw_part = 1.0 - math.exp(-raw)
-            sim_part = min(1.0, sim / SIMILARITY_FULL)
-            score = KEYWORD_WEIGHT * kw_part + SIMILARITY_WEIGHT * sim_part
+            kw_part = 1.0 - math.exp(-KEYWORD_GAIN * raw)
+            def_part = min(1.0, definition / DEFINITION_FULL)
+            sim_part = (1 - VOTE_SHARE) * min(1.0, sim / SIMILARITY_FULL) + VOTE_SHARE * self._votes.get(code, 0.0)
+            score = (KEYWORD_WEIGHT * kw_part + DEFINITION_WEIGHT * def_part + SIMILARITY_WEIGHT * sim_part) / TOTAL
             items = list(evidence.get(code, []))
             if inherited.get(code):
                 share = inherited[code] / keyword_raw[node.parent]
                 own_terms = {e.term for e in items}
                 items += [Evidence(e.kind, e.term, e.words, e.weight * share, count=e.count)
                           for e in evidence.get(node.parent, []) if e.term not in own_terms]
-            if sim > 0:
-                items.append(self._similar_evidence(analysis, start, end, query, sim, similar[code][1]))
-            code_role = self.code_roles.get(code)
-            if code_role and speaker_role:
-                if code_role != speaker_role:
+            if def_part > 0 and profile:
+                items.append(self._shared_evidence("definition", analysis, keys, query, profile, def_part, None))
+            if sim_part > 0 and nearest is not None:
+                items.append(self._shared_evidence("similar", analysis, keys, query, nearest.vector, sim,
+                                                   nearest.id))
+            code_roles = self.code_roles.get(code)
+            if code_roles and speaker_role:
+                if speaker_role not in code_roles:
                     score *= ROLE_PENALTY
-                    items.append(Evidence("role", f"spoken by {role}, code is for {code_role}", (), -ROLE_PENALTY))
+                    items.append(Evidence("role", f"spoken by {role}, code is for {' and '.join(sorted(code_roles))}",
+                                          (), -ROLE_PENALTY))
                 else:
                     items.append(Evidence("role", f"spoken by {role}", (), 0.0))
+            if self.unused_parent(code):
+                score *= UNUSED_PARENT
+                items.append(Evidence("unused", "you have coded its subthemes, never it", (), -UNUSED_PARENT))
+            passed = max((_cosine(query, v) for t, s, e, v in self.rejected.get(code, ())), default=0.0)
+            if passed > REJECTED_ALIKE:
+                score *= 1.0 - REJECTED_WEIGHT * passed
+                items.append(Evidence("rejected", f"passed over for a span {passed:.0%} alike", (), -passed))
             if score >= MIN_SCORE:
                 out.append(Suggestion(code, node.name, score, kw_part, sim, items, self.paths[code]))
-        out.sort(key=lambda s: (-s.score, -s.keyword_score, s.code))
+        # The more specific code first when two score alike (a subtheme over its theme).
+        out.sort(key=lambda s: (-round(s.score, 6), -self.depth.get(s.code, 0), -s.keyword_score, s.code))
         return out[:top]
+
+    def unused_parent(self, code: str) -> bool:
+        """A theme the coder (with enough units to tell) never codes, coding its subthemes instead."""
+        if self.coded_units < UNUSED_FROM or self.unit_counts.get(code):
+            return False
+        return any(self.unit_counts.get(d.id) for d in self.book.descendants(code))
+
+    def _definition(self, query: dict[str, float], code: str) -> float:
+        """How much more alike a span is to a code's definition than an ordinary turn is."""
+        profile = self.profiles.get(code)
+        if not profile or not query:
+            return 0.0
+        return max(0.0, _cosine(query, profile) - self.profile_base.get(code, 0.0))
 
     def _keyword_evidence(self, analysis: Analysis, matches: list[Match]):
         per_term: dict[tuple[str, str], list[Match]] = defaultdict(list)
@@ -297,10 +454,17 @@ class Suggester:
         raw: dict[str, float] = defaultdict(float)
         evidence: dict[str, list[Evidence]] = defaultdict(list)
         for (code, term), found in per_term.items():
+            # A one-word keyword met by a pronoun or another function word is not met
+            # (*Man* is not *mann*).
+            found = [m for m in found if len(m.tokens) > 1 or analysis.basic
+                     or analysis.pos[m.tokens[0]] not in FUNCTION_POS]
+            if not found:
+                continue
             share = 1.0 / self.term_owners.get(_term_key(term), 1)
             length = len(found[0].pattern.words)
             best = max(found, key=lambda m: m.quality)
-            weight = best.quality * share * (1.0 + 0.5 * (length - 1)) * (1.0 + 0.25 * math.log(len(found)))
+            weight = (best.quality * share * self.term_weight.get(_term_key(term), 1.0)
+                      * (1.0 + 0.5 * (length - 1)) * (1.0 + 0.25 * math.log(len(found))))
             raw[code] += weight
             words = tuple(_word(analysis, i) for m in found for i in m.tokens)
             kind = "variant" if all(m.variant for m in found) else "keyword"
@@ -312,9 +476,10 @@ class Suggester:
     def _similarities(self, query: dict[str, float], tid: str | None, start: int, end: int
                       ) -> dict[str, tuple[float, _Unit | None]]:
         """Per code: (similarity, the most alike unit). The similarity is the mean of the cosine
-        with the code's centroid (what its units share) and with its most alike single unit
-        (so a code whose units differ among themselves is not diluted away). Units overlapping
-        ``[start, end)`` of ``tid`` are left out."""
+        with the code's centroid (what its units share, less what an ordinary turn shares with
+        it) and with its most alike single unit (so a code whose units differ among themselves
+        is not diluted away). Units overlapping ``[start, end)`` of ``tid`` are left out."""
+        self._votes: dict[str, float] = defaultdict(float)
         if not query:
             return {}
         skip = set() if tid is None else {
@@ -330,6 +495,13 @@ class Suggester:
             unit = self.units[n]
             if unit.code not in best or dot > best[unit.code][0]:
                 best[unit.code] = (dot, unit)
+        # The nearest units vote, by how alike they are: a code whose units lie close to this
+        # span on several sides wins over one with a single close unit.
+        near = sorted(((dot, n) for n, dot in dots.items() if n not in skip), reverse=True)[:NEIGHBOURS]
+        total_votes = sum(dot * dot for dot, _ in near)
+        self._votes = defaultdict(float)
+        for dot, n in near:
+            self._votes[self.units[n].code] += dot * dot / total_votes if total_votes > 0 else 0.0
         skipped_codes = {self.units[n].code for n in skip}
         out: dict[str, tuple[float, _Unit | None]] = {}
         for code, (nearest, unit) in best.items():
@@ -342,23 +514,27 @@ class Suggester:
                             total[k] -= v
                 norm = math.sqrt(sum(v * v for v in total.values() if v > 1e-12))
             centroid = sum(w * total.get(k, 0.0) for k, w in query.items()) / norm if norm > 1e-9 else 0.0
+            centroid = max(0.0, centroid - self.centroid_base.get(code, 0.0))
             sim = 0.5 * centroid + 0.5 * nearest
             if sim > 0.02:
                 out[code] = (sim, unit)
         return out
 
-    def _similar_evidence(self, analysis: Analysis, start: int, end: int, query: dict[str, float],
-                          sim: float, unit: _Unit | None) -> Evidence:
-        """The lemmas the span shares with its most alike unit of the code, as words of the span."""
-        shared = sorted(((w * unit.vector.get(k, 0.0), k) for k, w in query.items() if unit and k in unit.vector),
+    def _shared_evidence(self, kind: str, analysis: Analysis, keys: list[tuple[int, str]], query: dict[str, float],
+                         other: dict[str, float], weight: float, unit: int | None) -> Evidence:
+        """The lemmas the span shares with a unit or a code's definition, as words of the span."""
+        own = {k for _, k in keys}
+        shared = sorted(((w * other.get(k, 0.0), k) for k, w in query.items() if k in other and k in own),
                         reverse=True)[:3]
-        keys = [k for _, k in shared]
+        if not shared:  # only the talk around the span shares words with it
+            around = sorted(((w * other.get(k, 0.0), k) for k, w in query.items() if k in other), reverse=True)[:3]
+            return Evidence(kind, ", ".join(k for _, k in around) + " (in the talk around it)", (), weight, unit)
+        wanted = [k for _, k in shared]
         words: list[Word] = []
-        for i in analysis.tokens_in(start, end):
-            key = analysis.lemma_key(i)
-            if analysis.flags[i] & WORD and key in keys and all(w.lemma != key for w in words):
+        for i, key in keys:
+            if key in wanted and all(w.lemma != key for w in words):
                 words.append(_word(analysis, i))
-        return Evidence("similar", ", ".join(keys), tuple(words), sim, unit.id if unit else None)
+        return Evidence(kind, ", ".join(wanted), tuple(words), weight, unit)
 
 
 def _word(analysis: Analysis, i: int) -> Word:
@@ -374,7 +550,8 @@ def _term_key(term: str) -> str:
 _SUGGESTERS: dict[tuple, Suggester] = {}
 
 
-def _state(project: Project, pipeline: Pipeline) -> tuple:
+def _state(project: Project, pipeline: Pipeline, coder: str | None) -> tuple:
+    """What a suggester depends on: the codings, the codebook, the texts and the decisions."""
     digest = hashlib.sha256()
     for row in project.conn.execute("SELECT id, code_id, start, end, coder, transcript_id FROM codings ORDER BY id"):
         digest.update(repr(tuple(row)).encode())
@@ -382,30 +559,40 @@ def _state(project: Project, pipeline: Pipeline) -> tuple:
         digest.update(repr(tuple(row)).encode())
     for row in project.conn.execute("SELECT id, checksum FROM transcripts ORDER BY id"):
         digest.update(repr(tuple(row)).encode())
-    return (str(project.path), pipeline.name, pipeline.version, pipeline.basic, digest.hexdigest())
+    decisions = project.conn.execute("SELECT count(*), max(id) FROM suggestion_decisions").fetchone()
+    digest.update(repr(tuple(decisions)).encode())
+    return (str(project.path), pipeline.name, pipeline.version, pipeline.basic, coder, digest.hexdigest())
 
 
-def suggester_for(project: Project, pipeline: Pipeline | None = None) -> Suggester:
-    """A :class:`Suggester` for the project as it is now (rebuilt after codings change)."""
+def suggester_for(project: Project, pipeline: Pipeline | None = None, *, coder: str | None = None) -> Suggester:
+    """A :class:`Suggester` for the project as it is now (rebuilt after codings, the codebook or
+    the coder's decisions on suggestions change), learning from ``coder``'s units only if given."""
     pipeline = pipeline or load_pipeline()
-    key = _state(project, pipeline)
+    key = _state(project, pipeline, coder)
     found = _SUGGESTERS.get(key)
     if found is None or found.project is not project:
         _SUGGESTERS.clear()
-        found = _SUGGESTERS[key] = Suggester(project, pipeline)
+        found = _SUGGESTERS[key] = Suggester(project, pipeline, coder=coder)
     return found
 
 
 def suggest_codes(project: Project, tid: str, start: int, end: int, *, top: int = 5,
-                  pipeline: Pipeline | None = None) -> list[Suggestion]:
+                  pipeline: Pipeline | None = None, coder: str | None = None) -> list[Suggestion]:
     """The ``top`` codes for ``text[start:end]`` of transcript ``tid``, best first, with evidence."""
-    return suggester_for(project, pipeline).suggest(tid, start, end, top)
+    return suggester_for(project, pipeline, coder=coder).suggest(tid, start, end, top)
 
 
 # --- the deductive first pass ----------------------------------------------------------------
 
 
-def autocode(project: Project, tids: list[str] | None = None, *, min_score: float = 0.45,
+def autocode_takes(suggestion: Suggestion, min_score: float) -> bool:
+    """Whether ``autocode`` codes a unit with its best suggestion: a score of at least
+    ``min_score`` and evidence in the codebook's keywords (a deductive pass, explainable word by
+    word)."""
+    return suggestion.score >= min_score and any(e.kind in ("keyword", "variant") for e in suggestion.evidence)
+
+
+def autocode(project: Project, tids: list[str] | None = None, *, min_score: float = AUTOCODE_MIN_SCORE,
              pipeline: Pipeline | None = None, progress=None) -> list:
     """Code each proposed unit with its best suggestion, under the coder ``auto`` only.
 
@@ -431,9 +618,9 @@ def autocode(project: Project, tids: list[str] | None = None, *, min_score: floa
             if not found:
                 continue
             best = found[0]
-            words = [e for e in best.evidence if e.kind in ("keyword", "variant")]
-            if best.score < min_score or not words:
+            if not autocode_takes(best, min_score):
                 continue
+            words = [e for e in best.evidence if e.kind in ("keyword", "variant")]
             note = f"auto ({best.score:.2f}): " + "; ".join(e.describe() for e in words)
             made.append(project.add_coding(tid, proposal.start, proposal.end, best.code, AUTO_CODER, memo=note,
                                            origin="autocode"))

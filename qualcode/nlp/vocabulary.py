@@ -25,11 +25,11 @@ from typing import Any
 
 from ..store import Project
 from .analysis import NOTE, WORD, Analysis, cached_analysis, get_analysis
+from .defaults import AUTO_CODER
 from .dialect import is_stop
 from .model import Pipeline, load_pipeline
 
 PRIOR_SIZE = 500.0
-AUTO_CODER = "auto"
 
 
 def distinctive_words(project: Project, *, coder: str | None = None, top: int = 10,

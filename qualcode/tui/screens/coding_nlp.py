@@ -100,7 +100,7 @@ class NlpAssist(WorkbenchScreen[None]):
             screen.notify("Nothing to suggest codes for here.")
             return
         screen.query_one("#suggestions", Static).update("Suggesting codes…")
-        self._nlp(self.app.project_path, self.tid, span=span)
+        self._nlp(self.app.project_path, self.tid, span=span, coder=self.app.coder)
 
     def action_propose(self) -> None:
         self._screen.query_one("#suggestions", Static).update("Proposing meaning units…")
@@ -108,8 +108,9 @@ class NlpAssist(WorkbenchScreen[None]):
 
     @screen_worker("nlp")
     def _nlp(self, job: Job, path: Path, tid: str, span: tuple[int, int] | None = None,
-             propose: bool = False) -> None:
-        """Analyse this transcript once (cached in the project), then suggest or propose."""
+             propose: bool = False, coder: str | None = None) -> None:
+        """Analyse this transcript once (cached in the project), then suggest (learning from
+        ``coder``'s own units and decisions) or propose."""
         from ...nlp.analysis import analyse
         from ...nlp.model import load_pipeline
         from ...store import Project
@@ -130,7 +131,7 @@ class NlpAssist(WorkbenchScreen[None]):
                 from ...nlp.suggest import suggest_codes
 
                 job.post(self.Suggested(span, suggest_codes(project, tid, span[0], span[1], top=5,
-                                                            pipeline=pipeline), notice))
+                                                            pipeline=pipeline, coder=coder), notice))
 
     def on_analysis_progress(self, message: AnalysisProgress) -> None:
         bar = self._screen.query_one("#nlp-progress", ProgressBar)

@@ -1,0 +1,148 @@
+"""Suggestions on a codebook they were never tuned on (issue 13): what a word is worth in this
+project's talk, the codebook's definitions, role families, the coder's own units and rejections,
+and the talk around a span."""
+
+from __future__ import annotations
+
+from qualcode.nlp.corpus import content_keys, corpus_stats
+from qualcode.nlp.suggest import Suggester, autocode_takes
+
+from .conftest import create_project, span_of
+
+CARE_BOOK = """\
+codebook: Hjemme
+codes:
+  - id: tid
+    name: Tidspress
+    definition: Erfaringer med at det er for lite tid til besøkene, stress og hastverk.
+    keywords: [tid, stress]
+    children:
+      - id: tid-brukere
+        name: Tidspress – brukernes erfaringer
+        definition: Hvordan brukerne opplever at hjelperne har dårlig tid.
+      - id: tid-ansatte
+        name: Tidspress – de ansattes erfaringer
+        definition: Hvordan sykepleiere og helsefagarbeidere opplever stramme lister og for mange besøk.
+  - id: mat
+    name: Måltider
+    definition: Mat, middag, matlyst og hjelp til å spise.
+    keywords: [mat]
+  - id: nett
+    name: Nettverk
+    definition: Naboer, venner og familie som stikker innom og hjelper til.
+"""
+
+
+def test_content_words_leave_out_names_fillers_and_numbers(tmp_path, pipeline):
+    project = create_project(tmp_path / "p.qualcode", [
+        ("P1", "I går kom Hilde rett og slett innom i Tromsø, på en måte, tre ganger med middag."),
+    ], codebook=CARE_BOOK)
+    analysis = __import__("qualcode.nlp.analysis", fromlist=["get_analysis"]).get_analysis(project, "T1", pipeline)
+    [turn] = project.turns("T1")
+    keys = {k for _, k in content_keys(analysis, turn.start, turn.end)}
+    assert keys & {"middag"} and not keys & {"hilde", "tromsø", "rett", "slett", "måte", "tre"}
+    project.close()
+
+
+def test_a_keyword_said_everywhere_counts_less_than_a_rare_one(tmp_path, pipeline):
+    dialogue = [("P1", "Det er stress hver eneste dag, stress og mas.")] + [
+        ("P2", f"Vi snakker om tid igjen, dag {n}, for tid er det alle snakker om.") for n in range(40)]
+    dialogue.append(("P3", "Det handler om tid, og det handler om mat."))
+    project = create_project(tmp_path / "p.qualcode", dialogue, codebook=CARE_BOOK)
+    suggester = Suggester(project, pipeline)
+    stats = corpus_stats(project, pipeline)
+    assert stats.rarity("tid") < stats.rarity("mat")
+    last = project.turns("T1")[-1]
+    found = {s.code: s for s in suggester.suggest("T1", last.start, last.end, top=10)}
+    # "mat" is said once; "tid" in almost every turn: the keyword tid says too little to show
+    assert "mat" in found
+    assert found["mat"].score > (found["tid"].score if "tid" in found else 0)
+    assert suggester.term_weight["mat"] > suggester.term_weight["tid"]
+    project.close()
+
+
+def test_a_codebook_without_examples_or_units_suggests_from_its_definitions(tmp_path, pipeline):
+    project = create_project(tmp_path / "p.qualcode", [
+        ("P1", "Naboen stikker innom med avisa, og venninna mi kommer på søndager."),
+    ], codebook=CARE_BOOK)
+    [turn] = project.turns("T1")
+    [best, *_] = Suggester(project, pipeline).suggest("T1", turn.start, turn.end)
+    assert best.code == "nett"
+    [definition] = [e for e in best.evidence if e.kind == "definition"]
+    assert {w.text.lower() for w in definition.words} & {"naboen", "venninna", "stikker", "innom"}
+    assert "like the code's definition" in best.explain()
+    project.close()
+
+
+def test_a_speakers_role_meets_a_subtheme_through_its_family(tmp_path, pipeline):
+    """A sykepleier is staff: "de ansattes erfaringer" is hers, the users' subtheme is not, and the
+    subtheme for her role ranks above its theme."""
+    from qualcode.store.project import RoleRule
+
+    project = create_project(tmp_path / "p.qualcode", [
+        ("Sykepleier 1", "Lista er så stram at vi får dårlig tid og stress på hvert besøk."),
+    ], codebook=CARE_BOOK)
+    project.set_roles("T1", [RoleRule.parse("Sykepleier*=sykepleier")])
+    [turn] = project.turns("T1")
+    found = [s.code for s in Suggester(project, pipeline).suggest("T1", turn.start, turn.end)]
+    assert found.index("tid-ansatte") < found.index("tid")
+    assert "tid-brukere" not in found[:2]
+    project.close()
+
+
+def test_the_talk_around_a_span_says_what_it_is_about(tmp_path, pipeline):
+    """A short answer ("Ja, alltid.") takes its topic from the question before it."""
+    project = create_project(tmp_path / "p.qualcode", [
+        ("Intervjuer", "Hvordan er det med middag og mat, får dere hjelp til å spise?"),
+        ("P1", "Ja, alltid. Hver dag."),
+    ], codebook=CARE_BOOK)
+    answer = project.turns("T1")[1]
+    [best, *_] = Suggester(project, pipeline).suggest("T1", answer.start, answer.end)
+    assert best.code == "mat"
+    project.close()
+
+
+def test_a_coder_learns_from_their_own_units_and_rejections_only(tmp_path, pipeline):
+    dialogue = [
+        ("P1", "Kaffen og vaflene på kafeen hver onsdag, det var det beste."),
+        ("P2", "Vaflene og kaffen på kafeen om onsdagen holdt meg oppe."),
+        ("P3", "Onsdagskafeen med kaffe og vafler, ja."),
+    ]
+    project = create_project(tmp_path / "p.qualcode", dialogue, codebook=CARE_BOOK)
+    first, second, third = project.turns("T1")
+    project.add_coding("T1", first.start, first.end, "nett", "AB")
+    mine = Suggester(project, pipeline, coder="AB").suggest("T1", second.start, second.end)
+    theirs = Suggester(project, pipeline, coder="CD").suggest("T1", second.start, second.end)
+    assert any(e.kind == "similar" for s in mine if s.code == "nett" for e in s.evidence)
+    assert not any(e.kind == "similar" for s in theirs for e in s.evidence)  # never another coder's units
+    before = {s.code: s.score for s in Suggester(project, pipeline, coder="AB").suggest("T1", third.start, third.end)}
+    project.record_suggestions("T1", second.start, second.end, "AB", [("nett", 1, before.get("nett", 0.5), "rejected")])
+    after = Suggester(project, pipeline, coder="AB").suggest("T1", third.start, third.end)
+    scores = {s.code: s.score for s in after}
+    assert scores.get("nett", 0) < before["nett"]
+    assert any(e.kind == "rejected" for s in after if s.code == "nett" for e in s.evidence) or "nett" not in scores
+    project.close()
+
+
+def test_autocode_takes_only_keyword_evidence_at_its_threshold(tmp_path, pipeline):
+    project = create_project(tmp_path / "p.qualcode", [("P1", "Maten er god, og mat er viktig for meg.")],
+                             codebook=CARE_BOOK)
+    [turn] = project.turns("T1")
+    [best, *_] = Suggester(project, pipeline).suggest("T1", turn.start, turn.end)
+    assert best.code == "mat" and autocode_takes(best, 0.0) and not autocode_takes(best, 1.01)
+    start, end = span_of(project, "T1", "Maten er god")
+    assert start < end
+    project.close()
+
+
+def test_a_decision_on_a_suggestion_changes_the_next_suggestions_at_once(tmp_path, basic_pipeline):
+    from qualcode.nlp.suggest import suggester_for
+
+    project = create_project(tmp_path / "p.qualcode", [("P1", "Maten er god.")], codebook=CARE_BOOK)
+    first = suggester_for(project, basic_pipeline, coder="AB")
+    assert suggester_for(project, basic_pipeline, coder="AB") is first
+    assert suggester_for(project, basic_pipeline, coder="CD") is not first  # another coder learns apart
+    first = suggester_for(project, basic_pipeline, coder="AB")
+    project.record_suggestions("T1", 0, 5, "AB", [("mat", 1, 0.5, "rejected")])
+    assert suggester_for(project, basic_pipeline, coder="AB") is not first
+    project.close()
