@@ -544,7 +544,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("transcripts", nargs="*", metavar="TRANSCRIPT", help="transcript ids (default: all)")
     p.add_argument("--min-score", type=float, default=AUTOCODE_MIN_SCORE,
                    help=f"code a unit only when its best suggestion scores at least this (0-1, default "
-                        f"{AUTOCODE_MIN_SCORE}: {AUTOCODE_MEASURED})")
+                        f"{AUTOCODE_MIN_SCORE}: " + AUTOCODE_MEASURED.replace("%", "%%") + ")")
 
     p = add("kwic", cmd_kwic, "search a lemma across transcripts, keyword in context "
             "('håp' finds håpet, håper; --fuzzy adds håpløs and spelling variants)", json=True)
