@@ -363,8 +363,46 @@ CREATE INDEX suggestion_decisions_by_coder ON suggestion_decisions(coder, decisi
 """ + journal_triggers("codings", JOURNALED["codings"])
 
 
+def _v11() -> str:
+    """The audit trail: an append-only log of every change, import, redaction and export, with
+    who and when, each entry holding the hash of the one before (see :mod:`.audit`). Triggers
+    refuse to change or delete an entry; an entry changed behind qualcode's back (the sqlite3
+    shell) breaks the chain, and ``qualcode audit --verify`` says where."""
+    return """
+CREATE TABLE audit_log (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    at        TEXT NOT NULL,            -- UTC, ISO 8601
+    who       TEXT,                     -- the coder, or NULL
+    kind      TEXT NOT NULL,            -- action, undo, redo, import, redact, export, names, reconcile, ...
+    summary   TEXT NOT NULL,            -- one line a person reads
+    detail    TEXT NOT NULL DEFAULT '{}',  -- JSON: what changed (ids, checksums)
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+"""
+
+
+def _v12() -> str:
+    """Codebook history: the whole codebook as it was after each change to it, and what the
+    change did (see :mod:`.codebook_history`)."""
+    return """
+CREATE TABLE codebook_versions (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    at        TEXT NOT NULL,
+    who       TEXT,
+    label     TEXT NOT NULL,           -- the change: 'rename code hap', 'merge code a into b', ...
+    codebook  TEXT NOT NULL,           -- JSON: the codebook after the change (name, description, codes)
+    moved     TEXT NOT NULL DEFAULT '{}'  -- JSON: units the change moved, by code
+);
+"""
+
+
 # MIGRATIONS[i] is the SQL script that takes a file from version i to i + 1.
-MIGRATIONS: list[str] = [_v1(), _v2(), _v3(), _v4(), _v5(), _v6(), _v7(), _v8(), _v9(), _v10()]
+MIGRATIONS: list[str] = [_v1(), _v2(), _v3(), _v4(), _v5(), _v6(), _v7(), _v8(), _v9(), _v10(), _v11(), _v12()]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
