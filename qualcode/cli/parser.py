@@ -21,6 +21,7 @@ from . import (
     doctor,
     export_commands,
     history_commands,
+    methods_commands,
     nlp_commands,
     project_commands,
     repair_commands,
@@ -32,7 +33,7 @@ from . import (
 REGISTRARS: tuple[Callable[[Any], None], ...] = (
     project_commands.register, transcript_commands.register, repair_commands.register, codebook_commands.register,
     coding_commands.register, team_commands.register, history_commands.register, nlp_commands.register,
-    export_commands.register, agreement_commands.register, doctor.register,
+    export_commands.register, agreement_commands.register, methods_commands.register, doctor.register,
 )
 
 # The order of `qualcode --help`: a project's life, roughly; the NLP, export and check tools last.
@@ -43,7 +44,7 @@ ORDER = (
     "code", "units", "unit", "memo", "merge", "reconcile", "undo", "redo", "history",
     "backup", "backups", "restore", "check", "open",
     "nlp-status", "analyse", "propose", "suggest", "autocode", "kwic", "deidentify", "names", "redact",
-    "vocabulary", "export", "agreement", "doctor",
+    "vocabulary", "export", "agreement", "methods", "doctor",
 )
 
 
