@@ -77,8 +77,11 @@ def content_keys(analysis: Analysis, start: int, end: int) -> list[tuple[int, st
         flags = analysis.flags[i]
         if not flags & WORD or flags & (NOTE | NUMBER) or i in skip:
             continue
-        key = analysis.lemma_key(i)
-        if len(key) < 3 or is_stop(key) or is_stop(analysis.form(i)):
+        # A full stop the tokeniser left on a short word it took for an abbreviation (*eg.*, *i.*,
+        # *no.* at a sentence end) is not part of the word.
+        key = analysis.lemma_key(i).rstrip(".")
+        form = analysis.form(i).rstrip(".")
+        if len(key) < 3 or is_stop(key) or is_stop(form):
             continue
         out.append((i, key))
     return out

@@ -146,3 +146,13 @@ def test_a_decision_on_a_suggestion_changes_the_next_suggestions_at_once(tmp_pat
     project.record_suggestions("T1", 0, 5, "AB", [("mat", 1, 0.5, "rejected")])
     assert suggester_for(project, basic_pipeline, coder="AB") is not first
     project.close()
+
+
+def test_a_word_the_tokeniser_kept_its_full_stop_on_is_not_content(tmp_path, pipeline):
+    from qualcode.nlp.analysis import get_analysis
+
+    project = create_project(tmp_path / "p.qualcode", [("P1", "Det trur eg. Og så var det no.")], codebook=CARE_BOOK)
+    [turn] = project.turns("T1")
+    keys = {k for _, k in content_keys(get_analysis(project, "T1", pipeline), turn.start, turn.end)}
+    assert not any(k.endswith(".") for k in keys) and not keys & {"eg", "no", "jeg", "nå"}
+    project.close()
