@@ -268,6 +268,11 @@ class QualcodeApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        from .reports import REPORTS
+
+        for report in REPORTS:
+            yield SystemCommand(report.title, f"{report.help} (runs qualcode {report.command[0]})",
+                                lambda report=report: self.start_report(report))
         seen: set[str] = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
@@ -280,6 +285,35 @@ class QualcodeApp(App[None]):
                 f"{binding.tooltip or binding.description} ({where})",  # the id is what settings remap
                 lambda action=binding.action, node=active.node: self.run_action(action, node),
             )
+
+
+    def start_report(self, report) -> None:
+        """Ask for a report's options (the CLI's, prefilled), then run it with a progress bar."""
+        from .reports import RunningReport, argv
+
+        words = " ".join(("qualcode", *report.command, "PROJECT", *report.after))
+
+        def run(options: str | None) -> None:
+            if options is None:
+                return
+            try:
+                command = argv(report, self.project_path, options)
+            except ValueError as exc:  # shlex: an unclosed quote
+                self.notify(f"options: {exc}", severity="error")
+                return
+
+            def done(result: tuple[bool, str] | None) -> None:
+                if result is None:
+                    self.notify(f"{report.title}: stopped")
+                    return
+                ok, said = result
+                self.notify(said, title=report.title, severity="information" if ok else "error",
+                            timeout=12 if ok else 20)
+
+            self.push_screen(RunningReport(report.title, command, self.project_path.parent), done)
+
+        self.push_screen(TextPrompt(f"{report.title}: options, as after '{words}'", report.options,
+                                    placeholder="--help lists them"), run)
 
 
 def _binding_ids(*classes: type) -> set[str]:
