@@ -24,20 +24,24 @@ def cmd_code(args: argparse.Namespace) -> int:
     if (args.quote is None) == (args.start is None and args.end is None):
         raise UserError("give either --quote TEXT or --start N --end N")
     with open_project(args, backup=True) as project:
+        project.code(args.code)  # a wrong code is the one error, before anything about the quote
+        ambiguity = None
         if args.quote is not None:
             hits = project.find_quote(args.transcript, args.quote, args.occurrence, args.turn)
             start, end = hits[0]
             if len(hits) > 1:
                 others = ", ".join(f"{s}-{e}" for s, e in hits[1:6]) + (" ..." if len(hits) > 6 else "")
-                warn(f"the quote occurs {len(hits)} times; coded the first ({start}-{end}), "
-                     f"not {others}; choose with --occurrence N or --turn N")
+                ambiguity = (f"the quote occurs {len(hits)} times; coded the first ({start}-{end}), "
+                             f"not {others}; choose with --occurrence N or --turn N")
         else:
             if args.start is None or args.end is None:
                 raise UserError("--start and --end go together")
             start, end = args.start, args.end
         coding = project.add_coding(
-            args.transcript, start, end, args.code, coder, condensed=args.condensed or "", memo=args.note or ""
+            args.transcript, start, end, args.code, coder, condensed=args.condensed or "", memo=args.memo or ""
         )
+        if ambiguity:  # said once the unit is saved: a warning never comes before an error
+            warn(ambiguity)
         unit = _unit(project, coding.id, coding.transcript)
     if args.json:
         emit_json(unit)
@@ -78,7 +82,7 @@ def cmd_units(args: argparse.Namespace) -> int:
 def cmd_unit(args: argparse.Namespace) -> int:
     fields: dict[str, Any] = {}
     for name, value in (("code", args.code), ("start", args.start), ("end", args.end),
-                        ("condensed", args.condensed), ("memo", args.note), ("starred", args.star)):
+                        ("condensed", args.condensed), ("memo", args.memo), ("starred", args.star)):
         if value is not None:
             fields[name] = value
     with open_project(args, backup=bool(fields) or args.delete) as project:
@@ -131,7 +135,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--code", required=True, help="code id (see 'qualcode codebook')")
     p.add_argument("--coder", help=f"who is coding (default: ${CODER_ENV})")
     p.add_argument("--condensed", help="condensed meaning of the unit")
-    p.add_argument("--note", help="a memo on the unit")
+    p.add_argument("--memo", "--note", dest="memo", help="a memo on the unit (the workbench's and the CSV's memo)")
 
     p = add_command(sub, "units", cmd_units, "list meaning units (codings)", json=True)
     p.add_argument("--transcript")
@@ -147,7 +151,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--start", type=int)
     p.add_argument("--end", type=int)
     p.add_argument("--condensed")
-    p.add_argument("--note")
+    p.add_argument("--memo", "--note", dest="memo", help="the unit's memo")
     p.add_argument("--star", dest="star", action="store_const", const=True,
                    help="mark as a candidate quote for the article")
     p.add_argument("--unstar", dest="star", action="store_const", const=False)

@@ -84,6 +84,19 @@ def test_an_ambiguous_quote_codes_the_first_and_says_so(studie, capsys):
     assert json.loads(out)["turn"] == hits[1]["index"]
 
 
+def test_a_misspelt_code_is_the_one_error_with_a_suggestion_and_no_warning_before_it(studie, capsys):
+    """Seen: "warning: the quote occurs 2 times; coded the first" and then "error: no code"."""
+    code, _, err = run(capsys, "code", studie, "T1", "--quote", "kjente meg igjen", "--code", "hap-gjenkjenelse",
+                         "--coder", "AB")
+    assert code == 1 and "occurs" not in err and "warning" not in err
+    assert "no code 'hap-gjenkjenelse'" in err and "did you mean 'hap-gjenkjennelse'" in err
+    assert len(err.strip().splitlines()) == 1
+    assert run_json(capsys, "units", studie) == []
+    code, _, err = run(capsys, "code", studie, "T1", "--quote", "kjente meg igjen", "--code", "hap",
+                         "--coder", "AB", "--memo", "sjekk")
+    assert code == 0 and run_json(capsys, "units", studie)[0]["memo"] == "sjekk"  # --memo, as the CSV names it
+
+
 def test_starring_candidate_quotes(studie, capsys):
     run(capsys, "code", studie, "T1", "--start", 120, "--end", 188, "--code", "hap", "--coder", "AB")
     run(capsys, "code", studie, "T1", "--start", 200, "--end", 230, "--code", "hap", "--coder", "AB")
