@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.errors import UserError
+from ..core.text import plural
 from .common import add_command, open_project
 from .output import emit_json
 from .transcript_commands import import_manifest
@@ -96,10 +97,12 @@ def cmd_info(args: argparse.Namespace) -> int:
         emit_json(info.as_json() | {"storage": storage})
         return 0
     print(f"{info.name}  ({info.path}, created {info.created_at:%Y-%m-%d}, schema {info.schema_version})")
-    words = f"{info.words:,}".replace(",", " ")  # Norwegian digit grouping
-    print(f"  {info.transcripts} transcripts, {words} words, {info.groups} focus groups")
-    print(f"  codebook: {info.codebook or '-'} ({info.codes} codes)")
-    print(f"  {info.codings} meaning units by {', '.join(info.coders) or 'nobody yet'}; {info.memos} memos")
+    print(f"  {plural(info.transcripts, 'transcript')}, {plural(info.words, 'word')}, "
+          f"{plural(info.groups, 'focus group')}")
+    print(f"  codebook: {info.codebook or '-'} ({plural(info.codes, 'code')})")
+    units = (f"{plural(info.codings, 'meaning unit')} by {', '.join(info.coders)}" if info.codings
+             else "no meaning units yet")
+    print(f"  {units}; {plural(info.memos, 'memo')}")
     print(f"  storage: {storage}")
     return 0
 

@@ -51,3 +51,9 @@ def check_coder(coder: str | None) -> str:
     if len(coder) > 40 or any(ch.isspace() for ch in coder):
         raise UserError(f"coder name {coder!r} must be a short name without spaces, like initials")
     return coder
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``1 unit``, ``2 units``, ``0 units``: a count with its noun in the right number (``many``
+    defaults to ``one`` + ``s``)."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}".replace(",", " ")

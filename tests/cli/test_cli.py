@@ -241,3 +241,20 @@ def test_an_unexplained_database_error_is_a_bug_and_keeps_its_traceback(studie, 
     monkeypatch.setattr(Project, "add_coding", fail)
     with pytest.raises(sqlite3.OperationalError):
         main(["code", str(studie), "T1", "--start", "0", "--end", "3", "--code", "hap", "--coder", "AB"])
+
+
+def test_info_counts_in_the_right_number(tmp_path, capsys):
+    """Seen: "1 units, 1 transcripts", "0 meaning units by nobody yet"."""
+    from qualcode.core.codebook import parse_codebook
+    from qualcode.store import Project
+    from tests.conftest import CODEBOOK_YAML, make_parsed
+
+    path = tmp_path / "en.qualcode"
+    with Project.create(path, codebook=parse_codebook(CODEBOOK_YAML, "b.yaml")) as p:
+        p.import_transcript(make_parsed(), title="FG1", group="G")
+    code, out, _ = run(capsys, "info", str(path))
+    assert code == 0 and "1 transcript," in out and "1 focus group" in out and "no meaning units yet" in out
+    with Project.open(path, backup=False) as p:
+        p.add_coding("T1", 0, 5, "hap", "AB")
+    out = run(capsys, "info", str(path))[1]
+    assert "1 meaning unit by AB; 0 memos" in out
