@@ -24,6 +24,7 @@ from . import settings
 from .base import WorkbenchScreen
 from .navigation import (
     OpenCodebook,
+    OpenCooccurrence,
     OpenKwic,
     OpenMemos,
     OpenNames,
@@ -34,6 +35,7 @@ from .navigation import (
 )
 from .screens.codebook import CodebookScreen, UnitChooser
 from .screens.coding import CodingScreen
+from .screens.cooccurrence import CooccurrenceScreen, PassagesScreen
 from .screens.dialogs import Confirm, SpeakerChooser, TextPrompt, TurnEditor, UnitEditor
 from .screens.filter import FilterScreen
 from .screens.kwic import KwicScreen
@@ -48,8 +50,8 @@ from .widgets.unit_list import UnitList
 from .workers import WorkFailed
 
 # Every screen and widget whose keys a user may rebind by id (settings "keys").
-KEYED = (CodingScreen, CodebookScreen, FilterScreen, KwicScreen, MemosScreen, NamesScreen, ReconcileScreen,
-         SpeakersScreen, TranscriptsScreen)
+KEYED = (CodingScreen, CodebookScreen, CooccurrenceScreen, FilterScreen, KwicScreen, MemosScreen, NamesScreen,
+         PassagesScreen, ReconcileScreen, SpeakersScreen, TranscriptsScreen)
 
 
 class QualcodeApp(App[None]):
@@ -163,6 +165,9 @@ class QualcodeApp(App[None]):
 
     def on_open_reconcile(self, message: OpenReconcile) -> None:
         self.push_screen(ReconcileScreen(list(message.coders)))
+
+    def on_open_cooccurrence(self, message: OpenCooccurrence) -> None:
+        self.push_screen(CooccurrenceScreen(message.code_id))
 
     # --- other processes and the disk ---------------------------------------------------------
 

@@ -67,3 +67,10 @@ class OpenSpeakers(Message):
     """The speakers of transcript ``tid``: labels, names and roles, and turns without a speaker."""
 
     tid: str
+
+
+@dataclass
+class OpenCooccurrence(Message):
+    """The codes coded together with ``code_id``, and the passages coded with both."""
+
+    code_id: str

@@ -26,7 +26,7 @@ from ...core.codebook import Codebook
 from ...core.errors import UserError
 from ...core.models import CodeNode, Coding
 from ..base import WorkbenchScreen
-from ..navigation import OpenMemos, OpenUnitsOfCode
+from ..navigation import OpenCooccurrence, OpenMemos, OpenUnitsOfCode
 from ..text import plural, shorten
 from ..widgets.keys_footer import KeysFooter
 from ..widgets.status_bar import StatusBar
@@ -135,6 +135,7 @@ class CodebookScreen(WorkbenchScreen[None]):
         Binding("s", "split", "Split", id="codebook.split"),
         Binding("d", "delete", "Delete", id="codebook.delete"),
         Binding("w", "memos", "Memos on code", id="codebook.memos"),
+        Binding("c", "cooccurrence", "Co-occurring", id="codebook.cooccurrence"),
         Binding("escape", "back", "Back", id="codebook.back", show=False),
     ]
 
@@ -304,6 +305,10 @@ class CodebookScreen(WorkbenchScreen[None]):
     def action_memos(self) -> None:
         if (code := self._highlighted()) is not None:
             self.post_message(OpenMemos("code", code.id))
+
+    def action_cooccurrence(self) -> None:
+        if (code := self._highlighted()) is not None:
+            self.post_message(OpenCooccurrence(code.id))
 
     def action_add_code(self) -> None:
         if self.current is None:  # an empty codebook: the first code is a main theme
