@@ -1,23 +1,72 @@
-"""The codebook in a project: codes, their tree, and the journaled changes to it."""
+"""The codebook in a project: codes, their tree, the journaled changes to it, and its history
+(a version of the whole codebook at every change; see :mod:`.codebook_history`)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import UserError
+from . import codebook_history as history
 from .connection import SharedConnection
 from .transcripts import TranscriptStore
 
 if TYPE_CHECKING:
     from ..core.codebook import Codebook
     from ..core.models import CodeNode
+    from .codebook_history import CodebookVersion
 
+_EDITABLE = ("name", "definition", "inclusion", "exclusion", "examples", "keywords", "colour", "codable")
 
 
 class CodebookStore(TranscriptStore):
+    # --- every write transaction watches the codebook --------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[SharedConnection]:
+        """A write transaction (see :meth:`ProjectBase.transaction`) that also keeps the codebook's
+        history: a change to the codebook that no codebook edit recorded (an undo, a redo, a
+        merge of projects) becomes a version before the transaction commits."""
+        with super().transaction() as conn:
+            watched = history.watch(conn)
+            yield conn
+            if watched:
+                history.settle(conn)
+
+    # --- history ---------------------------------------------------------------------------------
+
+    def codebook_versions(self) -> list[CodebookVersion]:
+        """Every version of the codebook, oldest first (a project from before codebook history
+        gets its first version now)."""
+        self._begin_history()
+        return history.versions(self.conn)
+
+    def codebook_version(self, version_id: int) -> CodebookVersion:
+        self._begin_history()
+        return history.version(self.conn, version_id)
+
+    def codebook_as_of(self, when: str | datetime) -> CodebookVersion:
+        """The codebook as it was at ``when`` (a date: the end of that day; UTC unless an offset is
+        given)."""
+        if isinstance(when, str):
+            history.parse_moment(when)  # a malformed date is refused before anything is written
+        self._begin_history()
+        return history.as_of(self.conn, when)
+
+    def codebook_diff(self, first: int, second: int) -> list[dict[str, Any]]:
+        """What changed from version ``first`` to ``second`` (see :func:`.codebook_history.changes`)."""
+        self._begin_history()
+        return history.diff(self.conn, first, second)[2]
+
+    def _begin_history(self) -> None:
+        if history.wants_first_version(self.conn):
+            with self.transaction():
+                pass  # watching a transaction gives a codebook without history its first version
+
     # --- codebook ------------------------------------------------------------------------------
 
     def codebook(self) -> Codebook:
@@ -47,8 +96,21 @@ class CodebookStore(TranscriptStore):
         if row is None:
             row = self.conn.execute("SELECT * FROM codes WHERE id = ? COLLATE NOCASE", (code_id,)).fetchone()
         if row is None:
-            raise UserError(f"no code {code_id!r} in the codebook (see 'qualcode codebook PROJECT')")
+            raise UserError(f"no code {code_id!r} in the codebook{self._did_you_mean(code_id)} "
+                            "(see 'qualcode codebook PROJECT')")
         return self._code_from_row(row)
+
+    def _did_you_mean(self, wrong: str) -> str:
+        """``; did you mean 'hap-gjenkjennelse'?`` for a code id or name close to ``wrong``."""
+        import difflib
+
+        rows = self.conn.execute("SELECT id, name FROM codes").fetchall()
+        by_name = {r[1].casefold(): r[0] for r in rows}
+        ids = [r[0] for r in rows]
+        close = difflib.get_close_matches(wrong, ids, n=3, cutoff=0.6)
+        close += [by_name[n] for n in difflib.get_close_matches(wrong.casefold(), list(by_name), n=2, cutoff=0.6)
+                  if by_name[n] not in close]
+        return f"; did you mean {' or '.join(repr(c) for c in close[:3])}?" if close else ""
 
     def _insert_codes(self, nodes: Iterable[CodeNode]) -> None:
         for position, node in enumerate(nodes):
@@ -63,14 +125,15 @@ class CodebookStore(TranscriptStore):
              node.colour, int(node.codable)),
         )
 
-    def load_codebook(self, codebook: Codebook) -> tuple[list[str], list[str]]:
+    def load_codebook(self, codebook: Codebook, *, coder: str | None = None) -> tuple[list[str], list[str]]:
         """Add a codebook's codes to the project; codes with a known id are updated. Undoable.
 
         Returns (added ids, updated ids).
         """
         added: list[str] = []
         updated: list[str] = []
-        with self.action(f"load codebook {codebook.name}") as conn:
+        label = f"load codebook {codebook.name}"
+        with self.action(label, coder) as conn:
             next_position = conn.execute("SELECT coalesce(max(position), -1) + 1 FROM codes").fetchone()[0]
             for node in codebook.codes:
                 exists = conn.execute("SELECT 1 FROM codes WHERE id = ?", (node.id,)).fetchone()
@@ -91,6 +154,7 @@ class CodebookStore(TranscriptStore):
             if not self.meta("codebook_name"):
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('codebook_name', ?)", (codebook.name,))
                 conn.execute("INSERT OR REPLACE INTO meta VALUES ('codebook_description', ?)", (codebook.description,))
+            history.record(conn, label, coder)
         return added, updated
 
     def _check_no_cycle(self, conn: SharedConnection) -> None:
@@ -112,6 +176,7 @@ class CodebookStore(TranscriptStore):
                 raise UserError(f"a code with id {node.id!r} exists already")
             position = conn.execute("SELECT coalesce(max(position), -1) + 1 FROM codes").fetchone()[0]
             self._insert_code(node, position)
+            history.record(conn, f"add code {node.id}", coder)
         return self.code(node.id)
 
     def update_code(self, code_id: str, *, coder: str | None = None, **fields: Any) -> CodeNode:
@@ -121,6 +186,11 @@ class CodebookStore(TranscriptStore):
         current = self.code(code_id)
         changed = CodeNode.from_user(**(current.model_dump() | fields))
         verb = "rename" if set(fields) == {"name"} else "edit"
+        if verb == "rename":
+            what = f"rename code {current.id} ({current.name} → {changed.name})"
+        else:
+            edited = [f for f in _EDITABLE if getattr(current, f) != getattr(changed, f)]
+            what = f"edit code {current.id} ({', '.join(edited)})"
         with self.action(f"{verb} code {current.id}", coder) as conn:
             conn.execute(
                 "UPDATE codes SET name=?, definition=?, inclusion=?, exclusion=?, examples=?, keywords=?,"
@@ -129,6 +199,7 @@ class CodebookStore(TranscriptStore):
                  json.dumps(changed.examples, ensure_ascii=False), json.dumps(changed.keywords, ensure_ascii=False),
                  changed.colour, int(changed.codable), current.id),
             )
+            history.record(conn, what, coder)
         return self.code(current.id)
 
     def rename_code(self, code_id: str, name: str, *, coder: str | None = None) -> CodeNode:
@@ -137,10 +208,18 @@ class CodebookStore(TranscriptStore):
     def move_code(self, code_id: str, new_parent: str | None, *, coder: str | None = None) -> CodeNode:
         node = self.code(code_id)
         parent = self.code(new_parent).id if new_parent is not None else None
-        with self.action(f"move code {node.id}", coder) as conn:
+        label = f"move code {node.id}"
+        with self.action(label, coder) as conn:
             position = conn.execute("SELECT coalesce(max(position), -1) + 1 FROM codes").fetchone()[0]
             conn.execute("UPDATE codes SET parent_id = ?, position = ? WHERE id = ?", (parent, position, node.id))
             self._check_no_cycle(conn)
+            moved: dict[str, Any] = {}
+            if parent != node.parent:  # the code's units, and its subcodes', now count under another theme
+                subtree = [node.id, *(d.id for d in self.codebook().descendants(node.id))]
+                units = conn.execute(f"SELECT count(*) FROM codings WHERE code_id IN ({','.join('?' * len(subtree))})",
+                                     subtree).fetchone()[0]
+                moved = {node.id: {"how": "move", "from": node.parent, "to": parent, "units": units}}
+            history.record(conn, label, coder, moved)
         return self.code(node.id)
 
     def merge_codes(self, source: str, target: str, *, coder: str | None = None) -> int:
@@ -154,7 +233,8 @@ class CodebookStore(TranscriptStore):
             raise UserError("cannot merge a code into itself")
         if dst.id in {d.id for d in self.codebook().descendants(src.id)}:
             raise UserError(f"cannot merge {src.id!r} into its own subcode {dst.id!r}")
-        with self.action(f"merge code {src.id} into {dst.id}", coder) as conn:
+        label = f"merge code {src.id} into {dst.id}"
+        with self.action(label, coder) as conn:
             conn.execute(
                 "DELETE FROM codings WHERE code_id = ? AND EXISTS (SELECT 1 FROM codings d WHERE d.code_id = ?"
                 " AND d.transcript_id = codings.transcript_id AND d.start = codings.start AND d.end = codings.end"
@@ -167,6 +247,7 @@ class CodebookStore(TranscriptStore):
                 "UPDATE memos SET target_id = ? WHERE target_type = 'code' AND target_id = ?", (dst.id, src.id)
             )
             conn.execute("DELETE FROM codes WHERE id = ?", (src.id,))
+            history.record(conn, label, coder, {src.id: {"how": "merge", "to": dst.id, "units": moved}})
         return moved
 
     def split_code(
@@ -181,7 +262,8 @@ class CodebookStore(TranscriptStore):
         ids = sorted(set(coding_ids))
         if not ids:
             raise UserError("name the codings (meaning units) that go to the new code")
-        with self.action(f"split code {source.id}", coder) as conn:
+        label = f"split code {source.id}"
+        with self.action(label, coder) as conn:
             if conn.execute("SELECT 1 FROM codes WHERE id = ?", (new.id,)).fetchone():
                 raise UserError(f"a code with id {new.id!r} exists already")
             parent_found = new.parent is None or conn.execute(
@@ -201,6 +283,7 @@ class CodebookStore(TranscriptStore):
             position = conn.execute("SELECT coalesce(max(position), -1) + 1 FROM codes").fetchone()[0]
             self._insert_code(new, position)
             conn.execute(f"UPDATE codings SET code_id = ? WHERE id IN ({placeholders})", [new.id, *ids])
+            history.record(conn, label, coder, {source.id: {"how": "split", "to": new.id, "units": len(ids)}})
         return self.code(new.id)
 
     def delete_code(self, code_id: str, *, coder: str | None = None) -> None:
@@ -213,3 +296,4 @@ class CodebookStore(TranscriptStore):
                 raise UserError(f"code {node.id!r} is used by {used} meaning unit(s); "
                                 "merge it into another code instead")
             conn.execute("DELETE FROM codes WHERE id = ?", (node.id,))
+            history.record(conn, f"delete code {node.id}", coder)
