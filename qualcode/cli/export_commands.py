@@ -1,13 +1,16 @@
-"""CLI commands for exports (units, summary, quotes, chart, qdpx, qdc).
+"""CLI commands for exports (units, summary, quotes, chart, framework, qdpx, qdc).
 
 ``qualcode export PROJECT KIND [--format FMT] [--out PATH] [--coder C | --all-coders] [--theme ID]
-[--role R] [--starred]``. Exports go to ``exports/`` beside the project unless ``--out`` says
-otherwise, are written whole or not at all, and are de-identified unless ``--no-deid`` (a
-``.qdpx``/``.qdc`` is the working project for another program, so there de-identification is
-asked for with ``--deid``). De-identified means private by default: the names a person hid *and*
-those the name finder proposed that nobody reviewed yet; the finder runs first when the project's
-findings are missing or stale. Summaries, quotes and the chart use the consensus layer when there
-is one. openpyxl, python-docx, matplotlib and lxml are imported only when an export runs.
+[--role R] [--starred] [--lang nb|en]``; the framework matrix also takes ``--rows
+speaker|group|role`` and ``--cells condensed|excerpt``. Exports go to ``exports/`` beside the
+project unless ``--out`` says otherwise, are written whole or not at all, and are de-identified
+unless ``--no-deid`` (a ``.qdpx``/``.qdc`` is the working project for another program, so
+there de-identification is asked for with ``--deid``). De-identified means private by default:
+the names a person hid *and* those the name finder proposed that nobody reviewed yet; the finder
+runs first when the project's findings are missing or stale. Summaries, quotes, the chart and
+the framework matrix use the consensus layer when there is one. Documents are in the project's
+language (else Norwegian Bokmål) unless ``--lang`` says otherwise. openpyxl, python-docx,
+matplotlib and lxml are imported only when an export runs.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 from ..core.errors import UserError
 from .output import warn
 
-KINDS = ("units", "summary", "quotes", "chart", "qdpx", "qdc")
+KINDS = ("units", "summary", "quotes", "chart", "framework", "qdpx", "qdc")
 _DELIMITERS = {",": ",", "comma": ",", ";": ";", "semicolon": ";", "tab": "\t", "\\t": "\t", "\t": "\t", "|": "|"}
 
 
@@ -47,13 +50,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     selection = Selection(coder=args.coder, theme=args.theme, role=args.role, starred=args.starred)
     exchange = kind in ("qdpx", "qdc")
     if exchange and selection != Selection():
-        raise UserError(f"--coder, --theme, --role and --starred choose units for the units, summary, quotes and "
-                        f"chart exports; a .{kind} carries the whole {'project' if kind == 'qdpx' else 'codebook'}")
+        raise UserError(f"--coder, --theme, --role and --starred choose units for the units, summary, quotes, "
+                        f"chart and framework exports; a .{kind} carries the whole "
+                        f"{'project' if kind == 'qdpx' else 'codebook'}")
     if exchange and args.no_deid:
         raise UserError(f"a .{kind} is not de-identified unless you add --deid; --no-deid is for the other exports")
     if not exchange and args.deid:
-        raise UserError("the units, summary, quotes and chart exports are de-identified already; "
+        raise UserError("the units, summary, quotes, chart and framework exports are de-identified already; "
                         "--deid is for qdpx and qdc")
+    if kind != "framework" and (args.rows or args.cells):
+        raise UserError("--rows and --cells shape the framework matrix: qualcode export PROJECT framework")
     delimiter = _DELIMITERS.get(args.delimiter)
     if delimiter is None:
         raise UserError(f"--delimiter {args.delimiter!r}: use ',', ';' (Excel with Norwegian settings) or 'tab'")
@@ -87,53 +93,37 @@ def cmd_export(args: argparse.Namespace) -> int:
                                      redact=name_redact)
         check_target(out)
         notice = pending_notice(redactor.unreviewed_count, str(out), args.project) if deidentify else None
-        if kind == "qdpx":
-            from ..refi.write import write_qdpx
-
-            counts = write_qdpx(project, out, deidentify=deidentify, utf16=args.utf16, redactor=redactor)
-            print(f"wrote {out}: {counts['transcripts']} transcripts, {counts['codes']} codes, "
-                  f"{counts['codings']} meaning units by {counts['coders']} coder(s), {counts['memos']} memos"
-                  + (", de-identified" if deidentify else ""))
-            if not deidentify:
-                private = deid.Redactor(project)
-                hidden, unreviewed = private.reviewed_count, private.unreviewed_count
-                if hidden or unreviewed:
-                    found = f"the {hidden} name(s) the project hides" if hidden else ""
-                    if unreviewed:
-                        found += (" and " if found else "") + f"{unreviewed} name(s) found but not reviewed yet"
-                    warn(f"{out} holds the transcripts as they are, with {found}; add --deid for a copy to share")
-            elif notice:
-                warn(notice)
-            return 0
-        if kind == "qdc":
-            from ..refi.write import write_qdc
-
-            n = write_qdc(project, out, deidentify=deidentify, redactor=redactor)
-            print(f"wrote {out}: {n} codes")
-            return 0
-
-        from ..exports.base import ExportData
-
-        data = ExportData(project, selection, deidentify=deidentify, redactor=redactor, keep_marks=args.keep_marks,
-                          prefer_consensus=kind in ("summary", "quotes", "chart") and not args.all_coders)
-        written = [out]
-        if kind == "units":
-            from ..exports.units import write_units
-
-            write_units(data, out, fmt, delimiter=delimiter, sheet_per_theme=args.sheet_per_theme)
-        elif kind == "summary":
-            from ..exports.summary import write_summary
-
-            words = None if args.no_words else distinctive_words_or_note(project, selection.coder)
-            written = write_summary(data, out, fmt, words=words)
-        elif kind == "quotes":
-            from ..exports.quotes import write_quotes
-
-            write_quotes(data, out, fmt, long_words=args.long_words)
+        data, counts, hidden, unreviewed = None, {}, 0, 0
+        if exchange:
+            counts = _write_exchange(project, kind, out, deidentify=deidentify, utf16=args.utf16, redactor=redactor)
         else:
-            from ..exports.summary import write_chart
+            from ..exports.base import ExportData
 
-            write_chart(data, out, fmt)
+            data = ExportData(project, selection, deidentify=deidentify, redactor=redactor, keep_marks=args.keep_marks,
+                              prefer_consensus=kind in ("summary", "quotes", "chart", "framework")
+                              and not args.all_coders, lang=args.lang)
+        written = [out] if exchange else _write(project, data, kind, out, fmt, args, delimiter)
+        # every file this export wrote is in `written`, the project still open
+        if kind == "qdpx" and not deidentify:
+            private = deid.Redactor(project)
+            hidden, unreviewed = private.reviewed_count, private.unreviewed_count
+    if exchange:
+        if kind == "qdc":
+            print(f"wrote {out}: {counts['codes']} codes")
+            return 0
+        print(f"wrote {out}: {counts['transcripts']} transcripts, {counts['codes']} codes, "
+              f"{counts['codings']} meaning units by {counts['coders']} coder(s), {counts['memos']} memos"
+              + (", de-identified" if deidentify else ""))
+        if not deidentify:
+            if hidden or unreviewed:
+                found = f"the {hidden} name(s) the project hides" if hidden else ""
+                if unreviewed:
+                    found += (" and " if found else "") + f"{unreviewed} name(s) found but not reviewed yet"
+                warn(f"{out} holds the transcripts as they are, with {found}; add --deid for a copy to share")
+        elif notice:
+            warn(notice)
+        return 0
+    assert data is not None
     shown = ", ".join(str(p) for p in written)
     print(f"wrote {shown}: {len(data.units)} meaning units ({data.selection.describe()})"
           + ("" if deidentify else ", NOT de-identified"))
@@ -149,25 +139,67 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_exchange(project: Any, kind: str, out: Path, *, deidentify: bool, utf16: bool,
+                    redactor: Any) -> dict[str, int]:
+    """Write a .qdpx (the whole project) or .qdc (the codebook); what was written, counted."""
+    if kind == "qdpx":
+        from ..refi.write import write_qdpx
+
+        return write_qdpx(project, out, deidentify=deidentify, utf16=utf16, redactor=redactor)
+    from ..refi.write import write_qdc
+
+    return {"codes": write_qdc(project, out, deidentify=deidentify, redactor=redactor)}
+
+
+def _write(project: Any, data: Any, kind: str, out: Path, fmt: str, args: argparse.Namespace,
+           delimiter: str) -> list[Path]:
+    """Write one of the exports that show meaning units; every file written (a summary in
+    Markdown or HTML has its chart beside it)."""
+    if kind == "units":
+        from ..exports.units import write_units
+
+        write_units(data, out, fmt, delimiter=delimiter, sheet_per_theme=args.sheet_per_theme)
+    elif kind == "summary":
+        from ..exports.summary import write_summary
+
+        words = None if args.no_words else distinctive_words_or_note(project, args.coder, data.labels)
+        return write_summary(data, out, fmt, words=words)
+    elif kind == "quotes":
+        from ..exports.quotes import write_quotes
+
+        write_quotes(data, out, fmt, long_words=args.long_words)
+    elif kind == "framework":
+        from ..exports.framework import write_framework
+
+        write_framework(data, out, fmt, rows=args.rows or "speaker", cells=args.cells or "condensed")
+    else:
+        from ..exports.summary import write_chart
+
+        write_chart(data, out, fmt)
+    return [out]
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the export subcommands; heavy libraries are imported only when one of them runs."""
-    help = "export units (csv/xlsx/json), a theme summary (md/docx/html), quotes (docx/md), a chart, or REFI-QDA"
+    help = ("export units (csv/xlsx/json), a theme summary (md/docx/html), quotes (docx/md), a chart, a framework "
+            "matrix (xlsx/docx), or REFI-QDA")
     p = sub.add_parser(
         "export", help=help, description=help + ". Files go to exports/ beside the project unless --out says "
-        "otherwise; units, summary, quotes and chart are de-identified unless --no-deid.",
+        "otherwise; units, summary, quotes, chart and framework are de-identified unless --no-deid.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n"
                "  qualcode export studie.qualcode units --format xlsx --sheet-per-theme\n"
                "  qualcode export studie.qualcode units --format csv --delimiter ';'\n"
                "  qualcode export studie.qualcode summary --format html --coder consensus\n"
                "  qualcode export studie.qualcode quotes --starred --theme hap\n"
+               "  qualcode export studie.qualcode framework --format docx --rows role --lang en\n"
                "  qualcode export studie.qualcode qdpx --out studie.qdpx",
     )
     p.add_argument("project", metavar="PROJECT", help="the project file, e.g. studie.qualcode")
     p.add_argument("kind", choices=KINDS, metavar="KIND", help="what to export: " + ", ".join(KINDS))
     p.add_argument("--format", metavar="FMT",
                    help="units: csv, xlsx (default), json; summary: docx (default), md, html; quotes: docx "
-                        "(default), md; chart: png (default), svg")
+                        "(default), md; chart: png (default), svg; framework: xlsx (default), docx")
     p.add_argument("--out", metavar="PATH", help="the file (or folder) to write; default: exports/ beside the project")
     p.add_argument("--coder", help="only this coder's units (e.g. 'consensus'); summary, quotes and chart use "
                                    "the consensus layer by default when reconciling has made one")
@@ -187,6 +219,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--long-words", type=int, default=40, metavar="N",
                    help="quotes: more words than this make a block quote (default 40)")
     p.add_argument("--no-words", action="store_true", help="summary: leave out the distinctive words (no NLP)")
+    p.add_argument("--lang", choices=("nb", "en"),
+                   help="the language of headings, labels and counts in the document: nb (Norwegian Bokmål) or en; "
+                        "default: the project's language, else nb. CSV and JSON keep English column names")
+    p.add_argument("--rows", choices=("speaker", "group", "role"),
+                   help="framework: one row per speaker (default; a speaker label counts once per focus group), "
+                        "per focus group, or per role")
+    p.add_argument("--cells", choices=("condensed", "excerpt"),
+                   help="framework: each unit as its condensed meaning, or a short excerpt where it has none "
+                        "(condensed, the default); or always as a short excerpt (excerpt)")
     p.add_argument("--keep-marks", action="store_true",
                    help="quotes and summary exemplars: keep a transcriber's pause, overlap and sound marks "
                         "((..), //, [latter]), which are left out by default")
@@ -228,13 +269,18 @@ def import_qdpx(args: argparse.Namespace, files: list[str]) -> int:
     return 0
 
 
-def distinctive_words_or_note(project: Any, coder: str | None) -> dict[str, list[tuple[str, float]]] | str:
-    """Each code's most distinctive words from the NLP layer, for the summary; or why there are none."""
+def distinctive_words_or_note(project: Any, coder: str | None,
+                              labels: Any = None) -> dict[str, list[tuple[str, float]]] | str:
+    """Each code's most distinctive words from the NLP layer, for the summary; or why there are
+    none, in the export's language (``labels``; English without)."""
+    from ..exports.labels import Labels
+
+    t = labels or Labels("en")
     try:
         from ..nlp.vocabulary import distinctive_words
 
         return distinctive_words(project, coder=coder, top=15)
     except (ImportError, AttributeError):
-        return "Distinctive words need the NLP layer, which is not available here."
+        return t["words need nlp"]
     except (UserError, OSError) as exc:
-        return f"Distinctive words not available: {exc}"
+        return t.text("words unavailable", why=exc)

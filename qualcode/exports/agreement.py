@@ -8,6 +8,8 @@ stretch of participant text where they differ on a code. Markdown lists at most
 :data:`MARKDOWN_SEGMENTS` of those stretches (they are many); the XLSX has them all.
 
 Files are written whole or not at all (:mod:`.atomic`). openpyxl is imported only to write XLSX.
+In the XLSX every column is as wide as its header and content need (long texts wrap, their rows
+as high as the text), and every sheet prints on A4, one page wide, its header row on each page.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ..core.agreement import DEFINITIONS, NONE_VALUE, Figures
 from ..core.errors import UserError
 from ..store.agreement import ProjectAgreement
 from .atomic import write_bytes, write_text
+from .xlsx_layout import content_width, row_height, setup_print
 
 FORMATS = ("md", "xlsx")
 EXPORTS_FOLDER = "exports"
@@ -282,20 +285,37 @@ def write_xlsx(pa: ProjectAgreement, path: Path) -> None:
     wb = Workbook()
     bold = Font(bold=True)
 
+    wrap = Alignment(wrap_text=True, vertical="top")
+
     def sheet(title: str, headers: list[str], rows: list[list[Any]], formats: dict[int, str] | None = None,
               widths: dict[int, int] | None = None):
         ws = wb.create_sheet(title)
         ws.append(headers)
         for cell in ws[1]:
-            cell.font = bold
+            cell.font, cell.alignment = bold, wrap
         for row in rows:
             ws.append([_xlsx_value(v) for v in row])
         for col, number_format in (formats or {}).items():
             for (cell,) in ws.iter_rows(min_row=2, min_col=col + 1, max_col=col + 1):
                 cell.number_format = number_format
-        for col, width in (widths or {}).items():
+        given = widths or {}
+        shown = []  # every column as wide as its longest word (a header may wrap), its text up to 30
+        for col, header in enumerate(headers):
+            width = given.get(col) or content_width(
+                [_shown(row[col]) for row in rows[:500] if col < len(row)], header="", cap=30, minimum=8)
+            width = max(width, max((len(w) for w in header.split()), default=0) + 2)
+            shown.append(width)
             ws.column_dimensions[ws.cell(1, col + 1).column_letter].width = width
+        wrapped = [col for col in given if given[col] >= 30]  # the long texts wrap, rows as high as needed
+        for col in wrapped:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=col + 1, max_col=col + 1):
+                cell.alignment = wrap
+        for n, row in enumerate([headers] + rows, 1):
+            height = row_height([_shown(v) for v in row], shown, wrapped if n > 1 else range(len(headers)))
+            if height:
+                ws.row_dimensions[n].height = height
         ws.freeze_panes = "A2"
+        setup_print(ws, fit_width=True)
         return ws
 
     summary = wb.active
@@ -306,7 +326,8 @@ def write_xlsx(pa: ProjectAgreement, path: Path) -> None:
         summary.append([line])
     summary.append([])
     summary.append([summary_sentence(pa)])
-    summary.cell(summary.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    summary.cell(summary.max_row, 1).alignment = wrap
+    summary.row_dimensions[summary.max_row].height = row_height([summary_sentence(pa)], [100], [0])
     summary.append([])
     o = r.overall
     for label, value, fmt in [
@@ -318,7 +339,14 @@ def write_xlsx(pa: ProjectAgreement, path: Path) -> None:
     ]:
         summary.append([label, _xlsx_value(value)])
         summary.cell(summary.max_row, 2).number_format = fmt
-    summary.column_dimensions["A"].width = 110
+    summary.column_dimensions["A"].width = 100
+    summary.column_dimensions["B"].width = 12
+    for n in range(2, 2 + len(header_lines(pa))):  # the header's long lines wrap
+        summary.cell(n, 1).alignment = wrap
+        height = row_height([summary.cell(n, 1).value], [100], [0])
+        if height:
+            summary.row_dimensions[n].height = height
+    setup_print(summary, landscape=False, fit_width=True, title_rows=None)
 
     code_formats = {3: "0.0", 4: "0.000", 5: "0.000", 6: "0.000", 7: "0.0", 8: "0.000", 9: "0.000"}
     code_columns = _split_columns(CODE_COLUMNS)
@@ -369,6 +397,15 @@ def write_xlsx(pa: ProjectAgreement, path: Path) -> None:
     buffer = io.BytesIO()  # finished in memory: a full disk then fails one plain write, not openpyxl
     wb.save(buffer)
     write_bytes(Path(path), buffer.getvalue())
+
+
+def _shown(value: Any) -> str:
+    """A cell's value as a spreadsheet shows it, near enough to size its column."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
 
 
 def _xlsx_value(value: Any) -> Any:

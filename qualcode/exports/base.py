@@ -38,6 +38,7 @@ from ..core.models import CodeNode, Turn
 from ..core.units import UnitFilter, UnitPlace
 from ..store.deid import Redactor
 from ..store.project import Project
+from .labels import Labels, check_language, project_language
 
 CONSENSUS = "consensus"  # store.reconcile.CONSENSUS, not imported here: that module loads numpy
 
@@ -60,14 +61,16 @@ class Selection:
     role: str | None = None
     starred: bool = False
 
-    def describe(self) -> str:
-        parts = [f"coder {self.coder}" if self.coder else "all coders"]
+    def describe(self, labels: Labels | None = None) -> str:
+        """``coder AB, theme hap``: in English for the terminal, else in ``labels``' language."""
+        t = labels or Labels("en")
+        parts = [t.text("coder x", x=self.coder) if self.coder else t["all coders"]]
         if self.theme:
-            parts.append(f"theme {self.theme}")
+            parts.append(t.text("theme x", x=self.theme))
         if self.role:
-            parts.append(f"role {self.role}")
+            parts.append(t.text("role x", x=self.role))
         if self.starred:
-            parts.append("starred units only")
+            parts.append(t["starred only"])
         return ", ".join(parts)
 
     def unit_filter(self) -> UnitFilter:
@@ -147,8 +150,10 @@ class ExportData:
     """The units an export shows, with what a reader needs beside them, de-identified."""
 
     def __init__(self, project: Project, selection: Selection = Selection(), *, deidentify: bool = True,
-                 prefer_consensus: bool = False, redactor: Redactor | None = None, keep_marks: bool = False):
+                 prefer_consensus: bool = False, redactor: Redactor | None = None, keep_marks: bool = False,
+                 lang: str | None = None):
         self.project = project
+        self.labels = Labels(check_language(lang) if lang else project_language(project))
         self.keep_marks = keep_marks  # quotes: keep a transcriber's pause, overlap and sound marks
         self._marks: dict[str, list[tuple[int, int]]] = {}
         self.consensus_default = prefer_consensus and selection.coder is None and has_consensus(project)
@@ -243,34 +248,45 @@ class ExportData:
                 keys.setdefault(key, None)
         return list(keys)
 
+    @property
+    def lang(self) -> str:
+        return self.labels.lang
+
+    @property
+    def warning(self) -> str:
+        """The loud line an export made with ``--no-deid`` carries, in the export's language."""
+        return self.labels["identifiable"]
+
     def header_lines(self) -> list[str]:
-        """What every document says about itself: source, selection, time, de-identification."""
+        """What every document says about itself: source, selection, time, de-identification
+        (the last line is :attr:`warning` when the export is not de-identified)."""
+        t = self.labels
         lines = [
-            f"Project: {self.project_name}",
-            f"Units: {len(self.units)} ({self.selection.describe()})",
+            f"{t['project']}: {self.project_name}",
+            f"{t['units']}: {len(self.units)} ({self.selection.describe(t)})",
         ]
-        note = self.coders_note()
+        note = self.coders_note(t)
         if note:
             lines.append(note)
-        lines.append(f"Exported: {self.exported_at:%Y-%m-%d %H:%M} UTC by qualcode")
-        lines.append(self.redactor.describe() if self.deidentified else IDENTIFIABLE_WARNING)
+        lines.append(t.text("exported", when=f"{self.exported_at:%Y-%m-%d %H:%M}"))
+        r = self.redactor
+        lines.append(t.deidentified(self.deidentified, r.reviewed_count, r.unreviewed_count) if self.deidentified
+                     else self.warning)
         return lines
 
     def coders(self) -> list[str]:
         """The coders whose units the export holds, in order of first appearance."""
         return list(dict.fromkeys(u.coder for u in self.units))
 
-    def coders_note(self) -> str | None:
+    def coders_note(self, labels: Labels | None = None) -> str | None:
         """What the counts mean when it is not obvious: the consensus chosen by default, or the
-        units of several coders counted together."""
+        units of several coders counted together (in English for the terminal, else in ``labels``')."""
+        t = labels or Labels("en")
         if self.consensus_default:
-            return (f"Coders: the consensus layer (coder '{CONSENSUS}', made by reconciling) is used by default; "
-                    "choose another with --coder, or every coder with --all-coders")
+            return t.text("consensus note", c=CONSENSUS)
         coders = self.coders()
         if self.selection.coder is None and len(coders) > 1:
-            return (f"Coders: the units of {len(coders)} coders ({', '.join(coders)}) are counted together, so a "
-                    "passage two coders coded counts twice; choose one with --coder (after reconciling: "
-                    f"--coder {CONSENSUS})")
+            return t.text("coders together", n=len(coders), names=", ".join(coders), c=CONSENSUS)
         return None
 
 
@@ -313,23 +329,35 @@ def xml_safe(text: str) -> str:
 # --- how units are cited -------------------------------------------------------------------------
 
 
-def attribution(unit: ExportUnit) -> str:
+def attribution(unit: ExportUnit, labels: Labels | None = None) -> str:
     """``(pasient, fokusgruppe 2)``: role and group, never the speaker's name or label."""
-    parts = [unit.role or "deltaker"]
+    parts = [unit.role or (labels or Labels())["participant"]]
     if unit.group:
         parts.append(_lower_first(unit.group))
     return "(" + ", ".join(parts) + ")"
 
 
-def source_reference(unit: ExportUnit) -> str:
-    """Where a quote comes from, so the authors can check it against the transcript."""
+def source_reference(unit: ExportUnit, labels: Labels | None = None) -> str:
+    """Where a quote comes from, so the authors can check it against the transcript:
+    ``T1 «title», turn 2 (P1), 00:01:02, characters 51–83, unit 5 coded hap by AB``."""
+    t = labels or Labels("en")
     parts = [f"{unit.transcript} «{unit.title}»"]
     if unit.turn is not None:
-        parts.append(f"turn {unit.turn}" + (f" ({unit.speaker})" if unit.speaker else ""))
+        parts.append(f"{t['turn']} {unit.turn}" + (f" ({unit.speaker})" if unit.speaker else ""))
     if unit.timestamp:
         parts.append(unit.timestamp)
-    parts.append(f"characters {unit.start}–{unit.end}")
-    parts.append(f"unit {unit.id} coded {unit.code} by {unit.coder}")
+    parts.append(f"{t['characters']} {unit.start}–{unit.end}")
+    parts.append(t.text("unit coded", id=unit.id, code=unit.code, coder=unit.coder))
+    return ", ".join(parts)
+
+
+def unit_reference(unit: ExportUnit, labels: Labels | None = None) -> str:
+    """The short form of :func:`source_reference` for a table cell: ``T1, turn 2, unit 5``."""
+    t = labels or Labels("en")
+    parts = [unit.transcript]
+    if unit.turn is not None:
+        parts.append(f"{t['turn']} {unit.turn}")
+    parts.append(t.text("unit ref", id=unit.id))
     return ", ".join(parts)
 
 
@@ -350,8 +378,10 @@ FORMATS = {
     "chart": ("png", "svg"),
     "qdpx": ("qdpx",),
     "qdc": ("qdc",),
+    "framework": ("xlsx", "docx"),
 }
-DEFAULT_FORMAT = {"units": "xlsx", "summary": "docx", "quotes": "docx", "chart": "png", "qdpx": "qdpx", "qdc": "qdc"}
+DEFAULT_FORMAT = {"units": "xlsx", "summary": "docx", "quotes": "docx", "chart": "png", "qdpx": "qdpx", "qdc": "qdc",
+                  "framework": "xlsx"}
 
 
 def default_name(project_path: Path, kind: str, fmt: str, *, selection: Selection = Selection(),

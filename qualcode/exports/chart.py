@@ -14,19 +14,26 @@ import textwrap
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
 
 
+def figure_size(themes: int) -> tuple[float, float]:
+    """The chart's size in inches (width, height) for this many themes: a bar each."""
+    return 8.5, 1.2 + 0.55 * max(themes, 1)
+
+
 def units_by_role(themes: list[str], roles: list[str], counts: list[list[int]], *, fmt: str = "png",
-                  title: str = "Meaning units per theme, by role") -> bytes:
-    """A horizontal stacked bar per theme; ``counts[i][j]`` is theme i's units spoken by role j."""
+                  title: str = "Meaning units per theme, by role", axis: str = "meaning units", legend: str = "role",
+                  empty: str = "no meaning units yet") -> bytes:
+    """A horizontal stacked bar per theme; ``counts[i][j]`` is theme i's units spoken by role j.
+    ``title``, ``axis``, ``legend`` and ``empty`` are the chart's words, in the export's language."""
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     if fmt not in ("png", "svg"):
         raise ValueError(f"unknown chart format {fmt!r}")
-    height = 1.2 + 0.55 * max(len(themes), 1)
+    width, height = figure_size(len(themes))
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "qualcode",
                                 "font.family": "DejaVu Sans"}):
-        figure = Figure(figsize=(8.5, height), layout="constrained")
+        figure = Figure(figsize=(width, height), layout="constrained")
         FigureCanvasAgg(figure)
         ax = figure.add_subplot()
         labels = [textwrap.fill(t, 34) for t in themes]
@@ -40,15 +47,15 @@ def units_by_role(themes: list[str], roles: list[str], counts: list[list[int]], 
                          fontsize=8, color="white")
             left = [a + b for a, b in zip(left, values)]
         ax.set_yticks(positions, labels, fontsize=9)
-        ax.set_xlabel("meaning units")
+        ax.set_xlabel(axis)
         ax.set_title(title, fontsize=11)
         ax.spines[["top", "right"]].set_visible(False)
         ax.xaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]  # MaxNLocator takes it
         if roles:
-            ax.legend(title="role", fontsize=8, title_fontsize=8, frameon=False, loc="upper left",
+            ax.legend(title=legend, fontsize=8, title_fontsize=8, frameon=False, loc="upper left",
                       bbox_to_anchor=(1.01, 1))
         if not any(left):
-            ax.text(0.5, 0.5, "no meaning units yet", transform=ax.transAxes, ha="center", va="center")
+            ax.text(0.5, 0.5, empty, transform=ax.transAxes, ha="center", va="center")
         out = io.BytesIO()
         metadata = {"Date": None} if fmt == "svg" else {"Software": None}
         figure.savefig(out, format=fmt, dpi=150, metadata=metadata)

@@ -23,7 +23,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from .atomic import atomic_path, write_text
-from .base import IDENTIFIABLE_WARNING, ExportData, ExportUnit, attribution, source_reference, xml_safe
+from .base import ExportData, ExportUnit, attribution, source_reference, xml_safe
 
 LONG_QUOTE_WORDS = 40
 OMISSION = "[…]"
@@ -92,7 +92,7 @@ def make_quote(data: ExportData, unit: ExportUnit, *, long_words: int = LONG_QUO
     long = len(text.split()) > long_words
     if not long:
         text = text.replace("«", "‘").replace("»", "’")
-    return Quote(unit, text, long, attribution(unit), source_reference(unit))
+    return Quote(unit, text, long, attribution(unit, data.labels), source_reference(unit, data.labels))
 
 
 def quotes_by_code(data: ExportData, *, long_words: int = LONG_QUOTE_WORDS) -> dict[str, list[Quote]]:
@@ -122,10 +122,7 @@ def _sections(data: ExportData, quotes: dict[str, list[Quote]]):
 
 
 def _intro(data: ExportData, long_words: int) -> str:
-    return (f"Quotes of up to {long_words} words stand in guillemets «…» for use in running text; longer ones "
-            f"are block quotes. {OMISSION} marks words left out (another speaker's interjection). Attribution is "
-            "by role and focus group. The source of each quote (transcript, turn, timestamp, offsets) is in "
-            "a comment (Word) or footnote (Markdown), so it stays out of the article.")
+    return data.labels.text("quotes intro", n=long_words, omission=OMISSION)
 
 
 # --- Markdown --------------------------------------------------------------------------------------
@@ -140,10 +137,10 @@ def md_escape(text: str) -> str:
 
 def write_markdown(data: ExportData, path: Path, *, long_words: int = LONG_QUOTE_WORDS) -> None:
     quotes = quotes_by_code(data, long_words=long_words)
-    lines = [f"# Quotes: {md_escape(data.project_name)}", ""]
+    lines = [f"# {data.labels['quotes']}: {md_escape(data.project_name)}", ""]
     if not data.deidentified:
-        lines += [f"**{IDENTIFIABLE_WARNING}**", ""]
-    lines += [md_escape(line) + "  " for line in data.header_lines() if line != IDENTIFIABLE_WARNING]
+        lines += [f"**{data.warning}**", ""]
+    lines += [md_escape(line) + "  " for line in data.header_lines() if line != data.warning]
     lines += ["", _intro(data, long_words), ""]
     notes: list[str] = []
     for depth, node, items in _sections(data, quotes):
@@ -156,7 +153,7 @@ def write_markdown(data: ExportData, path: Path, *, long_words: int = LONG_QUOTE
             else:
                 lines += [f"«{md_escape(q.text)}» {q.attribution}[^{mark}]", ""]
     if not notes:
-        lines += ["No meaning units match this selection.", ""]
+        lines += [data.labels["none match"], ""]
     lines += notes
     write_text(path, "\n".join(lines).rstrip() + "\n")
 
@@ -229,23 +226,27 @@ def _xml_escape(text: str) -> str:
     return escape(xml_safe(text))
 
 
-def new_document(data: ExportData, title: str):
-    """A python-docx document with core properties set and, when identifiable, a loud banner."""
+def new_document(data: ExportData, title: str, *, landscape: bool = False):
+    """A python-docx document on A4 in the export's language, with core properties set and, when
+    identifiable, a loud banner."""
     import docx
     from docx.shared import Pt, RGBColor
 
+    from .docx_layout import setup_page
+
     document = docx.Document()
+    setup_page(document, data.labels, landscape=landscape)
     props = document.core_properties
     props.title, props.author, props.last_modified_by = title, "qualcode", "qualcode"
     props.created = props.modified = data.exported_at.replace(tzinfo=None)
-    props.comments = "" if data.deidentified else IDENTIFIABLE_WARNING
+    props.comments = "" if data.deidentified else data.warning
     document.add_heading(xml_safe(title), level=0)
     if not data.deidentified:
         for paragraph in (document.sections[0].header.paragraphs[0], document.add_paragraph()):
-            run = paragraph.add_run(IDENTIFIABLE_WARNING)
+            run = paragraph.add_run(data.warning)
             run.bold, run.font.color.rgb = True, RGBColor(0xC0, 0x00, 0x00)
     info = document.add_paragraph()
-    for i, line in enumerate(x for x in data.header_lines() if x != IDENTIFIABLE_WARNING):
+    for i, line in enumerate(x for x in data.header_lines() if x != data.warning):
         run = info.add_run(("\n" if i else "") + line)
         run.font.size = Pt(9)
     return document
@@ -253,20 +254,21 @@ def new_document(data: ExportData, title: str):
 
 def write_docx(data: ExportData, path: Path, *, long_words: int = LONG_QUOTE_WORDS) -> None:
     quotes = quotes_by_code(data, long_words=long_words)
-    document = new_document(data, f"Quotes: {data.project_name}")
+    document = new_document(data, f"{data.labels['quotes']}: {data.project_name}")
     document.add_paragraph(_intro(data, long_words))
     paragraphs = _QuoteParagraphs(document, data.exported_at.strftime("%Y-%m-%dT%H:%M:%SZ"))
     block = document.styles["Quote"].style_id
     for depth, node, items in _sections(data, quotes):
         document.add_heading(xml_safe(node.name), level=min(depth + 1, 9))
         for q in items:
-            source = q.reference + (f"\nCondensed meaning: {q.unit.condensed}" if q.unit.condensed else "")
+            source = q.reference + (f"\n{data.labels['condensed meaning']}: {q.unit.condensed}"
+                                    if q.unit.condensed else "")
             if q.long:
                 paragraphs.add(q.text, q.attribution, source, style=block)
             else:
                 paragraphs.add(f"«{q.text}»", q.attribution, source)
     if not quotes:
-        document.add_paragraph("No meaning units match this selection.")
+        document.add_paragraph(data.labels["none match"])
     buffer = io.BytesIO()
     document.save(buffer)
     with atomic_path(path) as temp:

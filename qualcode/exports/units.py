@@ -9,9 +9,11 @@ and offsets"); the text is de-identified unless the export says otherwise.
   a double click; ``delimiter=';'`` suits Excel with Norwegian settings. A cell that would start
   with ``= + - @`` gets a leading apostrophe, so a spreadsheet does not run it as a formula
   (transcripts often start a line with ``--``); JSON is the format for scripts.
-* **XLSX** has a bold header row, frozen panes, an autofilter, sized and wrapped columns, an
-  *About* sheet saying what was exported, and on request one sheet per theme. Cells are written as
-  text, never as formulas.
+* **XLSX** has a bold header row, frozen panes, an autofilter, sized and wrapped columns (each
+  row as high as its wrapped text needs), A4 landscape print settings with the header row on every
+  page, an *About* sheet saying what was exported, and on request one sheet per theme. Its headers
+  and sheet names are in the export's language (CSV and JSON keep the English column names, for
+  scripts). Cells are written as text, never as formulas.
 * **JSON** is an object with the export's description and a ``units`` list.
 """
 
@@ -29,6 +31,8 @@ from typing import Any
 
 from .atomic import write_bytes, write_text
 from .base import IDENTIFIABLE_WARNING, XML_ILLEGAL, ExportData, ExportUnit, xml_safe
+from .labels import UNIT_COLUMNS_NB
+from .xlsx_layout import row_height, set_language, setup_print
 
 # (header, ExportUnit attribute); the group attributes are inserted after "group". A row's values
 # are in this order (:func:`_row`).
@@ -39,19 +43,22 @@ _COLUMNS = [
     ("theme", "theme"), ("subtheme", "subtheme"), ("code", "code"), ("code path", "code_path"),
     ("coder", "coder"), ("memo", "memo"), ("starred", "starred"),
 ]
-_WIDE = {"text": 80, "condensed meaning": 45, "memo": 45, "code path": 45, "title": 30}
+_WIDE = {"text": 80, "condensed": 45, "memo": 45, "code_path": 45, "title": 30}  # by attribute; wrapped
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CELL_LIMIT = 32_767
 
 
-def columns(data: ExportData) -> list[tuple[str, str | tuple[str, str]]]:
+def columns(data: ExportData, *, localised: bool = False) -> list[tuple[str, str | tuple[str, str]]]:
     """(header, key) pairs; a key is an :class:`ExportUnit` attribute or ("attr", name) for a
-    group attribute."""
+    group attribute. Headers are English (CSV, JSON) unless ``localised`` (XLSX), then in the
+    export's language."""
+    nb = localised and data.lang == "nb"
     out: list[tuple[str, str | tuple[str, str]]] = []
     for header, key in _COLUMNS:
-        out.append((header, key))
+        out.append((UNIT_COLUMNS_NB[key] if nb else header, key))
         if key == "group":
-            out.extend((f"group: {name}", ("attr", name)) for name in data.attribute_keys())
+            prefix = "gruppe" if nb else "group"
+            out.extend((f"{prefix}: {name}", ("attr", name)) for name in data.attribute_keys())
     return out
 
 
@@ -125,9 +132,12 @@ def write_xlsx(data: ExportData, path: Path, *, sheet_per_theme: bool = False) -
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    headers, _ = rows(data, [])
-    wrap_columns = {i for i, h in enumerate(headers) if h in _WIDE}
+    t = data.labels
+    keys = [key for _, key in columns(data)]
+    headers = [h for h, _ in columns(data, localised=True)]
+    wrap_columns = [i for i, k in enumerate(keys) if isinstance(k, str) and k in _WIDE]
     book = Workbook(write_only=True)
+    set_language(book, t.locale)
     bold = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDDDDD")
     warning_font = Font(bold=True, color="C00000")
@@ -141,12 +151,19 @@ def write_xlsx(data: ExportData, path: Path, *, sheet_per_theme: bool = False) -
         for row in body[:500]:  # a sample is enough to size the columns
             for i, value in enumerate(row):
                 widths[i] = max(widths[i], min(len(str(value)) + 2, 40))
-        for i, header in enumerate(headers):
-            ws.column_dimensions[get_column_letter(i + 1)].width = _WIDE.get(header, widths[i])
+        for i, key in enumerate(keys):
+            if isinstance(key, str) and key in _WIDE:
+                widths[i] = _WIDE[key]
+            ws.column_dimensions[get_column_letter(i + 1)].width = widths[i]
         first = 1 if data.deidentified else 2  # the header's row: below the warning, if there is one
         ws.freeze_panes = f"A{first + 1}"  # before the first row: a write-only sheet writes its views then
+        setup_print(ws, title_rows=f"{first}:{first}", title_cols="A:A")  # each page: the header, unit ids
+        for n, row in enumerate(body, first + 1):  # rows as high as their wrapped text (LibreOffice)
+            height = row_height(row, widths, wrap_columns)
+            if height:
+                ws.row_dimensions[n].height = height
         if not data.deidentified:
-            banner = WriteOnlyCell(ws, value=IDENTIFIABLE_WARNING)
+            banner = WriteOnlyCell(ws, value=data.warning)
             banner.font = warning_font
             ws.append([banner])
         last = get_column_letter(len(headers))
@@ -158,30 +175,36 @@ def write_xlsx(data: ExportData, path: Path, *, sheet_per_theme: bool = False) -
             header_cells.append(cell)
         ws.append(header_cells)
         styles = []
+        wrap_set = set(wrap_columns)
         for i in range(len(headers)):
             template = WriteOnlyCell(ws)
-            template.alignment = wrap if i in wrap_columns else top
+            template.alignment = wrap if i in wrap_set else top
             styles.append(template)
         _append_rows(ws, body, styles)
 
-    sheet("Units", data.units)
+    sheet(t["units sheet"], data.units)
     if sheet_per_theme:
-        taken = {"units", "about"}
+        taken = {t["units sheet"].casefold(), t["about sheet"].casefold()}
         theme_of = {node.id: data.codebook.path(node.id)[0].id for node in data.codebook.codes}
         for root in data.codebook.children(None):
             name = data.redactor.text(root.name)
             units = [u for u in data.units if theme_of[u.code] == root.id]
             sheet(_sheet_title(name, taken), units)
-    about = book.create_sheet("About")
+    about = book.create_sheet(t["about sheet"])
     about.column_dimensions["A"].width = 110
-    for line in data.header_lines():
+    setup_print(about, landscape=False, title_rows=None)
+    for n, line in enumerate(data.header_lines(), 1):
+        height = row_height([line], [110], [0])
+        if height:
+            about.row_dimensions[n].height = height
         cell = WriteOnlyCell(about, value=line)
         cell.data_type = "s"
-        if line == IDENTIFIABLE_WARNING:
+        cell.alignment = wrap
+        if line == data.warning:
             cell.font = warning_font
         about.append([cell])
     about.append([])
-    about.append(["start and end are character offsets into the stored transcript (see 'qualcode show')."])
+    about.append([t["offsets note"]])
     buffer = io.BytesIO()  # finished in memory: a full disk then fails one plain write, not openpyxl
     book.save(buffer)
     write_bytes(path, buffer.getvalue())

@@ -35,9 +35,9 @@ def test_from_the_example_project_a_new_user_gets_every_export(example, capsys):
         "example-quotes.docx", "example-summary.docx", "example-units.xlsx", "example.qdpx"]
 
     book = load_workbook(folder / "example-units.xlsx")
-    ws = book["Units"]
+    ws = book["Enheter"]  # Norwegian by default
     assert ws.freeze_panes == "A2" and ws.max_row == 1 + len(units)
-    texts = [row[[c.value for c in ws[1]].index("text")] for row in ws.iter_rows(min_row=2, values_only=True)]
+    texts = [row[[c.value for c in ws[1]].index("tekst")] for row in ws.iter_rows(min_row=2, values_only=True)]
     assert "Han [Navn 4], han som snakka først" in texts  # Rune is on the project's list of names
     assert not any("Rune" in t or "Kari" in t for t in texts)
 
@@ -51,7 +51,7 @@ def test_from_the_example_project_a_new_user_gets_every_export(example, capsys):
     # a consensus layer exists: quotes come from it by default, one per span and code
     quoted = {(u.transcript, u.start, u.end, u.code) for u in units if u.coder == "consensus"}
     assert len(list(quotes.comments)) == len(quoted)
-    assert any("consensus layer" in line and "by default" in line for line in lines)
+    assert any("konsensuslaget" in line and "som standard" in line for line in lines)
 
     with zipfile.ZipFile(folder / "example.qdpx") as archive:
         assert archive.namelist()[0] == "project.qde" and len(archive.namelist()) == 4

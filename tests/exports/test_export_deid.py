@@ -62,7 +62,7 @@ def test_a_deidentified_qdpx_holds_no_planted_name_and_its_positions_follow_the_
 def test_without_deid_the_names_are_there_and_the_file_says_so_loudly(coded, tmp_path, capsys):
     path = coded.path
     coded.close()
-    _, err = export(capsys, path, "quotes", "--format", "md", "--no-deid", "--out", tmp_path / "q.md")
+    _, err = export(capsys, path, "quotes", "--format", "md", "--no-deid", "--out", tmp_path / "q.md", "--lang", "en")
     text = (tmp_path / "q.md").read_text(encoding="utf-8")
     assert "Kari Nordmann" in text and "**NOT DE-IDENTIFIED" in text and "not de-identified" in err
     export(capsys, path, "units", "--format", "csv", "--no-deid", "--out", tmp_path / "u.csv")

@@ -52,7 +52,7 @@ def test_an_interjection_inside_a_unit_becomes_an_omission(tmp_path):
 
 
 def test_docx_quotes_carry_their_source_in_comments(coded, tmp_path):
-    write_docx(ExportData(coded), tmp_path / "q.docx")
+    write_docx(ExportData(coded, lang="en"), tmp_path / "q.docx")
     paragraphs = docx_paragraphs(tmp_path / "q.docx")
     headings = [text for style, text in paragraphs if style.startswith("Heading")]
     assert headings == ["Opplevelser av håp", "Solskinnshistorier", "Gjenkjennelse", "Opplevelser av recovery"]
@@ -70,7 +70,7 @@ def test_docx_quotes_carry_their_source_in_comments(coded, tmp_path):
 
 
 def test_markdown_quotes_with_footnotes(coded, tmp_path):
-    write_markdown(ExportData(coded), tmp_path / "q.md")
+    write_markdown(ExportData(coded, lang="en"), tmp_path / "q.md")
     text = (tmp_path / "q.md").read_text(encoding="utf-8")
     assert "## Opplevelser av håp\n" in text and "### Gjenkjennelse\n" in text
     assert "«Jeg kjente meg igjen i historien til [Navn 1]» (pasient, FG1)[^q" in text
@@ -89,7 +89,7 @@ def test_only_starred_units_on_request(coded, tmp_path):
 def test_an_empty_selection_still_makes_a_document(coded, tmp_path):
     coded.update_coding(1, starred=False)
     coded.update_coding(4, starred=False)
-    write_docx(ExportData(coded, Selection(starred=True)), tmp_path / "q.docx")
+    write_docx(ExportData(coded, Selection(starred=True), lang="en"), tmp_path / "q.docx")
     assert ("Normal", "No meaning units match this selection.") in docx_paragraphs(tmp_path / "q.docx")
 
 

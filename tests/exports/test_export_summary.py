@@ -33,7 +33,7 @@ def test_counts_by_role_and_group_for_a_hand_made_project(coded):
 
 
 def test_the_matrix_covers_the_whole_codebook_with_totals(coded):
-    summary = summarise(ExportData(coded), words=None)
+    summary = summarise(ExportData(coded, lang="en"), words=None)
     headers, rows = _matrix(summary, summary.roles, "by_role")
     assert headers == ["Theme", "pasient", "ansatt", "Total"]
     assert [r[1:] for r in rows] == [[4, 1, 5], [2, 0, 2], [2, 0, 2], [2, 0, 2], [6, 1, 7]]
@@ -73,13 +73,15 @@ def test_without_the_nlp_layer_the_words_are_left_out_with_a_note(coded, monkeyp
 
 
 def test_markdown_summary_has_definitions_counts_quotes_and_its_chart_beside_it(coded, tmp_path):
-    written = write_summary(ExportData(coded), tmp_path / "summary.md", "md", words=None)
+    written = write_summary(ExportData(coded, lang="en"), tmp_path / "summary.md", "md", words=None)
     assert written == [tmp_path / "summary.md", tmp_path / "summary-chart.png"]
     text = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert "![Meaning units per theme, by role](summary-chart.png)" in text
     assert "| Opplevelser av håp | 4 | 1 | 5 |" in text
-    assert "**By role:** pasient 4, ansatt 1" in text and "**By focus group:** FG1 4, FG2 1" in text
-    assert "**Units:** 5 (including subthemes) in 2 transcript(s)" in text
+    # every count with its noun (the task of issue 14: not "FG2 1")
+    assert "**By role:** pasient: 4 units; ansatt: 1 unit" in text
+    assert "**By focus group:** FG1: 4 units; FG2: 1 unit" in text
+    assert "**Units:** 5 units (including subthemes) in 2 transcripts" in text
     assert "(pasient, FG1)" in text  # an exemplar with its attribution
     assert (tmp_path / "summary-chart.png").read_bytes().startswith(b"\x89PNG")
 

@@ -56,7 +56,7 @@ def test_csv_guards_cells_a_spreadsheet_would_run_as_formulas(coded, tmp_path):
 def test_xlsx_has_header_frozen_panes_autofilter_widths_and_sheets_per_theme(coded, tmp_path):
     unit = coded.codings()[0]
     coded.update_coding(unit.id, condensed="=1+1")
-    write_xlsx(ExportData(coded), tmp_path / "units.xlsx", sheet_per_theme=True)
+    write_xlsx(ExportData(coded, lang="en"), tmp_path / "units.xlsx", sheet_per_theme=True)
     book = load_workbook(tmp_path / "units.xlsx")
     assert book.sheetnames == ["Units", "Opplevelser av håp", "Opplevelser av recovery", "About"]
     ws = book["Units"]
@@ -135,7 +135,7 @@ def test_filters_choose_units_and_unknown_values_are_clear_errors(coded):
 
 
 def test_an_identifiable_xlsx_says_so_above_the_header(coded, tmp_path):
-    write_xlsx(ExportData(coded, deidentify=False), tmp_path / "units.xlsx")
+    write_xlsx(ExportData(coded, deidentify=False, lang="en"), tmp_path / "units.xlsx")
     ws = load_workbook(tmp_path / "units.xlsx")["Units"]
     assert ws["A1"].value.startswith("NOT DE-IDENTIFIED") and ws["A1"].font.color.rgb.endswith("C00000")
     assert ws["A2"].value == "unit" and ws.freeze_panes == "A3" and ws.auto_filter.ref.startswith("A2:")

@@ -31,6 +31,7 @@ EXPORTS = [
     ("summary", "docx", "summary.docx"), ("summary", "md", "summary.md"), ("summary", "html", "summary.html"),
     ("quotes", "docx", "quotes.docx"), ("quotes", "md", "quotes.md"),
     ("chart", "png", "chart.png"), ("chart", "svg", "chart.svg"),
+    ("framework", "xlsx", "framework.xlsx"), ("framework", "docx", "framework.docx"),
     ("qdpx", None, "studie.qdpx"), ("qdc", None, "studie.qdc"),
     ("agreement", "md", "agreement.md"), ("agreement", "xlsx", "agreement.xlsx"),
 ]
