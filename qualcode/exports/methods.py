@@ -412,50 +412,29 @@ def write_methods(facts: Facts, out: Path, fmt: str, lang: str = "en") -> None:
         write_text(out, markdown(facts, lang))
         return
     from docx import Document
-    from docx.shared import Mm
+
+    from .docx_layout import column_widths, fit_table, setup_page, usable_width_cm
+    from .labels import Labels
 
     nb = lang == "nb"
     doc = Document()
-    for section in doc.sections:
-        section.page_width, section.page_height = Mm(210), Mm(297)
-    _set_language(doc, "nb-NO" if nb else "en-GB")
+    setup_page(doc, Labels(lang))  # A4, margins, the document's language
     doc.add_heading("Metode" if nb else "Methods", level=1)
     for p in paragraph(facts, lang):
         doc.add_paragraph(p)
     todo = "for forfatterne" if nb else "for the authors"
     for title, rows in (("COREQ", coreq(facts, lang)), ("SRQR", srqr(facts, lang))):
         doc.add_heading(title, level=2)
+        heads = ["#", *(["Punkt", "Fra prosjektet", "Hvor"] if nb else ["Item", "From the project", "Where"])]
+        body = [(str(number), item, answer or todo, where) for number, item, answer, where in rows]
         table = doc.add_table(rows=1, cols=4)
         table.style = "Table Grid"
-        heads = ["#", *(["Punkt", "Fra prosjektet", "Hvor"] if nb else ["Item", "From the project", "Where"])]
         for cell, head in zip(table.rows[0].cells, heads):
             cell.text = head
-        for number, item, answer, where in rows:
-            cells = table.add_row().cells
-            for cell, value in zip(cells, (str(number), item, answer or todo, where)):
+        for values in body:
+            for cell, value in zip(table.add_row().cells, values):
                 cell.text = value
-        for row in table.rows:
-            for cell, width in zip(row.cells, (Mm(10), Mm(60), Mm(65), Mm(45))):
-                cell.width = width
+        columns = [[heads[i], *(row[i] for row in body)] for i in range(4)]
+        fit_table(table, column_widths(columns, usable_width_cm(), 10))
     with atomic_path(out) as temp:
         doc.save(str(temp))
-
-
-def _set_language(doc, tag: str) -> None:
-    """The document's language (spelling and hyphenation in Word and LibreOffice)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    styles = doc.styles.element
-    defaults = styles.find(qn("w:docDefaults"))
-    if defaults is None:
-        return
-    rpr = defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
-    if rpr is None:
-        return
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:val"), tag)
-    lang.set(qn("w:eastAsia"), tag)
