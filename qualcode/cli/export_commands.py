@@ -103,7 +103,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                               prefer_consensus=kind in ("summary", "quotes", "chart", "framework")
                               and not args.all_coders, lang=args.lang)
         written = [out] if exchange else _write(project, data, kind, out, fmt, args, delimiter)
-        # every file this export wrote is in `written`, the project still open
+        record_written(project, f"export {kind}", written, {"deidentified": deidentify, "format": fmt})
         if kind == "qdpx" and not deidentify:
             private = deid.Redactor(project)
             hidden, unreviewed = private.reviewed_count, private.unreviewed_count
@@ -284,3 +284,15 @@ def distinctive_words_or_note(project: Any, coder: str | None,
         return t["words need nlp"]
     except (UserError, OSError) as exc:
         return t.text("words unavailable", why=exc)
+
+
+def record_written(project, kind: str, written: list[Path], detail: dict) -> None:
+    """The audit trail's entry for files an export or report wrote (each with its SHA-256). A
+    project that cannot be written to (read-only for this user, busy) keeps the files: said in a
+    warning, not an error."""
+    from ..store.audit import record_export
+
+    try:
+        record_export(project, kind, list(written), detail=detail)
+    except UserError as exc:
+        warn(f"{exc}; the file is written, but the audit trail could not record it")

@@ -39,6 +39,11 @@ def cmd_methods(args: argparse.Namespace) -> int:
     with Project.open(args.project, backup=False) as project:
         lang = args.lang or guess_language(project)
         facts = gather(project, agreement_bootstrap=args.bootstrap)
+        if out is not None and not args.json:
+            write_methods(facts, out, fmt, lang)
+            from .export_commands import record_written
+
+            record_written(project, "methods", [out], {"format": fmt, "lang": lang})
     if args.json:
         from dataclasses import asdict
 
@@ -47,7 +52,6 @@ def cmd_methods(args: argparse.Namespace) -> int:
     if out is None:
         sys.stdout.write(markdown(facts, lang) + "\n")
         return 0
-    write_methods(facts, out, fmt, lang)
     print(f"wrote {out}: the methods section ({'Norwegian' if lang == 'nb' else 'English'}) with the COREQ and "
           "SRQR checklists; every figure is the project's")
     return 0

@@ -16,6 +16,8 @@ from typing import Any
 
 from . import (
     agreement_commands,
+    analysis_commands,
+    audit_commands,
     codebook_commands,
     coding_commands,
     doctor,
@@ -25,6 +27,7 @@ from . import (
     nlp_commands,
     project_commands,
     repair_commands,
+    serve_commands,
     team_commands,
     transcript_commands,
 )
@@ -32,8 +35,11 @@ from . import (
 # Who registers commands. Typed loosely: each takes argparse's subparsers, or a CommandTable.
 REGISTRARS: tuple[Callable[[Any], None], ...] = (
     project_commands.register, transcript_commands.register, repair_commands.register, codebook_commands.register,
-    coding_commands.register, team_commands.register, history_commands.register, nlp_commands.register,
-    export_commands.register, agreement_commands.register, methods_commands.register, doctor.register,
+    coding_commands.register, team_commands.register, history_commands.register, audit_commands.register,
+    nlp_commands.register,
+    export_commands.register, agreement_commands.register, analysis_commands.register, methods_commands.register,
+    doctor.register,
+    serve_commands.register,
 )
 
 # The order of `qualcode --help`: a project's life, roughly; the NLP, export and check tools last.
@@ -41,10 +47,10 @@ ORDER = (
     "init", "example", "import", "info", "transcripts", "show", "roles", "group", "speakers", "turns",
     "transcript",
     "codebook", "code-add", "code-rename", "code-move", "code-merge", "code-split", "code-delete",
-    "code", "units", "unit", "memo", "merge", "reconcile", "undo", "redo", "history",
-    "backup", "backups", "restore", "check", "open",
+    "code", "units", "unit", "memo", "merge", "reconcile", "undo", "redo", "history", "audit",
+    "backup", "backups", "restore", "check", "open", "serve",
     "nlp-status", "analyse", "propose", "suggest", "autocode", "kwic", "deidentify", "names", "redact",
-    "vocabulary", "export", "agreement", "methods", "doctor",
+    "vocabulary", "export", "agreement", "cooccurrence", "saturation", "methods", "doctor",
 )
 
 

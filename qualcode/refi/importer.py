@@ -295,7 +295,7 @@ def _store_units(project, refi: RProject, source_tid: dict[str, str], code_ids: 
             pending.append(NewUnit(tid, start, end, code_id, coder, condensed=condensed, memo=coding.memo,
                                    starred=starred, created_at=created,
                                    updated_at=max(created, modified) if created and modified else modified or created))
-    ids = project.insert_units(pending) if pending else []
+    ids = project.insert_units(pending, audit_batch=False) if pending else []  # the import's own entry names the file
     report.codings += len(ids)
     report.coders = list(coders)
     first: dict[str, int] = {}
@@ -525,7 +525,7 @@ def import_qdpx(file: Path, project_path: Path, *, roles=(), allow_duplicate: bo
     if not project_path.exists():
         report = ImportReport(project_path, created=True)
         with new_project(project_path, name=refi.name) as project:
-            _apply(project, refi, roles=list(roles), allow_duplicate=allow_duplicate, report=report)
+            _audited_apply(project, file, refi, roles=list(roles), allow_duplicate=allow_duplicate, report=report)
             project.conn.execute("DELETE FROM actions")  # an import is not undone step by step
         return report
 
@@ -534,9 +534,32 @@ def import_qdpx(file: Path, project_path: Path, *, roles=(), allow_duplicate: bo
         report.backup = backups.make_backup(target.conn, target.path, tag="before-import")
     with staged(project_path) as project:
         before = project.conn.execute("SELECT coalesce(max(id), 0) FROM actions").fetchone()[0]
-        _apply(project, refi, roles=list(roles), allow_duplicate=allow_duplicate, report=report)
+        _audited_apply(project, file, refi, roles=list(roles), allow_duplicate=allow_duplicate, report=report)
         project.conn.execute("DELETE FROM actions WHERE id > ?", (before,))
     return report
+
+
+def _audited_apply(project, file: Path, refi: RProject, **options) -> None:
+    """:func:`_apply` as **one** entry of the audit trail (not one per code, transcript and
+    memo): the file's SHA-256, the transcripts it added with their checksums, the units it
+    added (as ranges of ids) and what else it brought."""
+    from ..store import audit
+
+    first_unit = project.conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM sqlite_sequence"
+                                      " WHERE name = 'codings'").fetchone()[0]
+    with project.audit_paused():
+        _apply(project, refi, **options)
+    report: ImportReport = options["report"]
+    with project.transaction() as conn:
+        units = [r[0] for r in conn.execute("SELECT id FROM codings WHERE id >= ? ORDER BY id", (first_unit,))]
+        texts = audit.text_detail(conn, report.transcripts_added)
+        for text in texts.values():
+            text["made"] = "REFI-QDA import"
+        audit.append(conn, None, "import", f"import REFI-QDA file {file.name}", {
+            "format": "REFI-QDA", "file": file.name, "sha256": audit.file_sha256(file), "transcripts": texts,
+            "transcripts_matched": report.transcripts_matched, "units": audit.ranges(units), "unit_count": len(units),
+            "codes_added": report.codes_added, "memos": report.memos, "coders": report.coders,
+        })
 
 
 def load_refi_codebook(project, file: Path) -> tuple[list[str], list[str]]:

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 from ..core.errors import StorageError
-from . import connection, fsinfo
+from . import audit, connection, fsinfo
 from .connection import SharedConnection
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -38,6 +38,8 @@ class ProjectBase:
         self.conn = conn
         self.backup_path: Path | None = None
         self._closed = False
+        self._audit_note: dict[str, Any] | None = None  # the open action's additions to its audit entry
+        self._audit_paused = 0
 
     @property
     def storage(self) -> str:
@@ -110,17 +112,51 @@ class ProjectBase:
                 raise
 
     @contextmanager
-    def action(self, label: str, coder: str | None = None) -> Iterator[SharedConnection]:
-        """One undoable user action: a transaction whose row changes are journaled under ``label``."""
+    def action(self, label: str, coder: str | None = None, *, kind: str = "action",
+               summary: str | None = None) -> Iterator[SharedConnection]:
+        """One undoable user action: a transaction whose row changes are journaled under ``label``.
+
+        Its audit entry (``kind``; ``summary``, else the label) is written at its end, in the
+        same transaction, with the rows it changed (see :func:`.audit.record_action`); the body
+        adds to the entry's detail with :meth:`audit_note`."""
         with self.transaction() as conn:
             if coder is not None:
                 conn.execute("DELETE FROM actions WHERE undone > 0 AND coder IS ?", (coder,))
             else:
                 conn.execute("DELETE FROM actions WHERE undone > 0")
-            conn.execute(
-                "INSERT INTO actions (label, coder, created_at) VALUES (?, ?, ?)", (label, coder, _now())
-            )
-            yield conn
+            created = _now()
+            cur = conn.execute("INSERT INTO actions (label, coder, created_at) VALUES (?, ?, ?)",
+                               (label, coder, created))
+            assert cur.lastrowid is not None
+            note: dict[str, Any] = {}
+            outer, self._audit_note = self._audit_note, note
+            try:
+                yield conn
+            finally:
+                self._audit_note = outer
+            if not self._audit_paused:
+                audit.record_action(conn, cur.lastrowid, created, label=note.pop("summary", None) or summary or label,
+                                    who=coder, kind=kind, note=note)
+
+    def audit_note(self, **detail: Any) -> None:
+        """Inside :meth:`action`: more for its audit entry's detail (``summary``: its line)."""
+        if self._audit_note is None:
+            raise RuntimeError("bug: an audit note belongs inside an action")
+        self._audit_note.update(detail)
+
+    @contextmanager
+    def audit_paused(self) -> Iterator[None]:
+        """Changes that a caller records as one entry of its own (a REFI-QDA import, made on a
+        staging copy): the actions and imports inside write none."""
+        self._audit_paused += 1
+        try:
+            yield
+        finally:
+            self._audit_paused -= 1
+
+    @property
+    def audit_recording(self) -> bool:
+        return not self._audit_paused
 
     # --- project metadata ----------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.errors import UserError
 from ..core.text import check_coder, format_timestamp, normalize_text
 from ..core.units import MeaningUnit, NewUnit, UnitFilter
+from . import audit
 from .base import _now
 from .codes import CodebookStore
 from .connection import SharedConnection
@@ -101,11 +102,12 @@ class CodingStore(CodebookStore):
                             "(codable: false in the codebook); choose one of its subcodes")
         return code
 
-    def insert_units(self, units: Sequence[NewUnit]) -> list[int]:
+    def insert_units(self, units: Sequence[NewUnit], *, audit_batch: bool = True) -> list[int]:
         """Store many units at once, as an import does: every span, code and coder checked first,
         then one pass of inserts. Not undoable step by step (no journal entries) and no duplicate
         check: the caller (an import, all or nothing on a staging copy) decides what is new.
-        Returns the new units' ids in order."""
+        Returns the new units' ids in order. The audit trail gets one entry for the batch unless
+        ``audit_batch`` is false (a REFI-QDA import writes its own entry, naming the file)."""
         lengths: dict[str, tuple[str, int]] = {}
         codes: dict[str, str] = {}
         rows = []
@@ -134,6 +136,9 @@ class CodingStore(CodebookStore):
                         " created_at, updated_at, origin) VALUES (?,?,?,?,?,?,?,?,?,?,'import')", row)
                     assert cur.lastrowid is not None
                     ids.append(cur.lastrowid)
+                if ids and audit_batch and self.audit_recording:
+                    audit.append(conn, None, "import", f"{len(ids)} units in one batch",
+                                 {"units": audit.ranges(ids), "unit_count": len(ids)})
             finally:
                 conn.execute("UPDATE journal_state SET recording = 1")
         return ids

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from ..core.deid import KIND_WORDS, UNREVIEWED_MARK, Matcher, Term, is_name_label
 from ..core.edits import OffsetMap, TextEdit, apply_edits
 from ..core.errors import UserError
+from . import audit
 from .project import Project
 
 FINDINGS_KEY = "deid_findings"  # meta: the name finder's last results, as JSON
@@ -74,7 +75,9 @@ def add_term(project: Project, term: str, kind: str = "PER", *, hide: bool = Tru
     """
     made = _decision(project, Term(term, kind, hide, replacement, variant_of), {})
     verb = "hide" if hide else "keep"
-    with project.action(f"{verb} name {made.term}", coder) as conn:
+    # The audit trail's line names the kind, never the name: the trail cannot be redacted.
+    what = f"a spelling variant ({made.kind})" if made.variant_of else f"a name ({made.kind})"
+    with project.action(f"{verb} name {made.term}", coder, kind="names", summary=f"{verb} {what}") as conn:
         _store(conn, made, source)
     return made
 
@@ -92,7 +95,7 @@ def add_terms(project: Project, decisions: list[tuple[Term, str]], *, label: str
         made.append((checked, source))
     if not made:
         return []
-    with project.action(label, coder) as conn:
+    with project.action(label, coder, kind="names") as conn:
         for term, source in made:
             _store(conn, term, source)
     return [t for t, _ in made]
@@ -131,7 +134,7 @@ def _store(conn, term: Term, source: str) -> None:
 
 
 def remove_term(project: Project, term: str, *, coder: str | None = None) -> None:
-    with project.action(f"forget name {term}", coder) as conn:
+    with project.action(f"forget name {term}", coder, kind="names", summary="forget a name decision") as conn:
         if conn.execute("DELETE FROM deid_terms WHERE term = ?", (" ".join(term.split()),)).rowcount == 0:
             raise UserError(f"{term!r} is not in the project's name list")
 
@@ -546,7 +549,7 @@ def leftovers(project: Project) -> list[str]:
     return found
 
 
-def redact(project: Project, tids: list[str] | None = None) -> list[RedactionPlan]:
+def redact(project: Project, tids: list[str] | None = None, *, coder: str | None = None) -> list[RedactionPlan]:
     """Replace every hidden term in the stored text for good; remap turns and codings.
 
     Not undoable (callers confirm first). **One transaction** over all transcripts: the texts,
@@ -569,6 +572,13 @@ def redact(project: Project, tids: list[str] | None = None) -> list[RedactionPla
         marks = ",".join("?" * len(old))
         conn.execute(f"DELETE FROM analysis_cache WHERE checksum IN ({marks})", old)
         conn.execute("DELETE FROM analysis_cache WHERE checksum NOT IN (SELECT checksum FROM transcripts)")
+        after = audit.text_detail(conn, [p.transcript for p in changing])
+        texts = {p.transcript: {"before": before, "after": after[p.transcript]["checksum"], "replaced": len(p.edits),
+                                "speakers_renamed": len(p.speakers), "units_moved": p.codings}
+                 for p, before in zip(changing, old, strict=True)}
+        audit.append(conn, coder, "redact",
+                     f"redact hidden names in {len(changing)} transcript{'s' if len(changing) != 1 else ''}",
+                     {"transcripts": texts, "names_hidden": len(terms(project, hidden_only=True))})
     return plans
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..core.errors import UserError
 from ..core.models import CodeNode
+from . import audit
 from .project import Project
 
 
@@ -58,7 +59,7 @@ def merge_project(
     with Project.open(source_path, backup=False) as source:
         code_map, new_codes = _map_codes(target, source, mapping, add_new_codes, report)
         try:
-            with target.action(f"merge from {source_path.name}") as conn:
+            with target.action(f"merge from {source_path.name}", kind="merge") as conn:
                 transcript_map = _map_transcripts(target, source, conn, report)
                 for node in new_codes:  # parents come before their children
                     parent = code_map.get(node.parent) if node.parent else None
@@ -70,6 +71,12 @@ def merge_project(
                 _merge_memos(source, conn, transcript_map, code_map, coding_map, coders, report)
                 if dry_run or not report.changed:
                     raise _Rollback()  # nothing to keep: leave no empty action in the history
+                added = audit.text_detail(conn, [new for _, new in report.transcripts_added])
+                for text in added.values():
+                    text["made"] = "merge"
+                target.audit_note(transcripts=added, source=source_path.name, codings_added=report.codings_added,
+                                  memos_added=report.memos_added, codes_added=report.codes_added,
+                                  coders=report.coders)
         except _Rollback:
             pass
     return report

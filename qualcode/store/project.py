@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.errors import StorageError, UserError
 from ..core.info import ProjectInfo
+from . import audit, connection, fsinfo, leftovers
 from . import backup as backups
-from . import connection, fsinfo, leftovers
 from .base import SQLITE_MAGIC, ProjectBase, _busy_timeout_ms, _network_locks, _now  # noqa: F401
 from .connection import SharedConnection
 from .repair import STATE_TABLE, RepairStore
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ..core.codebook import Codebook
     from ..core.models import Memo
 
+AUDIT_SCHEMA = 11  # the schema that brought the audit trail (see store.audit)
 
 
 class Project(RepairStore):
@@ -66,7 +67,7 @@ class Project(RepairStore):
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 migrate(conn, 0)
                 project = cls(tmp, conn)
-                with project.action("create project"):
+                with project.action("create project", kind="create"):
                     conn.execute("INSERT INTO meta VALUES ('name', ?)", (name or path.stem,))
                     conn.execute("INSERT INTO meta VALUES ('created_at', ?)", (_now(),))
                     if codebook is not None:
@@ -123,6 +124,8 @@ class Project(RepairStore):
                         f"the file is unchanged and a copy is in {project.backup_path}",
                         path=path,
                     ) from None
+                if version < AUDIT_SCHEMA:
+                    project._start_audit_trail(version)
         except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
             project.close()
             raise UserError(f"project file is damaged: {exc}", path=path) from None
@@ -130,6 +133,24 @@ class Project(RepairStore):
             project.close()
             raise
         return project
+
+    def _start_audit_trail(self, version: int) -> None:
+        """A file from before the audit trail (schema 11) starts it at the upgrade, with one entry
+        saying so and what the project held then: its transcripts' checksums and its units."""
+        with self.transaction() as conn:
+            if conn.execute("SELECT 1 FROM audit_log LIMIT 1").fetchone() is not None:
+                return  # another process upgraded it first
+            tids = [r[0] for r in conn.execute("SELECT id FROM transcripts ORDER BY seq")]
+            texts = audit.text_detail(conn, tids)
+            for text in texts.values():
+                text["made"] = "before the audit trail"
+            units = [r[0] for r in conn.execute("SELECT id FROM codings ORDER BY id")]
+            audit.append(conn, None, "upgrade",
+                         f"audit trail begins: project upgraded from schema {version} to {SCHEMA_VERSION}; "
+                         "changes before this are not in the trail",
+                         {"from_schema": version, "to_schema": SCHEMA_VERSION, "transcripts": texts,
+                          "units": audit.ranges(units), "unit_count": len(units),
+                          "codes": conn.execute("SELECT count(*) FROM codes").fetchone()[0]})
 
     @classmethod
     def _connect_checked(cls, path: Path) -> sqlite3.Connection:
@@ -286,6 +307,7 @@ class Project(RepairStore):
             self._replay(conn, row["id"], backwards=True)
             seq = conn.execute("SELECT coalesce(max(undone), 0) + 1 FROM actions WHERE undone > 0").fetchone()[0]
             conn.execute("UPDATE actions SET undone = ? WHERE id = ?", (seq, row["id"]))
+            self._audit_replay(conn, row["id"], backwards=True, coder=coder)
             return row["label"]
 
     def redo(self, coder: str | None = None) -> str | None:
@@ -300,7 +322,14 @@ class Project(RepairStore):
                 return None
             self._replay(conn, row["id"], backwards=False)
             conn.execute("UPDATE actions SET undone = 0 WHERE id = ?", (row["id"],))
+            self._audit_replay(conn, row["id"], backwards=False, coder=coder)
             return row["label"]
+
+    def _audit_replay(self, conn: SharedConnection, action_id: int, *, backwards: bool, coder: str | None) -> None:
+        """The audit entry of an undo or a redo, in its transaction: the action it names and the
+        rows it changed back (or again)."""
+        action = conn.execute("SELECT id, label, coder, created_at FROM actions WHERE id = ?", (action_id,)).fetchone()
+        audit.record_replay(conn, dict(action), backwards=backwards, who=coder)
 
     def _replay(self, conn: SharedConnection, action_id: int, *, backwards: bool) -> None:
         changes = conn.execute(

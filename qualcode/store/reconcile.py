@@ -80,7 +80,8 @@ def decide(project: Project, item: Item, action: str, *, decided_by: str, coders
         chosen = []
     source_ids = [c.id for cs in unit.by_coder.values() for c in cs]
     key = ",".join(coders)
-    with project.action(f"reconcile {unit.transcript} {unit.start}-{unit.end}: {action}", decided_by) as conn:
+    with project.action(f"reconcile {unit.transcript} {unit.start}-{unit.end}: {action}", decided_by,
+                        kind="reconcile") as conn:
         previous = conn.execute(
             "SELECT id, result_ids FROM reconciliation"
             " WHERE coders = ? AND transcript_id = ? AND start = ? AND end = ?",
@@ -124,7 +125,7 @@ def set_note(project: Project, item: Item, note: str, *, decided_by: str, coders
     if item.decision is None:
         raise UserError("decide this unit first; the note goes with the decision")
     with project.action(f"note on reconciliation of {item.unit.transcript} {item.unit.start}-{item.unit.end}",
-                        decided_by) as conn:
+                        decided_by, kind="reconcile") as conn:
         conn.execute("UPDATE reconciliation SET note = ? WHERE id = ?", (note, item.decision["id"]))
 
 

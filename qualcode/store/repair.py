@@ -89,7 +89,9 @@ class RepairStore(CodingStore):
         so a name used as a label does not stay in the text. Returns True for a merge."""
         tid = self.transcript_id(tid)
         new = _check_label(new)
-        with self._repair(tid, f"speaker {old} → {new} in {tid}", coder) as repair:
+        # The trail's line names no speaker: a label may be a name that is being hidden.
+        with self._repair(tid, f"speaker {old} → {new} in {tid}", coder,
+                          summary=f"rename a speaker in {tid}") as repair:
             conn = self.conn
             speakers = {r["label"]: r["role"] for r in conn.execute(
                 "SELECT label, role FROM speakers WHERE transcript_id = ?", (tid,))}
@@ -116,7 +118,8 @@ class RepairStore(CodingStore):
         indexes = sorted(set(turns))
         if not indexes:
             raise UserError("say which turns, for example --turns 1,4-6")
-        with self._repair(tid, f"turns {_ranges(indexes)} of {tid} to {speaker}", coder):
+        with self._repair(tid, f"turns {_ranges(indexes)} of {tid} to {speaker}", coder,
+                          summary=f"turns {_ranges(indexes)} of {tid} to a speaker"):
             conn = self.conn
             count = self._turn_count(tid)
             bad = [i for i in indexes if not 0 <= i < count]
@@ -269,11 +272,13 @@ class RepairStore(CodingStore):
     # --- the machinery ---------------------------------------------------------------------------
 
     @contextmanager
-    def _repair(self, tid: str, label: str, coder: str | None, *, noop_ok: bool = False) -> Iterator[_Repair]:
+    def _repair(self, tid: str, label: str, coder: str | None, *, noop_ok: bool = False,
+                summary: str | None = None) -> Iterator[_Repair]:
         """One undoable repair: the structure before and after, and the edits between, go into the
-        journal as one change of the pseudo-table ``transcript``."""
+        journal as one change of the pseudo-table ``transcript`` (and into the audit trail, with
+        the text's checksums before and after, as ``summary`` or the label)."""
         repair = _Repair(tid, [])
-        with self.action(label, coder) as conn:
+        with self.action(label, coder, kind="repair", summary=summary) as conn:
             before = self._state(conn, tid)
             old_text = self.text(tid)
             yield repair

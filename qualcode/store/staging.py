@@ -10,6 +10,7 @@ the project stays as it was. The copy is removed either way.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..core.errors import UserError
+from . import audit
 from .leftovers import remove_database_files
 from .project import Project
 
@@ -98,18 +100,36 @@ def _replace_contents(conn, staging: Path) -> None:
         conn.execute("PRAGMA defer_foreign_keys = ON")
         conn.execute("UPDATE journal_state SET recording = 0")  # the copy's own journal comes along as rows
         for table in reversed(order):
-            if table != "journal_state":
+            if table not in _NOT_COPIED:
                 conn.execute(f'DELETE FROM "{table}"')
         for table in order:
-            if table == "journal_state":
+            if table in _NOT_COPIED:
                 continue
             columns = [r[1] for r in source.execute(f'PRAGMA table_info("{table}")')]
             names = ", ".join(f'"{c}"' for c in columns)
             rows = source.execute(f'SELECT {names} FROM "{table}"')
             conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})', rows)
         conn.execute("UPDATE journal_state SET recording = 1")
+        _carry_audit_entries(conn, source)
     finally:
         source.close()
+
+
+_NOT_COPIED = {"journal_state", "audit_log"}  # one row of state; the trail, append-only
+
+
+def _carry_audit_entries(conn, source: sqlite3.Connection) -> None:
+    """The entries the copy added to the trail, appended to the project's own (never copied
+    over it: the trail only grows, and every entry is written by :func:`.audit.append`)."""
+    mine = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    top = mine[0] if mine else 0
+    if mine is not None:
+        theirs = source.execute("SELECT hash FROM audit_log WHERE id = ?", (top,)).fetchone()
+        if theirs is None or theirs[0] != mine[1]:
+            raise RuntimeError("staging copy's audit trail does not continue the project's")  # a bug
+    for who, kind, summary, detail in source.execute(
+            "SELECT who, kind, summary, detail FROM audit_log WHERE id > ? ORDER BY id", (top,)).fetchall():
+        audit.append(conn, who, kind, summary, json.loads(detail))
 
 
 def _parents_first(conn: sqlite3.Connection, tables: list[str]) -> list[str]:

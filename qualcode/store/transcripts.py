@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ..core.edits import OffsetMap, TextEdit, apply_edits
 from ..core.errors import UserError
 from ..core.text import count_words, normalize_text
+from . import audit
 from .base import ProjectBase, _now
 from .connection import SharedConnection
 
@@ -119,6 +120,12 @@ class TranscriptStore(ProjectBase):
                      if 0 <= a.start < a.end <= len(text)]
             if marks:
                 conn.executemany("INSERT INTO annotations (transcript_id, start, end, kind) VALUES (?,?,?,?)", marks)
+            if self.audit_recording:  # no title or file name: they may hold a name the trail cannot forget
+                audit.append(conn, None, "import", f"import transcript {tid}", {
+                    "transcripts": {tid: {"checksum": checksum, "made": "import"}}, "format": parsed.format,
+                    "words": count_words(text), "turns": len(parsed.turns), "speakers": len(speaker_rows),
+                    "group": group is not None,
+                })
         return ImportResult(self.transcript(tid), list(parsed.warnings), unmatched)
 
     def _upsert_group(self, conn: SharedConnection, name: str, attributes: dict[str, str]) -> None:
@@ -141,6 +148,9 @@ class TranscriptStore(ProjectBase):
             if conn.execute("SELECT 1 FROM groups WHERE name = ?", (name,)).fetchone() is None:
                 raise UserError(f"no focus group named {name!r}")
             self._upsert_group(conn, name, attributes)
+            if self.audit_recording:  # the keys only: a group's name or values may name a place
+                audit.append(conn, None, "action", "set attributes of a focus group",
+                             {"group_attributes": sorted(attributes)})
         return next(g for g in self.groups() if g.name == name)
 
     def transcripts(self) -> list[Transcript]:
@@ -218,6 +228,11 @@ class TranscriptStore(ProjectBase):
         """Remove a transcript and its codings (a backup is the way back)."""
         tid = self.transcript_id(tid)
         with self.action(f"delete transcript {tid}") as conn:
+            units = [r[0] for r in conn.execute("SELECT id FROM codings WHERE transcript_id = ?", (tid,))]
+            checksum = conn.execute("SELECT checksum FROM transcripts WHERE id = ?", (tid,)).fetchone()[0]
+            # The journal of this action goes with the rest (below): the entry says what went.
+            self.audit_note(transcripts={tid: {"checksum": checksum, "deleted": True}},
+                            units=audit.ranges(units), unit_count=len(units))
             conn.execute("DELETE FROM codings WHERE transcript_id = ?", (tid,))
             conn.execute("DELETE FROM memos WHERE target_type = 'transcript' AND target_id = ?", (tid,))
             conn.execute("DELETE FROM turns WHERE transcript_id = ?", (tid,))
@@ -227,14 +242,19 @@ class TranscriptStore(ProjectBase):
             # Undo cannot bring the text back, so nothing before this may be undone either.
             conn.execute("DELETE FROM actions")
 
-    def edit_text(self, tid: str, edits: list[TextEdit], label: str = "edit text") -> None:
+    def edit_text(self, tid: str, edits: list[TextEdit], label: str = "edit text", *,
+                  coder: str | None = None) -> None:
         """Change a transcript's stored text and remap its turns and codings in one transaction.
 
         Not undoable (the journal does not hold transcript text): callers confirm first.
         """
         tid = self.transcript_id(tid)
         with self.transaction() as conn:
+            before = conn.execute("SELECT checksum FROM transcripts WHERE id = ?", (tid,)).fetchone()[0]
             self.apply_text_edits(conn, tid, edits)
+            after = conn.execute("SELECT checksum FROM transcripts WHERE id = ?", (tid,)).fetchone()[0]
+            audit.append(conn, coder, "repair", f"{label} in {tid}",
+                         {"transcripts": {tid: {"before": before, "after": after}}, "edits": len(edits)})
 
     def apply_text_edits(self, conn: SharedConnection, tid: str, edits: list[TextEdit]) -> None:
         """:meth:`edit_text`'s work inside a transaction the caller holds (redaction rewrites

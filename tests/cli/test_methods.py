@@ -107,3 +107,22 @@ def test_mistakes_are_one_line(study, tmp_path, capsys):
     assert main(["methods", str(study), "--format", "docx"]) == 1
     assert "needs --out" in capsys.readouterr().err
     assert main(["methods", str(tmp_path / "nope.qualcode")]) == 1
+
+
+def test_every_file_an_export_or_the_methods_writes_is_in_the_audit_trail_with_its_checksum(study, tmp_path,
+                                                                                                capsys):
+    import hashlib
+
+    from qualcode.store.audit import entries
+
+    doc = tmp_path / "metode.docx"
+    units = tmp_path / "enheter.csv"
+    assert main(["methods", str(study), "--lang", "nb", "--out", str(doc)]) == 0
+    assert main(["export", str(study), "units", "--format", "csv", "--out", str(units)]) == 0
+    capsys.readouterr()
+    with Project.open(study, backup=False) as p:
+        written = [e for e in entries(p) if e.kind == "export"]
+    recorded = {f["path"]: f["sha256"] for e in written for f in e.detail["files"]}
+    for path in (doc, units):
+        assert recorded[str(path)] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert main(["audit", str(study), "--verify"]) == 0

@@ -144,8 +144,8 @@ def test_an_import_that_fails_halfway_changes_nothing(coded, tmp_path, monkeypat
     before = digest(tmp_path / "other.qualcode")
     real = Project.insert_units
 
-    def flaky(self, units):
-        real(self, units[:1])  # halfway: one unit is in already
+    def flaky(self, units, **options):
+        real(self, units[:1], **options)  # halfway: one unit is in already
         raise UserError("the disk is full (simulated)")
 
     monkeypatch.setattr(Project, "insert_units", flaky)
