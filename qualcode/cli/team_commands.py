@@ -109,7 +109,11 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         return 0
     print(f"{decided} of {total} disagreements between {' and '.join(coders)} decided")
     for row in rows:
-        status = row["decision"]["action"] if row["decision"] else ("agreed" if row["agreed"] else "open")
+        decision = row["decision"]
+        if decision:  # whose coding was accepted, when one was: [accept CD]
+            status = decision["action"] + (f" {decision['accepted_from']}" if decision.get("accepted_from") else "")
+        else:
+            status = "agreed" if row["agreed"] else "open"
         print(f"{row['unit']:>5}  {row['transcript']} {row['start']}-{row['end']}  [{status}]")
         for coder, codings in row["coders"].items():
             said = "; ".join(f"{c['code']} «{c['text'][:60]}»" for c in codings) or "(nothing)"

@@ -21,7 +21,8 @@ from ..core.errors import StorageError, UserError
 from ..core.models import check_coder
 from ..store import Project
 from . import settings
-from .base import WorkbenchScreen
+from .base import NARROW, SHORT, WorkbenchScreen
+from .keys import KEYS_ACTION, screen_keys
 from .navigation import (
     OpenCodebook,
     OpenCooccurrence,
@@ -45,6 +46,7 @@ from .screens.reconcile import ReconcileScreen
 from .screens.speakers import SpeakersScreen
 from .screens.transcripts import TranscriptsScreen
 from .widgets.code_chooser import CodeChooser
+from .widgets.keys_panel import KeysPanel
 from .widgets.transcript_view import TranscriptView
 from .widgets.unit_list import UnitList
 from .workers import WorkFailed
@@ -58,14 +60,24 @@ class QualcodeApp(App[None]):
     TITLE = "qualcode"
     CSS_PATH = ["styles/app.tcss", "styles/screens.tcss", "styles/nlp.tcss"]
     BINDINGS = [
-        Binding("question_mark", "show_help_panel", "Keys", id="app.keys"),
+        Binding("question_mark", "toggle_keys", "Keys", id="app.keys",
+                tooltip="Every key of this screen, beside it (? or Escape closes it)"),
+        Binding("escape", "close_keys", "Close the keys", id="app.close_keys", show=False, priority=True),
         Binding("ctrl+z", "undo", "Undo", id="app.undo"),
-        Binding("ctrl+y", "redo", "Redo", id="app.redo"),
+        Binding("ctrl+y", "redo", "Redo", id="app.redo", show=False),
     ]
+    # Screens below 100 columns get the class -narrow (their side panels go under the text), and
+    # below 30 rows -short (dialogs give their text boxes fewer rows): styles/app.tcss.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT, "-tall")]
 
     # What the status bars show after project, coder and place; every StatusBar watches it (and
-    # repaints its own line: a repaint of the app would redraw the whole terminal).
+    # repaints its own line: a repaint of the app would redraw the whole terminal). A status that
+    # belongs to one screen (``status_screen``: a search's "match 1 of 6") is shown on that screen
+    # only; the others show the project's latest (``project_status``: what was saved).
     status_text: reactive[str] = reactive("opened", repaint=False)
+    status_screen: Screen | None = None
+    project_status = "opened"
 
     def __init__(self, project_path: str | Path, coder: str | None = None):
         super().__init__()
@@ -236,7 +248,36 @@ class QualcodeApp(App[None]):
 
     def saved(self, label: str) -> None:
         """Every screen calls this after a change: the store has committed it already."""
-        self.status_text = f"✓ saved: {label}"
+        self.say(f"✓ saved: {label}")
+
+    def say(self, text: str, screen: Screen | None = None) -> None:
+        """Put ``text`` on the status line: of ``screen`` only, or (None) of every screen."""
+        if screen is None:
+            self.project_status = text
+        self.status_screen = screen
+        self.status_text = text
+
+    # --- the keys panel -----------------------------------------------------------------------
+
+    async def action_toggle_keys(self) -> None:
+        """? opens the keys panel of the screen in front, or closes it."""
+        screen = self.screen
+        panels = screen.query(KeysPanel)
+        if panels:
+            await panels.remove()
+        else:
+            await screen.mount(KeysPanel())
+        screen.refresh_bindings()  # (the footer says "Hide keys", Escape closes the panel)
+
+    async def action_close_keys(self) -> None:
+        screen = self.screen
+        await screen.query(KeysPanel).remove()
+        screen.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "close_keys":  # Escape closes the panel if there is one, else it is the screen's
+            return bool(self.screen.query(KeysPanel))
+        return True
 
     def changed(self) -> None:
         """Something in the project changed (another process, undo): the current screen redraws
@@ -269,28 +310,31 @@ class QualcodeApp(App[None]):
         self.saved(f"{verb} {label}")
         self.changed()
 
-    # --- command palette: every binding of the screen is a command, with its key and id ---
+    # --- command palette: qualcode's keys of the screen are commands, with their key and id ---
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
         from .reports import REPORTS
 
+        panel_open = bool(screen.query(KeysPanel))
+        ours: dict[str, SystemCommand] = {}
+        for key in screen_keys(screen):
+            title = "Hide keys" if key.action == KEYS_ACTION and panel_open else key.description
+            if not title or title in ours:
+                continue
+            where = f"key: {' '.join(key.keys)}" + (f" · id: {key.binding_id}" if key.binding_id else "")
+            ours[title] = SystemCommand(
+                title,
+                f"{key.tooltip or key.description} ({where})",  # the id is what settings remap
+                lambda action=key.action, node=key.node: self.run_action(action, node),
+            )
+        for command in super().get_system_commands(screen):
+            # (Textual's "Keys" opens its help panel: the keys panel is among ours; its "Quit" too)
+            if command.title != "Keys" and command.title not in ours:
+                yield command
         for report in REPORTS:
             yield SystemCommand(report.title, f"{report.help} (runs qualcode {report.command[0]})",
                                 lambda report=report: self.start_report(report))
-        seen: set[str] = set()
-        for key, active in screen.active_bindings.items():
-            binding = active.binding
-            if not binding.description or binding.action in seen:
-                continue
-            seen.add(binding.action)
-            where = f"key: {active.binding.key_display or key}" + (f" · id: {binding.id}" if binding.id else "")
-            yield SystemCommand(
-                binding.description,
-                f"{binding.tooltip or binding.description} ({where})",  # the id is what settings remap
-                lambda action=binding.action, node=active.node: self.run_action(action, node),
-            )
-
+        yield from ours.values()
 
     def start_report(self, report) -> None:
         """Ask for a report's options (the CLI's, prefilled), then run it with a progress bar."""

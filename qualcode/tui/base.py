@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from textual import getters
 from textual.app import App
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 if TYPE_CHECKING:
     from ..core.errors import UserError
@@ -31,13 +31,20 @@ if TYPE_CHECKING:
         nlp_model: str | None
         own_changes: int
 
+        status_screen: Screen | None
+        project_status: str
+
         def saved(self, label: str) -> None: ...
+        def say(self, text: str, screen: Screen | None = None) -> None: ...
         def changed(self) -> None: ...
         def report(self, error: UserError) -> None: ...
 else:
     Workbench = App
 
 ResultType = TypeVar("ResultType")
+
+NARROW = 100  # columns: below, side panels go under the text (the screen has the class -narrow)
+SHORT = 30  # rows: below, dialogs give their text boxes fewer rows (the screen has the class -short)
 
 
 class WorkbenchScreen(Screen[ResultType]):
@@ -49,3 +56,13 @@ class WorkbenchScreen(Screen[ResultType]):
 
     app = getters.app(Workbench)
     stale = False
+    # The binding ids of the keys the footer shows first, most important first (keys.screen_keys).
+    FOOTER: tuple[str, ...] = ()
+
+    async def on_screen_suspend(self) -> None:
+        """The keys panel belongs to this screen: another screen in front closes it (a dialog
+        over this one, or the command palette, leaves it open)."""
+        panels = self.query("KeysPanel")
+        if panels and not isinstance(self.app.screen, ModalScreen):
+            await panels.remove()
+            self.refresh_bindings()  # (the footer says "Keys" again)

@@ -163,9 +163,11 @@ class Layout:
         return start, end
 
     def next_sentence(self, offset: int) -> int:
-        _, end = self.sentence_bounds(offset)
+        start, end = self.sentence_bounds(offset)
         if not self.turns:
             return offset
+        if start > offset:  # in the space before a sentence (where x leaves the cursor): that one
+            return start
         index = self._turn(offset)
         turn = self.turns[index]
         probe = end

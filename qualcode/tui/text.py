@@ -8,10 +8,9 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
 from ..core.models import Turn
+from ..core.text import plural
 
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+__all__ = ["find_in_turns", "follow_offset", "plural", "shorten", "trim_span"]
 
 
 def shorten(text: str, width: int) -> str:

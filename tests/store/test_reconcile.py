@@ -81,7 +81,7 @@ def test_reconcile_from_the_cli(two_coders, capsys):
     assert main(["reconcile", path, "--coders", "AB,CD"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("1 of 2 disagreements between AB and CD decided")
-    assert "[accept]" in out and "[open]" in out
+    assert "[accept AB]" in out and "[open]" in out  # whose coding was accepted
     assert main(["reconcile", path, "--coders", "AB,CD", "--unit", "99", "--drop", "--by", "AB"]) == 1
     assert "no unit 99" in capsys.readouterr().err
     assert main(["units", path, "--coder", "consensus", "--json"]) == 0

@@ -85,3 +85,16 @@ def test_coded_share_of_participant_text():
     assert coded_fraction(spans, [(0, 100)]) == 0  # coding the moderator does not count
     assert coded_fraction(spans, [(110, 160), (150, 210)]) == 0.5  # overlaps are counted once
     assert coded_fraction(spans, [(200, 280)]) == 0.1
+
+
+def test_the_next_sentence_after_a_selected_sentence_is_the_one_after_it():
+    """x selects a sentence and leaves the cursor at its end, Escape keeps the cursor there: . goes
+    to the sentence that follows, not the one after that (issue 15)."""
+    turns = turns_of(TEXT_)
+    layout = Layout(TEXT_, turns, 80)
+    first = TEXT_.index("Jeg kjente")
+    start, end = layout.sentence_bounds(first)
+    assert TEXT_[start:end] == "Jeg kjente meg igjen."
+    assert layout.next_sentence(end) == TEXT_.index("Det var sterkt")
+    assert layout.next_sentence(end + 1) == TEXT_.index("Ja -- helt")  # from the next sentence's start
+    assert layout.previous_sentence(end) == first

@@ -226,14 +226,14 @@ async def test_brackets_in_code_names_are_shown_as_written(path):
 
 
 async def test_question_mark_shows_the_keys_of_the_screen(path):
-    from textual.widgets import HelpPanel
+    from qualcode.tui.widgets.keys_panel import KeysPanel
 
     app = QualcodeApp(path, coder="AB")
     async with app.run_test(size=SIZE) as pilot:
         await open_t1(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
-        assert app.screen.query(HelpPanel)
+        assert app.screen.query(KeysPanel)  # qualcode's keys panel (tests/tui/test_keys.py), not Textual's
 
 
 async def test_reconciling_two_coders_in_the_tui_and_resuming(path):

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -25,7 +26,7 @@ from textual.widgets.tree import TreeNode
 from ...core.codebook import Codebook
 from ...core.errors import UserError
 from ...core.models import CodeNode, Coding
-from ..base import WorkbenchScreen
+from ..base import NARROW, WorkbenchScreen
 from ..navigation import OpenCooccurrence, OpenMemos, OpenUnitsOfCode
 from ..text import plural, shorten
 from ..widgets.keys_footer import KeysFooter
@@ -65,16 +66,23 @@ def code_tallies(codebook: Codebook, codings: Iterable[Coding]) -> tuple[dict[st
     return own, subtree
 
 
-def code_label(codebook: Codebook, code: CodeNode, own: Tally, subtree: Tally, depth: int) -> Text:
+def code_label(codebook: Codebook, code: CodeNode, own: Tally, subtree: Tally, depth: int, *,
+               compact: bool = False) -> Text:
     """``■ Name  id   12 units · 3 transcripts``, and for a code with subcodes the total of its
     subtree after a Σ (the screen's subtitle explains it). Long names are cut here; the detail
-    pane has them whole."""
+    pane has them whole. ``compact`` (a narrow screen): ``■ Name   12 units · Σ 30``, the id and
+    the transcripts in the detail pane."""
     label = Text.assemble(
         ("■ ", codebook.colour_of(code.id) or "dim"),
         (shorten(code.name, 32), "bold" if depth == 0 else ""),
-        (f"  {code.id}", "dim"),
-        f"   {own}",
     )
+    if compact:
+        label.append(f"   {plural(own.units, 'unit')}")
+        if codebook.children(code.id):
+            label.append(f" · Σ {subtree.units}", style="italic")
+        return label
+    label.append(f"  {code.id}", style="dim")
+    label.append(f"   {own}")
     if codebook.children(code.id):
         label.append(f"   Σ {subtree}", style="italic")
     return label
@@ -136,7 +144,7 @@ class CodebookScreen(WorkbenchScreen[None]):
         Binding("d", "delete", "Delete", id="codebook.delete"),
         Binding("w", "memos", "Memos on code", id="codebook.memos"),
         Binding("c", "cooccurrence", "Co-occurring", id="codebook.cooccurrence"),
-        Binding("escape", "back", "Back", id="codebook.back", show=False),
+        Binding("escape", "back", "Back", id="codebook.back"),
     ]
 
     def __init__(self, highlight: str | None = None):
@@ -144,6 +152,7 @@ class CodebookScreen(WorkbenchScreen[None]):
         self.current: str | None = highlight  # the highlighted code id, kept across reloads
         self.current_parent: str | None = None  # where to go if the highlighted code disappears
         self.codebook = Codebook()
+        self._drawn_compact = False  # the tree's labels are compact (a narrow screen)
         self.own: dict[str, Tally] = {}
         self.subtree: dict[str, Tally] = {}
 
@@ -162,6 +171,14 @@ class CodebookScreen(WorkbenchScreen[None]):
     def on_mount(self) -> None:
         self.query_one(Tree).focus()
 
+    @property
+    def _compact(self) -> bool:
+        return 0 < self.size.width < NARROW
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._compact != self._drawn_compact and self.is_current:
+            self.reload()  # (labels for the new width)
+
     def on_screen_resume(self) -> None:
         self.reload()  # shown first, or back from coding: codings made elsewhere change the counts
 
@@ -176,13 +193,15 @@ class CodebookScreen(WorkbenchScreen[None]):
         self.sub_title = f"units coded by {coder} · Σ with subthemes"
 
         tree: Tree[str] = self.query_one(Tree)
+        self._drawn_compact = self._compact
         collapsed = {n.data for n in _all_nodes(tree.root) if n.data and n.is_collapsed and n.children}
         previous_line = max(tree.cursor_line, 0)
         tree.clear()
         tree.root.expand()
         nodes: dict[str | None, TreeNode[str]] = {None: tree.root}
         for depth, code in self.codebook.walk():
-            label = code_label(self.codebook, code, self.own[code.id], self.subtree[code.id], depth)
+            label = code_label(self.codebook, code, self.own[code.id], self.subtree[code.id], depth,
+                               compact=self._compact)
             has_children = bool(self.codebook.children(code.id))
             nodes[code.id] = nodes[code.parent].add(
                 label, data=code.id, expand=code.id not in collapsed, allow_expand=has_children

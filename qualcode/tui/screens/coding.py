@@ -43,6 +43,13 @@ DETAIL_ROWS = 12  # the most the detail of the current unit shows (styles: max-h
 DETAIL_MIN_ROWS = 2  # and the least (styles: min-height): a unit's code path and its id
 
 
+def _unit_on(units: list[MeaningUnit], start: int, end: int) -> int | None:
+    """The unit on exactly ``start..end``, else the smallest one around ``start``."""
+    same = [u for u in units if (u.start, u.end) == (start, end)]
+    around = same or [u for u in units if u.start <= start < u.end]
+    return min(around, key=lambda u: u.end - u.start).id if around else None
+
+
 def _order(unit: MeaningUnit) -> tuple[int, int, int]:
     """Units are listed as the store lists them: by start, end and id."""
     return (unit.start, unit.end, unit.id)
@@ -77,6 +84,9 @@ class CodingScreen(TurnRepairs):
         Binding("m", "memos", "Memos", id="coding.memos", show=False),
         Binding("escape", "back", "Back", id="coding.back"),
     ]
+
+    FOOTER = ("view.select_sentence", "coding.code", "coding.edit", "coding.next_unit", "coding.search",
+              "coding.suggest", "coding.next_uncoded", "view.select_turn", "app.undo")
 
     def __init__(self, tid: str, goto: tuple[int, int] | None = None):
         super().__init__()
@@ -123,9 +133,13 @@ class CodingScreen(TurnRepairs):
         self._read_codebook()
         view = self.view
         view.load(self.text, self.turns, cursor=self.goto[0] if self.goto else None)
+        units = self._read_units()
         if self.goto:
-            view.select(*self.goto)
-        self._show_units(self._read_units(), list_later=True)
+            view.select(self.goto[1], self.goto[0])  # the cursor at the start, where the text is centred
+            # (from units by code, co-occurring passages, a KWIC hit: the unit there is the current
+            # one, highlighted in the list too)
+            self.current = _unit_on(units, *self.goto)
+        self._show_units(units, list_later=True)
         view.focus()
 
     @property
@@ -279,6 +293,8 @@ class CodingScreen(TurnRepairs):
         if self.chooser.is_open:  # a click in the text while choosing: the user moved on, as Escape
             self.chooser.action_cancel()
         inside = self.view.spans_at(event.offset)
+        if self.view.selection is not None and self.current in {s.unit_id for s in inside}:
+            return  # (selecting inside the current unit: it stays the current one)
         if inside:
             smallest = min(inside, key=lambda s: s.end - s.start)
             if smallest.unit_id != self.current:
@@ -304,13 +320,22 @@ class CodingScreen(TurnRepairs):
     def chooser(self) -> CodeChooser:
         return self.query_one(CodeChooser)
 
-    def _choose_code(self, title: str, then: Callable[[str], None]) -> None:
-        """Open the chooser; ``then`` gets the chosen code id (nothing happens on Escape). The
-        focus stays where it is: :meth:`on_key` hands the chooser the keys typed meanwhile."""
+    def _choose_code(self, title: str, then: Callable[[str], None], span: tuple[int, int] | None = None) -> None:
+        """Open the chooser, with the words of ``span`` (the ones being coded) under its title;
+        ``then`` gets the chosen code id (nothing happens on Escape). The focus stays where it is:
+        :meth:`on_key` hands the chooser the keys typed meanwhile."""
         if self._recent is None:
             self._recent = self.app.project.recent_codes(self.app.coder)
         self._picked = then
-        self.chooser.open(self.codebook, self._recent, title)
+        if self.has_class("-narrow"):
+            # The chooser spans the screen: the units under the transcript give it their rows
+            # meanwhile, and it opens at the bottom, or at the top if the words being coded are in
+            # the lower half of the transcript.
+            layout, view = self.view.layout_, self.view
+            middle = (layout.row_of(span[0]) + layout.row_of(max(span[0], span[1] - 1))) / 2 if layout and span else 0
+            self.chooser.set_class(middle - view.scroll_offset.y > (self.size.height - 3) / 2, "-top")
+            self.add_class("-choosing")
+        self.chooser.open(self.codebook, self._recent, title, self.text[span[0]:span[1]] if span else "")
 
     def on_key(self, event: Key) -> None:
         """While the chooser is open every key goes to it (keys reach the screen before the
@@ -324,6 +349,8 @@ class CodingScreen(TurnRepairs):
         message.stop()
         then, self._picked = self._picked, None
         self.chooser.close()
+        if self.has_class("-choosing"):
+            self.remove_class("-choosing")
         if not self.view.has_focus:  # (a click into the chooser took it)
             self.set_focus(self.view)
         if then is not None and message.code_id is not None:
@@ -361,7 +388,7 @@ class CodingScreen(TurnRepairs):
                 self._add_unit(coding)
                 self.settle_suggestions(start, end, coding.code)
 
-        self._choose_code("Code the selection", chosen)
+        self._choose_code("Code the selection", chosen, (start, end))
 
     def _need_unit(self) -> MeaningUnit | None:
         unit = self._unit(self.current)
@@ -399,7 +426,7 @@ class CodingScreen(TurnRepairs):
             self._coded(code_id)
             self._update(unit, f"unit {unit.id} now {code_id}", code=code_id)
 
-        self._choose_code(f"Change the code of unit {unit.id}", chosen)
+        self._choose_code(f"Change the code of unit {unit.id}", chosen, (unit.start, unit.end))
 
     def action_adjust_unit(self) -> None:
         unit = self._need_unit()
@@ -465,7 +492,7 @@ class CodingScreen(TurnRepairs):
                 continue
             if not any(s < turn.end and turn.start < e for s, e in mine):
                 self.view.go_to(turn.start, center=True)
-                self.app.status_text = f"turn {i}: not coded yet"
+                self.app.say(f"turn {i}: not coded yet", self)
                 return
         self.notify("Every participant turn has at least one of your units.")
 
@@ -527,7 +554,7 @@ class CodingScreen(TurnRepairs):
             i = bisect_right(starts, cursor - 1) - 1
             i = i if i >= 0 else len(matches) - 1
         self.view.go_to(matches[i][0], center=True)
-        self.app.status_text = f"match {i + 1} of {len(matches)} for «{self.query_text}»"
+        self.app.say(f"match {i + 1} of {len(matches)} for «{self.query_text}»", self)
 
     # --- other -------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from ...core.errors import UserError
 from ...core.models import Coding
 from ...core.units import MeaningUnit
 from ..base import WorkbenchScreen
-from ..text import trim_span
+from ..text import plural, shorten, trim_span
 from ..widgets.nlp_status import AnalysisProgress
 from ..widgets.transcript_view import TranscriptView
 from ..workers import Job, WorkFailed, screen_worker
@@ -164,11 +164,16 @@ class NlpAssist(WorkbenchScreen[None]):
 
     def action_accept_suggestion(self, n: int) -> None:
         screen = self._screen
-        if not self.suggestions or self.suggested_span is None:
+        if self.suggested_span is None:
             screen.notify("No suggestions yet: press i for codes for the selection or the sentence here.")
             return
+        if not self.suggestions:
+            start, end = self.suggested_span
+            screen.notify(f"No code was suggested for «{shorten(screen.text[start:end], 40)}»: choose one with c.")
+            return
         if n > len(self.suggestions):
-            screen.notify(f"There are {len(self.suggestions)} suggestions.")
+            screen.notify(f"There {'is' if len(self.suggestions) == 1 else 'are'} only "
+                          f"{plural(len(self.suggestions), 'suggestion')}.")
             return
         code = self.suggestions[n - 1].code
         start, end = self.suggested_span
@@ -206,7 +211,8 @@ class NlpAssist(WorkbenchScreen[None]):
         screen.query_one("#nlp-progress", ProgressBar).display = False
         self.proposals = message.proposals
         open_ones = [p for p in self.proposals if not p.coded]
-        text = f"{len(self.proposals)} proposed meaning units, {len(open_ones)} not coded yet: p selects the next"
+        text = (f"{plural(len(self.proposals), 'proposed meaning unit')}, {len(open_ones)} not coded yet"
+                + (": p selects the next" if open_ones else ""))
         screen.query_one("#suggestions", Static).update("\n".join(x for x in (text, message.notice) if x))
         if open_ones:
             self.action_next_proposal()

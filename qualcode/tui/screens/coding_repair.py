@@ -266,8 +266,8 @@ class TurnRepairs(NlpAssist):
         after = [t for t in loose if t.index > here]
         turn = (after or loose)[0]
         self.show_span((turn.start, turn.end))
-        self.app.status_text = (f"turn {turn.index}: no speaker ({plural(len(loose), 'turn')} without one); "
-                                "A says who speaks")
+        self.app.say(f"turn {turn.index}: no speaker ({plural(len(loose), 'turn')} without one); A says who speaks",
+                     self)
 
     def action_speakers(self) -> None:
         self.post_message(OpenSpeakers(self.tid))

@@ -9,6 +9,7 @@ as itself or with its subcodes; ``qualcode cooccurrence`` gives the same figures
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
@@ -16,6 +17,7 @@ from textual.widgets import DataTable, Header, Static
 from ...core.codebook import Codebook
 from ...core.cooccurrence import Pair, Passage, cooccurrence, passages
 from ...core.errors import UserError
+from .. import tables
 from ..base import WorkbenchScreen
 from ..navigation import OpenTranscript
 from ..text import plural, shorten
@@ -39,7 +41,7 @@ class CooccurrenceScreen(WorkbenchScreen[None]):
         Binding("enter", "passages", "Passages with both", id="cooccurrence.passages", priority=True),
         Binding("t", "toggle_level", "Units/turns", id="cooccurrence.level"),
         Binding("s", "toggle_subcodes", "Subcodes on/off", id="cooccurrence.subcodes"),
-        Binding("escape", "back", "Back", id="cooccurrence.back", show=False),
+        Binding("escape", "back", "Back", id="cooccurrence.back"),
     ]
 
     def __init__(self, code_id: str):
@@ -134,7 +136,7 @@ class PassagesScreen(WorkbenchScreen[None]):
     DEFAULT_CSS = _CSS.format(screen="PassagesScreen")
     BINDINGS = [
         Binding("enter", "jump", "Go to passage", id="passages.jump", priority=True),
-        Binding("escape", "back", "Back", id="passages.back", show=False),
+        Binding("escape", "back", "Back", id="passages.back"),
     ]
 
     def __init__(self, a: str, b: str, level: str = "unit", subcodes: bool = False):
@@ -175,17 +177,21 @@ class PassagesScreen(WorkbenchScreen[None]):
         text.append(f"   by {coder} · {LEVEL_WORDS[self.level]}"
                     + (" · with subcodes" if self.subcodes else ""), style="dim")
         heading.update(text)
-        row = table.cursor_row
-        table.clear(columns=True)
-        for column in ("transcript", "group", "speaker", "role", "units", "text"):
-            table.add_column(column, key=column)
+        self._fill()
+        table.focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.found:
+            self._fill()
+
+    def _fill(self) -> None:
+        rows = []
         for i, p in enumerate(self.found):
             ids = ", ".join(map(str, p.units_a)) + " + " + ", ".join(map(str, p.units_b))
-            table.add_row(*(Text(cell) for cell in (p.transcript, p.group or "", p.speaker or "", p.role or "", ids,
-                                                      shorten(p.text, 80))), key=str(i))
-        if table.row_count:
-            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
-        table.focus()
+            cells = (p.transcript, p.group or "", p.speaker or "", p.role or "", ids, shorten(p.text, 80))
+            rows.append((str(i), cells))
+        tables.fill(self.query_one(DataTable), ("transcript", "group", "speaker", "role", "units", "text"), rows,
+                    {"text": 1.0}, self.size.width, cell=lambda value: Text(str(value)))
 
     def action_back(self) -> None:
         self.app.pop_screen()

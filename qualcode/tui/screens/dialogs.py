@@ -29,19 +29,20 @@ class CodePicker(ModalScreen[str | None]):
     """The code chooser as a dialog; Enter returns the chosen code id, Escape None."""
 
     def __init__(self, codebook: Codebook, recent: Sequence[str], title: str = "Code the selection", *,
-                 exclude: frozenset[str] = frozenset(), extra: Sequence[tuple[str, str]] = ()):
+                 exclude: frozenset[str] = frozenset(), extra: Sequence[tuple[str, str]] = (), quote: str = ""):
         """``exclude``: code ids not to offer; ``extra``: (id, label) choices offered first, such as
-        "top level" when moving a code."""
+        "top level" when moving a code; ``quote``: the words being coded."""
         super().__init__()
         self.codebook = codebook
         self.recent = list(recent)
         self.title_text = title
         self.exclude = exclude
         self.extra = list(extra)
+        self.quote = quote
 
     def compose(self) -> ComposeResult:
         yield CodeChooser(self.codebook, self.recent, self.title_text, exclude=self.exclude, extra=self.extra,
-                          id="picker", classes="dialog")
+                          quote=self.quote, id="picker", classes="dialog")
 
     def on_mount(self) -> None:
         self.query_one("#picker-query", Input).focus()

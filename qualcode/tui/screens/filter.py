@@ -7,13 +7,15 @@ from collections import Counter
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
 from ...core.errors import UserError
 from ...core.units import MeaningUnit
-from ..base import WorkbenchScreen
+from .. import tables
+from ..base import NARROW, WorkbenchScreen
 from ..navigation import OpenTranscript
 from ..text import plural, shorten
 from ..widgets.keys_footer import KeysFooter
@@ -42,7 +44,7 @@ class FilterScreen(WorkbenchScreen[None]):
         Binding("c", "pick_code", "Other code", id="filter.code"),
         Binding("s", "toggle_subcodes", "Subcodes on/off", id="filter.subcodes"),
         Binding("o", "toggle_coders", "Mine/all coders", id="filter.coders"),
-        Binding("escape", "back", "Back", id="filter.back", show=False),
+        Binding("escape", "back", "Back", id="filter.back"),
     ]
 
     def __init__(self, code_id: str | None = None):
@@ -105,24 +107,29 @@ class FilterScreen(WorkbenchScreen[None]):
         self.query_one("#filter-heading", Static).update(heading)
         self.query_one("#filter-summary", Static).update(Text(role_summary(self.units)))
 
-        row = table.cursor_row
-        columns = ["transcript", "group", "speaker", "role", "code", *(["coder"] if self.all_coders else []),
-                   "text", "condensed"]
-        if [column.key.value for column in table.columns.values()] != columns:
-            table.clear(columns=True)
-            for column in columns:
-                table.add_column(column, key=column)
-        else:
-            table.clear()
+        self._fill()
+        table.focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.units:
+            self._fill()
+
+    def _fill(self) -> None:
+        """The units, their text and condensed meaning cut to fit the screen; a narrow screen leaves
+        out the group and the role (the line above counts the roles) to give the text the room."""
+        wide = self.size.width >= NARROW
+        columns = ["transcript", *(["group"] if wide else []), "speaker", *(["role"] if wide else []), "code",
+                   *(["coder"] if self.all_coders else []), "text", "condensed"]
+        rows = []
         for u in self.units:
-            cells = [u.transcript, u.group or "", u.speaker or "", u.role or "", u.code]
+            cells = [u.transcript, *([u.group or ""] if wide else []), u.speaker or "",
+                     *([u.role or ""] if wide else []), u.code]
             if self.all_coders:
                 cells.append(u.coder)
             cells += [shorten(u.text, 70), shorten(u.condensed, 40)]
-            table.add_row(*(Text(cell) for cell in cells), key=str(u.id))
-        if table.row_count:
-            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
-        table.focus()
+            rows.append((str(u.id), cells))
+        tables.fill(self.query_one(DataTable), columns, rows, {"text": 0.65, "condensed": 0.35}, self.size.width,
+                    cell=lambda value: Text(str(value)))
 
     # --- actions ---------------------------------------------------------------------------
 

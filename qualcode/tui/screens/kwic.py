@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -24,7 +25,7 @@ from textual.worker import Worker
 
 from ...core.errors import UserError
 from ...store import Project
-from ..base import WorkbenchScreen
+from ..base import NARROW, WorkbenchScreen
 from ..navigation import OpenTranscript
 from ..text import plural
 from ..widgets.keys_footer import KeysFooter
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from ...nlp.search import KwicHit
 
 CONTEXT = 30      # characters of context shown on each side
+NARROW_CONTEXT = 20  # and on a narrow screen
 MAX_ROWS = 2000   # rows drawn; the summary counts them all
 NO_ROLE = "no role"
 COLUMNS = ("left", "match", "right", "transcript", "speaker", "role", "group", "how")
@@ -107,6 +109,7 @@ class KwicScreen(WorkbenchScreen[None]):
         self._pending_query: str | None = None  # the query being searched
         self._worker: Worker[None] | None = None  # the newest search's worker
         self._model_ready = False  # the newest search's worker has loaded the model
+        self._drawn_context = CONTEXT  # the context columns' width now
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -120,11 +123,7 @@ class KwicScreen(WorkbenchScreen[None]):
 
     def on_mount(self) -> None:
         self.title = "Keyword in context"
-        table = self.query_one(DataTable)
-        for key in COLUMNS:
-            width = CONTEXT if key in ("left", "right") else None
-            label = Text("before", justify="right") if key == "left" else ("after" if key == "right" else key)
-            table.add_column(label, key=key, width=width)
+        self._columns()
         project = self.app.project
         roles = {s.role for t in project.transcripts() for s in t.speakers if s.role}
         self.roles = sorted(roles, key=str.casefold)
@@ -214,6 +213,25 @@ class KwicScreen(WorkbenchScreen[None]):
 
     # --- drawing -------------------------------------------------------------------------------
 
+    @property
+    def context(self) -> int:
+        """Characters of context each side: fewer on a narrow screen, for who said it to show."""
+        return CONTEXT if not 0 < self.size.width < NARROW else NARROW_CONTEXT
+
+    def _columns(self) -> None:
+        table = self.query_one(DataTable)
+        self._drawn_context = self.context
+        table.clear(columns=True)
+        for key in COLUMNS:
+            width = self._drawn_context if key in ("left", "right") else None
+            label = Text("before", justify="right") if key == "left" else ("after" if key == "right" else key)
+            table.add_column(label, key=key, width=width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.context != self._drawn_context:
+            self._columns()
+            self._fill()
+
     def _fill(self, *, keep_cursor: bool = True) -> None:
         """Draw the hits that pass the role and group filters, keeping the cursor's hit."""
         table = self.query_one(DataTable)
@@ -225,9 +243,9 @@ class KwicScreen(WorkbenchScreen[None]):
         index = {id(h): i for i, h in enumerate(self.hits)}
         for hit in self.shown[:MAX_ROWS]:
             table.add_row(
-                Text(clip_left(hit.left), justify="right", no_wrap=True, overflow="ellipsis"),
+                Text(clip_left(hit.left, self._drawn_context), justify="right", no_wrap=True, overflow="ellipsis"),
                 Text(hit.word, style="bold reverse"),
-                Text(clip_right(hit.right), no_wrap=True, overflow="ellipsis"),
+                Text(clip_right(hit.right, self._drawn_context), no_wrap=True, overflow="ellipsis"),
                 Text(hit.transcript), Text(hit.speaker or "?"), Text(hit.role or ""), Text(hit.group or ""),
                 Text("" if hit.how == "lemma" else hit.how, style="italic"),
                 key=str(index[id(hit)]),

@@ -15,6 +15,7 @@ from ...core.errors import UserError
 from ...core.models import Memo
 from ...store import Project
 from ..base import WorkbenchScreen
+from ..text import plural
 from ..widgets.keys_footer import KeysFooter
 from ..widgets.status_bar import StatusBar
 from ..workers import Job, screen_worker
@@ -88,7 +89,7 @@ class MemosScreen(WorkbenchScreen[None]):
     BINDINGS = [
         Binding("n", "new_memo", "New memo", id="memos.new"),
         Binding("t", "journal", "Project journal", id="memos.journal"),
-        Binding("escape", "back", "Back", id="memos.back", show=False),
+        Binding("escape", "back", "Back", id="memos.back"),
     ]
 
     def __init__(self, target_type: str = "project", target_id: str | None = None):
@@ -160,4 +161,4 @@ class MemosScreen(WorkbenchScreen[None]):
 
 
 def plural_memos(n: int) -> str:
-    return "1 memo" if n == 1 else f"{n} memos"
+    return plural(n, "memo")

@@ -65,6 +65,9 @@ EXPLANATION = (
     "of the highlighted kind. The transcripts themselves are not changed. To rewrite the stored "
     "text for good, run 'qualcode redact PROJECT' on the command line (it cannot be undone)."
 )
+# The same on a short screen (the names keep their rows): ? has the keys.
+SHORT_EXPLANATION = ("h hides a name in every export as [Navn 1] (pending names too, as [Navn 1?]), k keeps it; "
+                     "the transcripts are not changed ('qualcode redact' rewrites them).")
 
 
 class NamesScreen(WorkbenchScreen[None]):
@@ -118,6 +121,7 @@ class NamesScreen(WorkbenchScreen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(EXPLANATION, id="names-explain", markup=False)
+        yield Static(SHORT_EXPLANATION, id="names-explain-short", markup=False)
         yield NlpStatus(id="names-nlp")
         yield Static("", id="names-summary", markup=False)
         yield DataTable(id="names-table", cursor_type="row", zebra_stripes=True)

@@ -15,6 +15,7 @@ from textual.widgets import Header, Label, ProgressBar, Static
 from ...core.errors import UserError
 from ...store import reconcile
 from ..base import WorkbenchScreen
+from ..text import plural
 from ..widgets.keys_footer import KeysFooter
 from ..widgets.status_bar import StatusBar
 from ..widgets.transcript_view import Span, TranscriptView
@@ -23,11 +24,16 @@ from .dialogs import CodePicker, Confirm, TextPrompt
 CODER_COLOURS = ("#56B4E9", "#E69F00")
 
 
+def _key(item: reconcile.Item) -> tuple[str, int, int]:
+    return (item.unit.transcript, item.unit.start, item.unit.end)
+
+
 class ReconcileScreen(WorkbenchScreen[None]):
     BINDINGS = [
         Binding("1", "accept(0)", "Accept first", id="reconcile.accept_first"),
         Binding("2", "accept(1)", "Accept second", id="reconcile.accept_second"),
-        Binding("b", "both", "Keep both", id="reconcile.both"),
+        # (priority: b is also the transcript's previous word, and the transcript has the focus)
+        Binding("b", "both", "Keep both", id="reconcile.both", priority=True),
         Binding("d", "drop", "Drop both", id="reconcile.drop"),
         Binding("a", "adjust", "Adjusted span", id="reconcile.adjust",
                 tooltip="Select the agreed span in the text, then press a"),
@@ -39,12 +45,17 @@ class ReconcileScreen(WorkbenchScreen[None]):
         Binding("escape", "back", "Back", id="reconcile.back"),
     ]
 
+    FOOTER = ("reconcile.accept_first", "reconcile.accept_second", "reconcile.both", "reconcile.drop",
+              "reconcile.note", "reconcile.next", "reconcile.adjust")
+
     def __init__(self, coders: list[str]):
         super().__init__()
         self.coders = coders
         self.items: list[reconcile.Item] = []
         self.index = 0
         self.loaded_transcript: str | None = None
+        # Notes written before the decision (n on an open disagreement), saved with it.
+        self.notes: dict[tuple[str, int, int], str] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -130,6 +141,8 @@ class ReconcileScreen(WorkbenchScreen[None]):
                 text += f"\nNote: {decision['note']}"
         else:
             text = "Open: 1 / 2 accept a coder · b both · d drop · a adjusted span · n note"
+            if note := self.notes.get(_key(item)):
+                text += f"\nNote (saved with the decision): {note}"
         self.query_one("#decision", Static).update(text)
 
     # --- decisions ---------------------------------------------------------------------------
@@ -138,12 +151,16 @@ class ReconcileScreen(WorkbenchScreen[None]):
         if not self.items:
             return
         item = self.items[self.index]
+        # the note written before deciding, or the one of the decision this one replaces
+        note = self.notes.get(_key(item)) or (item.decision["note"] if item.decision else "") or ""
         try:
-            reconcile.decide(self.app.project, item, action, decided_by=self.app.coder, coders=self.coders, **kwargs)
+            reconcile.decide(self.app.project, item, action, decided_by=self.app.coder, coders=self.coders,
+                             note=note, **kwargs)
         except UserError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.app.saved(f"disagreement {self.index + 1}: {action}")
+        self.notes.pop(_key(item), None)
+        self.app.saved(f"disagreement {self.index + 1}: {action}" + (" with the note" if note else ""))
         self.reload()
         self.action_next_open()
 
@@ -170,15 +187,23 @@ class ReconcileScreen(WorkbenchScreen[None]):
             if code_id is not None:
                 self._decide("adjust", span=selection, codes=[code_id])
 
-        self.app.push_screen(CodePicker(self.app.project.codebook(), proposed,
-                                        title="The agreed code for the adjusted span"), chosen)
+        picker = CodePicker(self.app.project.codebook(), proposed, title="The agreed code for the adjusted span",
+                            quote=self.text[selection[0]:selection[1]])
+        self.app.push_screen(picker, chosen)
 
     def action_note(self) -> None:
         if not self.items:
             return
         item = self.items[self.index]
-        if item.decision is None:
-            self.notify("Decide first; the note goes with the decision.")
+        if item.decision is None:  # kept here until the decision, which saves it
+            def kept(note: str | None) -> None:
+                if note is not None:
+                    self.notes[_key(item)] = note.strip()
+                    self.app.say("the note is saved with the decision (1 / 2 / b / d / a)", self)
+                    self._show()
+
+            self.app.push_screen(TextPrompt("A note on the discussion (saved with the decision):",
+                                            value=self.notes.get(_key(item), "")), kept)
             return
 
         def written(note: str | None) -> None:
@@ -198,7 +223,7 @@ class ReconcileScreen(WorkbenchScreen[None]):
         def confirmed(yes: bool | None) -> None:
             if yes:
                 done = reconcile.accept_agreed(self.app.project, self.coders, decided_by=self.app.coder)
-                self.app.saved(f"{done} agreed unit(s) into the consensus")
+                self.app.saved(f"{plural(done, 'agreed unit')} into the consensus")
                 self.reload()
 
         self.app.push_screen(Confirm("Put every unit the two coders agree on into the consensus?"), confirmed)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
@@ -21,6 +22,7 @@ from textual.widgets import DataTable, Header, Static
 from ...core.errors import UserError
 from ...store.repair import SpeakerSummary
 from ...store.transcripts import RoleRule
+from .. import tables
 from ..base import WorkbenchScreen
 from ..navigation import OpenTranscript
 from ..text import plural, shorten
@@ -76,8 +78,6 @@ class SpeakersScreen(WorkbenchScreen[None]):
             "label merges the two), o sets a role, Enter goes to the speaker's first turn, u to the turns "
             "without a speaker. Every unit stays on its words; ctrl+z undoes each change.")
         table = self.query_one(DataTable)
-        for name in COLUMNS:
-            table.add_column(name, key=name)
         self.reload()
         table.focus()
 
@@ -94,10 +94,7 @@ class SpeakersScreen(WorkbenchScreen[None]):
         table = self.query_one(DataTable)
         highlighted = self._highlighted()
         row = table.cursor_row
-        table.clear()
-        for s in self.speakers:
-            # (the users' words, never markup: a label or a first word may be "[latter]")
-            table.add_row(Text(s.label), Text(s.role or ""), s.turns, Text(shorten(s.first_words, 60)), key=s.label)
+        self._fill()
         labels = [s.label for s in self.speakers]
         if table.row_count:
             table.move_cursor(row=labels.index(highlighted.label) if highlighted and highlighted.label in labels
@@ -110,6 +107,17 @@ class SpeakersScreen(WorkbenchScreen[None]):
         else:
             loose += "Every turn has a speaker." if self.speakers else "This transcript has no turns."
         self.query_one("#speakers-loose", Static).update(loose)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.speakers:
+            self._fill()
+
+    def _fill(self) -> None:
+        """The speakers, their first words cut to fit the screen (the users' words, never markup: a
+        label or a first word may be "[latter]")."""
+        rows = [(s.label, (s.label, s.role or "", s.turns, shorten(s.first_words, 60))) for s in self.speakers]
+        tables.fill(self.query_one(DataTable), COLUMNS, rows, {"first words": 1.0}, self.size.width,
+                    cell=lambda value: value if isinstance(value, int) else Text(str(value)))
 
     def _highlighted(self) -> SpeakerSummary | None:
         table = self.query_one(DataTable)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -12,6 +13,7 @@ from textual.widgets import DataTable, Header
 
 from ...core.coverage import coded_fraction, participant_spans
 from ...store import Project
+from .. import tables
 from ..base import WorkbenchScreen
 from ..navigation import (
     OpenCodebook,
@@ -29,6 +31,8 @@ from ..workers import Job, WorkFailed, screen_worker
 from .dialogs import TextPrompt
 
 Row = tuple[str, str, str, str, int, int, str]
+COLUMNS = ("id", "title", "group", "roles", "words", "units", "coded")
+SHRINK = {"title": 0.65, "roles": 0.35}  # the columns cut to fit a narrow terminal, and their shares
 
 
 def overview_rows(project: Project, coder: str) -> list[Row]:
@@ -45,11 +49,12 @@ def overview_rows(project: Project, coder: str) -> list[Row]:
 
 class TranscriptsScreen(WorkbenchScreen[None]):
     BINDINGS = [
-        Binding("enter", "open_transcript", "Open", id="transcripts.open", show=False),
+        Binding("enter", "open_transcript", "Open", id="transcripts.open"),
         Binding("k", "codebook", "Codebook", id="transcripts.codebook"),
         Binding("u", "filter_units", "Units by code", id="transcripts.filter"),
         Binding("j", "journal", "Journal", id="transcripts.journal"),
-        Binding("l", "kwic", "Search a lemma (KWIC)", id="transcripts.kwic"),
+        Binding("l", "kwic", "Lemma search", id="transcripts.kwic",
+                tooltip="A lemma across the transcripts, each hit in its context (keyword in context, KWIC)"),
         Binding("n", "names", "Names to hide", id="transcripts.names"),
         Binding("s", "speakers", "Speakers", id="transcripts.speakers",
                 tooltip="The highlighted transcript's speakers: rename or merge labels, set roles"),
@@ -58,9 +63,16 @@ class TranscriptsScreen(WorkbenchScreen[None]):
         Binding("q", "app.quit", "Quit", id="transcripts.quit"),
     ]
 
+    FOOTER = ("transcripts.open", "transcripts.codebook", "transcripts.filter", "transcripts.reconcile",
+              "transcripts.speakers", "transcripts.journal", "transcripts.kwic", "transcripts.names")
+
     @dataclass
     class Overview(Message):
         rows: list[Row]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[Row] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -70,7 +82,8 @@ class TranscriptsScreen(WorkbenchScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("id", "title", "group", "roles", "words", "units", "coded")
+        for column in COLUMNS:
+            table.add_column(column, key=column)
 
     def on_screen_resume(self) -> None:  # also on first show
         self.reload()
@@ -88,15 +101,21 @@ class TranscriptsScreen(WorkbenchScreen[None]):
             job.post(self.Overview(overview_rows(project, coder)))
 
     def on_transcripts_screen_overview(self, message: Overview) -> None:
+        self.rows = message.rows
+        self._fill()
         table = self.query_one(DataTable)
-        row = table.cursor_row
-        table.clear()
-        for values in message.rows:
-            table.add_row(*values, key=values[0])
         table.loading = False
-        if table.row_count:
-            table.move_cursor(row=min(row, table.row_count - 1))
         table.focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.rows:
+            self._fill()
+
+    def _fill(self) -> None:
+        """The rows, the title and the roles cut to fit the screen (the counts, units and coded %,
+        are what a coder looks for: never pushed out of view)."""
+        table = self.query_one(DataTable)
+        tables.fill(table, COLUMNS, [(values[0], values) for values in self.rows], SHRINK, self.size.width)
 
     def on_work_failed(self, message: WorkFailed) -> None:
         self.query_one(DataTable).loading = False

@@ -23,10 +23,12 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from ...core.codebook import Codebook
@@ -46,6 +48,36 @@ def rank_codes(codebook: Codebook, query: str, recent: Sequence[str], limit: int
     bonus = {code_id: 3 for code_id in recent[:5]}
     best = sorted(scored, key=lambda hit: -(hit[1] + bonus.get(hit[2], 0)))
     return [code_id for _, score, code_id in best if score >= 45][:limit]
+
+
+def quote_line(text: str, width: int) -> str:
+    """«the words being coded» on one line of ``width`` cells: the middle of a long span left out."""
+    flat = " ".join(text.split())
+    if not flat:
+        return ""
+    room = max(12, width - 2)
+    if cell_len(flat) > room:
+        head = room * 2 // 3
+        tail = room - head - 3
+        flat = set_cell_size(flat, head).rstrip() + " … " + flat[-tail:].lstrip()
+    return f"«{flat}»"
+
+
+class QuoteLine(Widget):
+    """The words being coded, on one line at any width (drawn for the width it has)."""
+
+    DEFAULT_CSS = "QuoteLine { height: 1; width: 100%; color: $text-muted; }"
+
+    def __init__(self, text: str = "", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.text = text
+
+    def say(self, text: str) -> None:
+        self.text = text
+        self.refresh()  # (one line always: no new layout)
+
+    def render(self) -> Content:
+        return Content(quote_line(self.text, self.size.width))
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,23 +203,27 @@ class CodeChooser(Vertical):
         code_id: str | None
 
     def __init__(self, codebook: Codebook | None = None, recent: Sequence[str] = (), title: str = "Code the selection",
-                 *, exclude: frozenset[str] = frozenset(), extra: Sequence[tuple[str, str]] = (), **kwargs) -> None:
+                 *, exclude: frozenset[str] = frozenset(), extra: Sequence[tuple[str, str]] = (), quote: str = "",
+                 **kwargs) -> None:
         """``exclude``: code ids not to offer; ``extra``: (id, label) choices offered first, such as
-        "top level" when moving a code."""
+        "top level" when moving a code; ``quote``: the words being coded, shown under the title."""
         super().__init__(**kwargs)
         self.codebook = codebook or Codebook()
         self.recent: list[str] = list(recent)
         self.title_text = title
+        self.quote = quote
         self.exclude = exclude
         self.extra = list(extra)
         self._filled: tuple[object, ...] | None = None  # what the options show now
 
     def compose(self) -> ComposeResult:
         yield Label(self.title_text, classes="dialog-title", markup=False, id="picker-title")
+        yield QuoteLine(self.quote, id="picker-quote")
         yield Input(placeholder="type to search codes, names, keywords", id="picker-query")
         yield CodeList(id="picker-options")
 
     def on_mount(self) -> None:
+        self.query_one(QuoteLine).display = bool(self.quote)
         self.fill("")
 
     # --- for the screen that shows it --------------------------------------------------------
@@ -196,13 +232,20 @@ class CodeChooser(Vertical):
     def is_open(self) -> bool:
         return self.has_class("-open")
 
-    def open(self, codebook: Codebook, recent: Sequence[str], title: str) -> None:
-        """Show the chooser for a new choice, the search empty. It is shown and hidden by its
-        visibility (class ``-open``), which redraws its own region only, not the layout."""
+    def open(self, codebook: Codebook, recent: Sequence[str], title: str, quote: str = "") -> None:
+        """Show the chooser for a new choice, the search empty, with the words being coded under
+        the title. It is shown and hidden by its visibility (class ``-open``), which redraws its own
+        region only (and the layout only when the quote comes or goes)."""
         self.codebook, self.recent = codebook, list(recent)
         if title != self.title_text:
             self.title_text = title
             self.query_one("#picker-title", Label).update(title)
+        if quote != self.quote:
+            line = self.query_one(QuoteLine)
+            line.say(quote)
+            if bool(quote) != bool(self.quote):  # (a new layout only when the quote comes or goes)
+                line.display = bool(quote)
+            self.quote = quote
         query = self.query_one(Input)
         if query.value:
             query.value = ""  # (its Changed message refills the options)

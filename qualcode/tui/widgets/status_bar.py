@@ -50,18 +50,29 @@ class StatusBar(Static):
         self.where = where
         self.update_status()
 
+    @property
+    def status(self) -> str:
+        """The app's status if it is this screen's or the project's; another screen's ("match 1
+        of 6" of the coding screen) is not shown here, the project's latest is."""
+        app = self.app
+        owner = getattr(app, "status_screen", None)
+        if owner is None or owner is self.screen:
+            return app.status_text
+        return getattr(app, "project_status", "")
+
     def update_status(self) -> None:
         app = self.app
+        status = self.status
         parts = [self._project, f"coder {app.coder or '?'}"]
         if self.where:
             parts.append(self.where)
-        parts.append(app.status_text)
+        parts.append(status)
         line = "  ·  ".join(parts)
         room = self.size.width - 2
         if room > 0 and cell_len(line) > room:  # a narrow terminal: what happened goes first (the title says where)
-            line = "  ·  ".join([f"coder {app.coder or '?'}", app.status_text])
+            line = "  ·  ".join([f"coder {app.coder or '?'}", status])
             if cell_len(line) > room:
-                line = app.status_text
+                line = status
         self.update(line, layout=False)  # one line, always: no new layout
 
     def on_resize(self) -> None:

@@ -55,6 +55,7 @@ class Span:
 
 
 class TranscriptView(ScrollView, can_focus=True):
+    KEYS_TITLE = "In the transcript"  # (the keys panel's heading for these keys)
     DEFAULT_CSS = """
     TranscriptView { background: $surface; overflow-x: hidden; }
     TranscriptView:focus { background-tint: $foreground 3%; }
@@ -87,6 +88,8 @@ class TranscriptView(ScrollView, can_focus=True):
         Binding("pageup", "page(-1)", "Page up", show=False),
         Binding("home", "move('home', 0)", "Line start", show=False),
         Binding("end", "move('end', 0)", "Line end", show=False),
+        Binding("ctrl+home", "edge(0)", "Start of the transcript", id="view.start", show=False),
+        Binding("ctrl+end", "edge(1)", "End of the transcript", id="view.end", show=False),
         Binding("v", "mark", "Mark selection start", id="view.mark", show=False),
         Binding("x", "select_sentence", "Select sentence", id="view.select_sentence"),
         Binding("t", "select_turn", "Select turn", id="view.select_turn"),
@@ -167,6 +170,8 @@ class TranscriptView(ScrollView, can_focus=True):
             self.scroll_to(y=max(0, self.layout_.row_of(self.cursor) - keep_row), animate=False)
         else:
             self.scroll_to_cursor(center=self._center_on_layout)
+            if self._center_on_layout:  # (the first layout of the screen may scroll it back to the top)
+                self.call_after_refresh(self.scroll_to_cursor, center=True)
         self._center_on_layout = False
         self.refresh()
 
@@ -262,6 +267,9 @@ class TranscriptView(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width and (self.layout_ is None or event.size.width != self.virtual_size.width):
             self._relayout()
+        elif self._center_on_layout and event.size.height:  # laid out before it had a height
+            self._center_on_layout = False
+            self.scroll_to_cursor(center=True)
 
     # --- selection ---------------------------------------------------------------------------
 
@@ -278,6 +286,8 @@ class TranscriptView(ScrollView, can_focus=True):
     def go_to(self, offset: int, *, center: bool = False) -> None:
         self.anchor_at = None
         self.cursor = self.layout_.clamp(offset) if self.layout_ else offset
+        if self.layout_ is None or not self.size.height:  # not laid out yet: in view once it is
+            self._center_on_layout = self._center_on_layout or center
         self._moved(center=center)
 
     # --- actions -----------------------------------------------------------------------------
@@ -337,6 +347,12 @@ class TranscriptView(ScrollView, can_focus=True):
         self.anchor_at = None
         self.cursor = self.layout_.vertical(self.cursor, direction * max(1, self.size.height - 2))
         self._moved()
+
+    def action_edge(self, end: int) -> None:
+        """ctrl+home, ctrl+end: the first or the last words of the transcript."""
+        if self.layout_ is None or not self.turns:
+            return
+        self.go_to(self.turns[-1].end if end else self.turns[0].start)
 
     def action_mark(self) -> None:
         self.anchor_at = None if self.anchor_at is not None else self.cursor

@@ -40,6 +40,8 @@ def unit_label(unit: MeaningUnit, coder: str | None) -> str:
 class UnitList(ScrollView, can_focus=True):
     """Meaning units in text order; the cursor row is the highlighted unit."""
 
+    KEYS_TITLE = "In the list of units"  # (the keys panel's heading for these keys)
+
     DEFAULT_CSS = """
     UnitList { background: $surface; color: $foreground; overflow-x: hidden; }
     UnitList > .unit-list--cursor {
