@@ -32,13 +32,16 @@ FILLER_PHRASES: tuple[tuple[str, ...], ...] = (
 _NAME_LABELS = frozenset({"PER", "GPE", "GPE_LOC", "GPE_ORG", "LOC", "ORG", "PROD", "EVT", "DRV"})
 
 
+_FILLERS_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _phrase in FILLER_PHRASES:
+    _FILLERS_BY_FIRST.setdefault(_phrase[0], []).append(_phrase)
+
+
 def _filler_tokens(analysis: Analysis, tokens: range) -> set[int]:
     forms = {i: fold(analysis.form(i)) for i in tokens}
     out: set[int] = set()
     for i in tokens:
-        for phrase in FILLER_PHRASES:
-            if forms.get(i) != phrase[0]:
-                continue
+        for phrase in _FILLERS_BY_FIRST.get(forms[i], ()):
             run = [i + k for k in range(len(phrase))]
             if all(forms.get(j) == word for j, word in zip(run, phrase)):
                 out.update(run)
@@ -103,14 +106,11 @@ class CorpusStats:
     def idf(self, key: str) -> float:
         return math.log((self.docs + 1) / (self.df.get(key, 0) + 1)) + 1.0
 
-    def baseline(self, similarity) -> float:
-        """How alike an ordinary turn of the project is to something, by ``similarity(bag)``: the
-        mean over the sample, shrunk towards 0 in a project of few turns (where the sample is
-        mostly the very span asked about)."""
-        if not self.turns:
-            return 0.0
-        total = sum(similarity(bag) for bag in self.turns)
-        return total / (len(self.turns) + PRIOR_TURNS)
+    def baseline(self, similarities: list[float]) -> float:
+        """How alike an ordinary turn of the project is to something, from its similarity to each
+        turn of the sample (in :attr:`turns` order): the mean, shrunk towards 0 in a project of
+        few turns (where the sample is mostly the very span asked about)."""
+        return sum(similarities) / (len(similarities) + PRIOR_TURNS) if similarities else 0.0
 
     def rarity(self, key: str) -> float:
         """0 for a word in every turn, 1 for a word in none: ``(idf - 1) / log(docs + 1)``; in a

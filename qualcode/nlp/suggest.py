@@ -67,8 +67,6 @@ PHRASE_SPECIFICITY = 0.7   # a keyword of several words counts at least this muc
 ROLE_PENALTY = 0.5
 CONTEXT_WEIGHT = 1.5       # the words around a span (its turn, the turn before), each as much as its own
 FUNCTION_POS = frozenset({"PRON", "DET", "ADP", "AUX", "CCONJ", "SCONJ", "PART", "INTJ"})
-NEIGHBOURS = 7             # the nearest units that vote
-VOTE_SHARE = 0.0           # of the similarity part: the votes (0: measured no better on the tuning studies)
 UNUSED_PARENT = 0.7        # a theme the coder has never used while coding its subthemes
 UNUSED_FROM = 20           # ... once the coder has this many units
 REJECTED_ALIKE = 0.3       # a span this alike to one where the coder passed over a code ...
@@ -194,9 +192,8 @@ class Suggester:
                 _PROFILES.clear()
             _PROFILES[key] = bags
         self.profiles = {code: self.vector(bag) for code, bag in bags.items() if bag}
-        vectors = {id(bag): self.vector(bag) for bag in self.stats.turns}
-        self.sample_vector = lambda bag: vectors[id(bag)]
-        self.profile_base = {code: self.stats.baseline(lambda bag, v=v: _cosine(self.sample_vector(bag), v))
+        self.sample = [self.vector(bag) for bag in self.stats.turns]  # ordinary turns, for baselines
+        self.profile_base = {code: self.stats.baseline([_cosine(t, v) for t in self.sample])
                              for code, v in self.profiles.items()}
 
     # --- what the coder has done ---------------------------------------------------------------
@@ -229,14 +226,16 @@ class Suggester:
                 self.sums[code][k] += v
                 self.postings[k].append((n, v))
         self.centroid_norms = {code: math.sqrt(sum(v * v for v in total.values())) for code, total in self.sums.items()}
-        self.unit_counts = Counter(u.code for u in self.units if u.id is not None)
-        self.coded_units = sum(self.unit_counts.values())
+        # Themes the coder (with enough units to tell) never codes, coding their subthemes instead.
+        counts = Counter(u.code for u in self.units if u.id is not None)
+        self.unused_parents = set() if sum(counts.values()) < UNUSED_FROM else {
+            code for code in self.nodes
+            if not counts.get(code) and any(counts.get(d.id) for d in self.book.descendants(code))}
         self.centroid_base = {}
         for code, total in self.sums.items():
             norm = self.centroid_norms[code]
             if norm > 0:
-                self.centroid_base[code] = self.stats.baseline(
-                    lambda bag, total=total, norm=norm: _cosine(self.sample_vector(bag), total) / norm)
+                self.centroid_base[code] = self.stats.baseline([_cosine(t, total) / norm for t in self.sample])
 
     def _build_rejections(self) -> None:
         """Spans where the coder passed over a suggested code: alike spans get it less."""
@@ -327,7 +326,7 @@ class Suggester:
                 continue
             kw_part = 1.0 - math.exp(-KEYWORD_GAIN * raw)
             def_part = min(1.0, definition / DEFINITION_FULL)
-            sim_part = (1 - VOTE_SHARE) * min(1.0, sim / SIMILARITY_FULL) + VOTE_SHARE * self._votes.get(code, 0.0)
+            sim_part = min(1.0, sim / SIMILARITY_FULL)
             score = (KEYWORD_WEIGHT * kw_part + DEFINITION_WEIGHT * def_part + SIMILARITY_WEIGHT * sim_part) / TOTAL
             items = list(evidence.get(code, []))
             if inherited.get(code):
@@ -348,7 +347,7 @@ class Suggester:
                                           (), -ROLE_PENALTY))
                 else:
                     items.append(Evidence("role", f"spoken by {role}", (), 0.0))
-            if self.unused_parent(code):
+            if code in self.unused_parents:
                 score *= UNUSED_PARENT
                 items.append(Evidence("unused", "you have coded its subthemes, never it", (), -UNUSED_PARENT))
             passed = max((_cosine(query, v) for t, s, e, v in self.rejected.get(code, ())), default=0.0)
@@ -360,12 +359,6 @@ class Suggester:
         # The more specific code first when two score alike (a subtheme over its theme).
         out.sort(key=lambda s: (-round(s.score, 6), -self.depth.get(s.code, 0), -s.keyword_score, s.code))
         return out[:top]
-
-    def unused_parent(self, code: str) -> bool:
-        """A theme the coder (with enough units to tell) never codes, coding its subthemes instead."""
-        if self.coded_units < UNUSED_FROM or self.unit_counts.get(code):
-            return False
-        return any(self.unit_counts.get(d.id) for d in self.book.descendants(code))
 
     def _definition(self, query: dict[str, float], code: str) -> float:
         """How much more alike a span is to a code's definition than an ordinary turn is."""
@@ -406,7 +399,6 @@ class Suggester:
         with the code's centroid (what its units share, less what an ordinary turn shares with
         it) and with its most alike single unit (so a code whose units differ among themselves
         is not diluted away). Units overlapping ``[start, end)`` of ``tid`` are left out."""
-        self._votes: dict[str, float] = defaultdict(float)
         if not query:
             return {}
         skip = set() if tid is None else {
@@ -422,13 +414,6 @@ class Suggester:
             unit = self.units[n]
             if unit.code not in best or dot > best[unit.code][0]:
                 best[unit.code] = (dot, unit)
-        # The nearest units vote, by how alike they are: a code whose units lie close to this
-        # span on several sides wins over one with a single close unit.
-        near = sorted(((dot, n) for n, dot in dots.items() if n not in skip), reverse=True)[:NEIGHBOURS]
-        total_votes = sum(dot * dot for dot, _ in near)
-        self._votes = defaultdict(float)
-        for dot, n in near:
-            self._votes[self.units[n].code] += dot * dot / total_votes if total_votes > 0 else 0.0
         skipped_codes = {self.units[n].code for n in skip}
         out: dict[str, tuple[float, _Unit | None]] = {}
         for code, (nearest, unit) in best.items():
