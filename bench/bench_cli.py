@@ -38,12 +38,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import corpus
-from corpus import SPEAKERS
 
 from qualcode.cli import main as qualcode_main
 from qualcode.cli.output import emit_json
 from qualcode.core.codebook import load_codebook
-from qualcode.core.parsed import ParsedTranscript, ParsedTurn
 from qualcode.store import Project
 from qualcode.store.project import RoleRule
 
@@ -56,26 +54,13 @@ STARTUP_GOAL = 5.0
 # --- the project ---------------------------------------------------------------------------------
 
 
-def transcript(rng: random.Random, turns: int) -> ParsedTranscript:
-    parts, spans, pos, clock = [], [], 0, 0.0
-    for _ in range(turns):
-        speaker = SPEAKERS[rng.randrange(len(SPEAKERS))]
-        said = corpus.utterance(rng, rng.randint(12, 90))
-        label = f"[{int(clock) // 3600:02d}:{int(clock) // 60 % 60:02d}:{int(clock) % 60:02d}] {speaker}: "
-        spans.append(ParsedTurn(speaker, pos + len(label), pos + len(label) + len(said), clock))
-        parts.append(label + said + "\n\n")
-        pos += len(label) + len(said) + 2
-        clock += len(said.split()) / 2.5
-    return ParsedTranscript("".join(parts), spans, "txt", "utf-8")
-
-
 def build(path: Path, n_units: int, rng: random.Random) -> None:
     """Eight focus groups and ``n_units`` codings by two coders, written straight into the tables
     (making them through the store, one undoable action each, is not what is timed here)."""
     project = Project.create(path, codebook=load_codebook(REPO / "codebooks" / "et_bedre_liv.yaml"))
     project.conn.execute("PRAGMA synchronous = OFF")
     for i in range(8):
-        project.import_transcript(transcript(rng, 300), title=f"Fokusgruppe {i + 1}", group=f"Fokusgruppe {i + 1}",
+        project.import_transcript(corpus.transcript(rng, 300), title=f"Fokusgruppe {i + 1}", group=f"Fokusgruppe {i + 1}",
                                   roles=ROLES)
     codes = [c.id for c in project.codebook().codes]
     turns = [(t.id, u.start, u.end) for t in project.transcripts() for u in project.turns(t.id)]

@@ -45,11 +45,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import corpus
-from corpus import SPEAKERS
 
 from qualcode.cli.export_commands import distinctive_words_or_note
 from qualcode.core.codebook import load_codebook
-from qualcode.core.parsed import ParsedTranscript, ParsedTurn
 from qualcode.exports.base import ExportData
 from qualcode.exports.quotes import write_docx
 from qualcode.exports.summary import write_summary
@@ -66,42 +64,13 @@ XLSX_GOAL = 1.5
 WORDS_GOAL = 1.5
 
 
-def transcript(rng: random.Random, turns: int) -> ParsedTranscript:
-    parts, spans, pos, clock = [], [], 0, 0.0
-    for _ in range(turns):
-        speaker = SPEAKERS[rng.randrange(len(SPEAKERS))]
-        words = [rng.choice(WORDS) for _ in range(rng.randint(12, 90))]
-        said = " ".join(words).capitalize() + "."
-        label = f"[{int(clock) // 3600:02d}:{int(clock) // 60 % 60:02d}:{int(clock) % 60:02d}] {speaker}: "
-        spans.append(ParsedTurn(speaker, pos + len(label), pos + len(label) + len(said), clock))
-        parts.append(label + said + "\n\n")
-        pos += len(label) + len(said) + 2
-        clock += len(words) / 2.5
-    return ParsedTranscript("".join(parts), spans, "txt", "utf-8")
-
-
 def build(path: Path, n_units: int, rng: random.Random) -> Path:
     project = Project.create(path, codebook=load_codebook(REPO / "codebooks" / "et_bedre_liv.yaml"))
     project.conn.execute("PRAGMA synchronous = OFF")  # setting up only; the exports are what is timed
     for i in range(8):
-        project.import_transcript(transcript(rng, 260), title=f"Fokusgruppe {i + 1}", group=f"Fokusgruppe {i + 1}",
+        project.import_transcript(corpus.transcript(rng, 260), title=f"Fokusgruppe {i + 1}", group=f"Fokusgruppe {i + 1}",
                                   group_attributes={"institusjon": f"Senter {i + 1}", "type": "blandet"}, roles=ROLES)
-    codes = [c.id for c in project.codebook().codes]
-    turns = {t.id: [u for u in project.turns(t.id) if u.speaker != "Intervjuer"] for t in project.transcripts()}
-    tids = list(turns)
-    made = 0
-    while made < n_units:
-        tid = rng.choice(tids)
-        turn = rng.choice(turns[tid])
-        start = turn.start + rng.randrange(0, max(1, (turn.end - turn.start) // 3))
-        try:
-            unit = project.add_coding(tid, start, turn.end, rng.choice(codes), rng.choice(["AB", "CD"]),
-                                      condensed="Kort oppsummering" if made % 3 == 0 else "")
-        except Exception:  # the same span and code twice: draw again
-            continue
-        if made % 10 == 0:
-            project.update_coding(unit.id, starred=True)
-        made += 1
+    corpus.code_at_random(project, rng, n_units)
     deid.add_term(project, "Kari", "PER")
     deid.add_term(project, "Solbakken", "ORG")
     project.close()

@@ -63,7 +63,6 @@ ACCENTED = ["ide\u0301", "kafe\u0301", "alle\u0301", "entre\u0301", "ide\u0301en
 def build_qualcode(folder: Path, n_units: int, n_transcripts: int, rng: random.Random) -> tuple[Path, list[Path]]:
     """A project with ``n_units`` units, exported to ``qualcode.qdpx``; its texts also as ``.txt``."""
     from qualcode.core.codebook import load_codebook
-    from qualcode.core.parsed import ParsedTranscript, ParsedTurn
     from qualcode.refi.write import write_qdpx
     from qualcode.store import Project
     from qualcode.store.project import RoleRule
@@ -73,37 +72,14 @@ def build_qualcode(folder: Path, n_units: int, n_transcripts: int, rng: random.R
     project.conn.execute("PRAGMA synchronous = OFF")  # setting up only
     texts = []
     for i in range(n_transcripts):
-        parts, spans, pos, clock = [], [], 0, 0.0
-        for _ in range(220):
-            speaker = SPEAKERS[rng.randrange(len(SPEAKERS))]
-            said = corpus.utterance(rng, rng.randint(12, 90))
-            label = f"[{int(clock) // 3600:02d}:{int(clock) // 60 % 60:02d}:{int(clock) % 60:02d}] {speaker}: "
-            spans.append(ParsedTurn(speaker, pos + len(label), pos + len(label) + len(said), clock))
-            parts.append(label + said + "\n\n")
-            pos += len(label) + len(said) + 2
-            clock += len(said) / 15
-        text = "".join(parts)
+        parsed = corpus.transcript(rng, 220)
+        text = parsed.text
         texts.append(folder / f"fg{i + 1}.txt")
         texts[-1].write_text(text, encoding="utf-8")
-        project.import_transcript(ParsedTranscript(text, spans, "txt", "utf-8"), title=f"Fokusgruppe {i + 1}",
+        project.import_transcript(parsed, title=f"Fokusgruppe {i + 1}",
                                   group=f"Fokusgruppe {i + 1}", group_attributes={"institusjon": f"Senter {i + 1}"},
                                   roles=roles)
-    codes = [c.id for c in project.codebook().codes]
-    turns = {t.id: [u for u in project.turns(t.id) if u.speaker != "Intervjuer"] for t in project.transcripts()}
-    tids = list(turns)
-    made = 0
-    while made < n_units:
-        tid = rng.choice(tids)
-        turn = rng.choice(turns[tid])
-        start = turn.start + rng.randrange(0, max(1, (turn.end - turn.start) // 3))
-        try:
-            unit = project.add_coding(tid, start, turn.end, rng.choice(codes), rng.choice(["AB", "CD"]),
-                                      condensed="Kort oppsummering" if made % 3 == 0 else "")
-        except Exception:  # the same span and code twice: draw again
-            continue
-        if made % 10 == 0:
-            project.update_coding(unit.id, starred=True)
-        made += 1
+    corpus.code_at_random(project, rng, n_units)
     write_qdpx(project, folder / "qualcode.qdpx")
     project.close()
     return folder / "qualcode.qdpx", texts
