@@ -25,6 +25,19 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+@contextmanager
+def unjournaled(conn: SharedConnection) -> Iterator[SharedConnection]:
+    """Changes made inside leave no undo journal entries (an undo replaying its images, a bulk
+    import, offsets a text repair moves); whether the journal records is as it was afterwards,
+    also after an error. Inside the caller's transaction."""
+    recording = conn.execute("SELECT recording FROM journal_state WHERE id = 1").fetchone()[0]
+    conn.execute("UPDATE journal_state SET recording = 0")
+    try:
+        yield conn
+    finally:
+        conn.execute("UPDATE journal_state SET recording = ?", (recording,))
+
+
 def _busy_timeout_ms() -> int:
     value = os.environ.get("QUALCODE_BUSY_TIMEOUT_MS")
     return int(value) if value and value.isdigit() else DEFAULT_BUSY_TIMEOUT_MS

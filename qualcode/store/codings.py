@@ -13,7 +13,7 @@ from ..core.errors import UserError
 from ..core.text import check_coder, format_timestamp, normalize_text
 from ..core.units import MeaningUnit, NewUnit, UnitFilter
 from . import audit
-from .base import _now
+from .base import _now, unjournaled
 from .codes import CodebookStore
 from .connection import SharedConnection
 
@@ -125,22 +125,18 @@ class CodingStore(CodebookStore):
             rows.append((tid, unit.start, unit.end, codes[unit.code], check_coder(unit.coder), unit.condensed,
                          unit.memo, int(unit.starred), created, updated))
         ids: list[int] = []
-        with self.transaction() as conn:
-            conn.execute("UPDATE journal_state SET recording = 0")
-            try:
-                for coder in dict.fromkeys(r[4] for r in rows):
-                    self._ensure_coder(conn, coder)
-                for row in rows:
-                    cur = conn.execute(
-                        "INSERT INTO codings (transcript_id, start, end, code_id, coder, condensed, memo, starred,"
-                        " created_at, updated_at, origin) VALUES (?,?,?,?,?,?,?,?,?,?,'import')", row)
-                    assert cur.lastrowid is not None
-                    ids.append(cur.lastrowid)
-                if ids and audit_batch and self.audit_recording:
-                    audit.append(conn, None, "import", f"{len(ids)} units in one batch",
-                                 {"units": audit.ranges(ids), "unit_count": len(ids)})
-            finally:
-                conn.execute("UPDATE journal_state SET recording = 1")
+        with self.transaction() as conn, unjournaled(conn):
+            for coder in dict.fromkeys(r[4] for r in rows):
+                self._ensure_coder(conn, coder)
+            for row in rows:
+                cur = conn.execute(
+                    "INSERT INTO codings (transcript_id, start, end, code_id, coder, condensed, memo, starred,"
+                    " created_at, updated_at, origin) VALUES (?,?,?,?,?,?,?,?,?,?,'import')", row)
+                assert cur.lastrowid is not None
+                ids.append(cur.lastrowid)
+            if ids and audit_batch and self.audit_recording:
+                audit.append(conn, None, "import", f"{len(ids)} units in one batch",
+                             {"units": audit.ranges(ids), "unit_count": len(ids)})
         return ids
 
     def _text_length(self, tid: str) -> tuple[str, int]:

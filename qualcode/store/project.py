@@ -25,7 +25,7 @@ from ..core.errors import StorageError, UserError
 from ..core.info import ProjectInfo
 from . import audit, connection, fsinfo, leftovers
 from . import backup as backups
-from .base import SQLITE_MAGIC, ProjectBase, _busy_timeout_ms, _network_locks, _now  # noqa: F401
+from .base import SQLITE_MAGIC, ProjectBase, _busy_timeout_ms, _network_locks, _now, unjournaled  # noqa: F401
 from .connection import SharedConnection
 from .repair import STATE_TABLE, RepairStore
 from .schema import APPLICATION_ID, JOURNALED, SCHEMA_VERSION, migrate
@@ -336,43 +336,42 @@ class Project(RepairStore):
             "SELECT tbl, old, new FROM changes WHERE action_id = ? ORDER BY id " + ("DESC" if backwards else "ASC"),
             (action_id,),
         ).fetchall()
-        conn.execute("UPDATE journal_state SET recording = 0")
-        for change in changes:
-            table = change["tbl"]
-            old = json.loads(change["old"]) if change["old"] else None
-            new = json.loads(change["new"]) if change["new"] else None
-            if table == STATE_TABLE:  # a transcript repair (see store.repair)
-                assert old is not None and new is not None
-                self.replay_repair(conn, old, new, backwards=backwards)
-                continue
-            key_column = JOURNALED[table][0]
-            expected, wanted = (new, old) if backwards else (old, new)
-            image = expected or wanted
-            assert image is not None  # a change row has an old or a new image
-            key = image[key_column]
-            # An image holds the columns of its day; a column added later keeps its current value.
-            columns = list(image.keys())
-            row = conn.execute(f"SELECT * FROM {table} WHERE {key_column} = ?", (key,)).fetchone()
-            current = {c: row[c] for c in columns} if row else None
-            if current != expected:
-                raise UserError(
-                    "cannot undo: what it changed has been changed again since" if backwards
-                    else "cannot redo: what it changed has been changed again since"
-                )
-            if wanted is None:
-                conn.execute(f"DELETE FROM {table} WHERE {key_column} = ?", (key,))
-            elif expected is None:
-                conn.execute(
-                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                    [wanted[c] for c in columns],
-                )
-            else:
-                rest = [c for c in columns if c != key_column]
-                conn.execute(
-                    f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in rest)} WHERE {key_column} = ?",
-                    [wanted[c] for c in rest] + [key],
-                )
-        conn.execute("UPDATE journal_state SET recording = 1")
+        with unjournaled(conn):
+            for change in changes:
+                table = change["tbl"]
+                old = json.loads(change["old"]) if change["old"] else None
+                new = json.loads(change["new"]) if change["new"] else None
+                if table == STATE_TABLE:  # a transcript repair (see store.repair)
+                    assert old is not None and new is not None
+                    self.replay_repair(conn, old, new, backwards=backwards)
+                    continue
+                key_column = JOURNALED[table][0]
+                expected, wanted = (new, old) if backwards else (old, new)
+                image = expected or wanted
+                assert image is not None  # a change row has an old or a new image
+                key = image[key_column]
+                # An image holds the columns of its day; a column added later keeps its current value.
+                columns = list(image.keys())
+                row = conn.execute(f"SELECT * FROM {table} WHERE {key_column} = ?", (key,)).fetchone()
+                current = {c: row[c] for c in columns} if row else None
+                if current != expected:
+                    raise UserError(
+                        "cannot undo: what it changed has been changed again since" if backwards
+                        else "cannot redo: what it changed has been changed again since"
+                    )
+                if wanted is None:
+                    conn.execute(f"DELETE FROM {table} WHERE {key_column} = ?", (key,))
+                elif expected is None:
+                    conn.execute(
+                        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                        [wanted[c] for c in columns],
+                    )
+                else:
+                    rest = [c for c in columns if c != key_column]
+                    conn.execute(
+                        f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in rest)} WHERE {key_column} = ?",
+                        [wanted[c] for c in rest] + [key],
+                    )
 
     # --- health --------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from ..core.edits import OffsetMap, TextEdit, apply_edits
 from ..core.errors import UserError
 from ..core.text import count_words, normalize_text
 from . import audit
-from .base import ProjectBase, _now
+from .base import ProjectBase, _now, unjournaled
 from .connection import SharedConnection
 
 if TYPE_CHECKING:
@@ -260,15 +260,14 @@ class TranscriptStore(ProjectBase):
         """:meth:`edit_text`'s work inside a transaction the caller holds (redaction rewrites
         every transcript in one): the text, its turns and codings remapped, and the journal's
         images of its codings, whose offsets are now stale, dropped."""
-        conn.execute("UPDATE journal_state SET recording = 0")
-        rewrite_text(conn, tid, edits)
-        conn.execute(
-            "DELETE FROM actions WHERE id IN (SELECT action_id FROM changes WHERE"
-            " (tbl = 'codings' AND json_extract(coalesce(new, old), '$.transcript_id') = ?)"
-            " OR (tbl = 'transcript' AND json_extract(coalesce(new, old), '$.id') = ?))",
-            (tid, tid),
-        )
-        conn.execute("UPDATE journal_state SET recording = 1")
+        with unjournaled(conn):
+            rewrite_text(conn, tid, edits)
+            conn.execute(
+                "DELETE FROM actions WHERE id IN (SELECT action_id FROM changes WHERE"
+                " (tbl = 'codings' AND json_extract(coalesce(new, old), '$.transcript_id') = ?)"
+                " OR (tbl = 'transcript' AND json_extract(coalesce(new, old), '$.id') = ?))",
+                (tid, tid),
+            )
 
 
 def rewrite_text(conn: SharedConnection, tid: str, edits: list[TextEdit], *, remap_codings: bool = True) -> OffsetMap:
@@ -288,14 +287,14 @@ def rewrite_text(conn: SharedConnection, tid: str, edits: list[TextEdit], *, rem
                      [(s, e, tid, idx) for s, e, idx, s0, e0 in moved if (s, e) != (s0, e0)])
     remap_annotations(conn, tid, mapping)
     if remap_codings:
-        recording = conn.execute("SELECT recording FROM journal_state").fetchone()[0]
-        conn.execute("UPDATE journal_state SET recording = 0")  # the repair's own change holds them
-        codings = conn.execute("SELECT id, start, end FROM codings WHERE transcript_id = ? AND end >= ?",
-                               (tid, first)).fetchall()
-        spans = [(mapping.start(r["start"]), mapping.end(r["end"]), r["id"], r["start"], r["end"]) for r in codings]
-        conn.executemany("UPDATE codings SET start = ?, end = ? WHERE id = ?",
-                         [(s, max(e, s + 1), cid) for s, e, cid, s0, e0 in spans if (s, max(e, s + 1)) != (s0, e0)])
-        conn.execute("UPDATE journal_state SET recording = ?", (recording,))
+        with unjournaled(conn):  # the repair's own change holds them
+            codings = conn.execute("SELECT id, start, end FROM codings WHERE transcript_id = ? AND end >= ?",
+                                   (tid, first)).fetchall()
+            spans = [(mapping.start(r["start"]), mapping.end(r["end"]), r["id"], r["start"], r["end"])
+                     for r in codings]
+            conn.executemany("UPDATE codings SET start = ?, end = ? WHERE id = ?",
+                             [(s, max(e, s + 1), cid) for s, e, cid, s0, e0 in spans
+                              if (s, max(e, s + 1)) != (s0, e0)])
     return mapping
 
 
