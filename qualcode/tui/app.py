@@ -190,6 +190,8 @@ class QualcodeApp(App[None]):
         own saves (shown already, by the screen that made them) never cause a second redraw.
         Blind coding holds: screens re-read through the same filters.
         """
+        if not self.is_running:  # closing: the screens' widgets and the project are going
+            return
         try:
             version = self.project.data_version(wait=False)
             if version is not None:

@@ -8,6 +8,7 @@ import asyncio
 
 import pytest
 
+from qualcode.store import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.reports import REPORTS, RunningReport, argv, outcome
 from qualcode.tui.screens.dialogs import TextPrompt
@@ -79,3 +80,16 @@ async def test_a_mistake_in_the_options_is_the_commands_own_error_line(project):
         await wait_for_report(app, pilot)
         await asyncio.sleep(0)
     assert any("nosuchtheme" in message and severity == "error" for message, severity in said), said
+
+
+async def test_the_project_watcher_does_nothing_once_the_workbench_is_closing(project):
+    """Seen in CI: a report's process saved (its audit entry) just as the workbench closed; the
+    watcher's last tick reloaded a screen whose widgets were gone, and the project was closed."""
+    path = project.path
+    project.close()
+    app = QualcodeApp(path, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+    with Project.open(path, backup=False) as other:
+        other.add_coding("T1", 0, 5, "hap", "CD")
+    app._watch_project()  # a tick after the app stopped: nothing to redraw, nothing to read
