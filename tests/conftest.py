@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -48,3 +51,59 @@ def project(tmp_path: Path) -> Project:
     p.import_transcript(make_parsed(), title="Fokusgruppe 1", group="FG1", roles=ROLES)
     yield p
     p.close()
+
+
+# --- PostgreSQL (team mode): one throwaway cluster per session, a fresh database per test ----------
+# tests/pgserver.py makes the cluster. QUALCODE_TEST_PG_URL points at a server of your own instead
+# (databases are made and dropped on it). Without PostgreSQL or psycopg the tests skip, saying why;
+# under CI (env CI set) they fail instead: CI never skips the server tests silently.
+
+
+def _pg_missing(reason: str) -> NoReturn:
+    if os.environ.get("CI"):
+        pytest.fail(f"PostgreSQL tests cannot run under CI: {reason}", pytrace=False)
+    pytest.skip(f"PostgreSQL tests skipped: {reason}")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """The base URL (database 'postgres') of this session's server: started on first use, stopped at the end."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        _pg_missing("psycopg is not installed (pip install -e '.[team]')")
+    external = os.environ.get("QUALCODE_TEST_PG_URL")
+    if external:
+        yield external
+        return
+    from tests.pgserver import PgUnavailable, throwaway_cluster
+
+    stack = contextlib.ExitStack()
+    try:
+        url = stack.enter_context(throwaway_cluster())
+    except PgUnavailable as exc:
+        _pg_missing(str(exc))
+    with stack:
+        yield url
+
+
+@pytest.fixture
+def make_pg_url(pg_cluster):
+    """Make fresh empty databases on the session's server: make_pg_url() -> libpq URL; all dropped after."""
+    from tests.pgserver import create_database, drop_database
+
+    made: list[str] = []
+
+    def make() -> str:
+        made.append(create_database(pg_cluster))
+        return made[-1]
+
+    yield make
+    for url in made:
+        drop_database(url, pg_cluster)
+
+
+@pytest.fixture
+def pg_url(make_pg_url) -> str:
+    """A fresh empty database for this test (postgresql://postgres@/t_…?host=<socket dir>&port=N)."""
+    return make_pg_url()

@@ -11,6 +11,7 @@ Textual, spaCy and the file formats are imported only by the commands that need 
 
 from __future__ import annotations
 
+import argparse
 import errno
 import sqlite3
 import sys
@@ -24,10 +25,26 @@ EXIT_USER_ERROR = 1
 __all__ = ["EXIT_USER_ERROR", "build_parser", "main", "run"]
 
 
+def _server_addresses(args: argparse.Namespace) -> None:
+    """A PostgreSQL URL among the arguments is held as a :class:`ServerAddress`: it is printed
+    (in hints, errors, the audit trail) without a password, and still connects with it."""
+    from ..store.pg.url import ServerAddress, is_server_address
+
+    for name in ("project", "source", "target"):
+        value = getattr(args, name, None)
+        if is_server_address(value) and not isinstance(value, ServerAddress):
+            address = ServerAddress(str(value))
+            if address.has_password:
+                print("qualcode: note: a password in the URL can be seen by other users of this machine; "
+                      "keep it in ~/.pgpass (PGPASSFILE) instead", file=sys.stderr)
+            setattr(args, name, address)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(argv).parse_args(argv)
     try:
+        _server_addresses(args)
         return args.func(args) or 0
     except UserError as exc:
         print(f"qualcode: error: {exc}", file=sys.stderr)

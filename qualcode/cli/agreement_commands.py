@@ -11,6 +11,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from .common import PROJECT_HELP
+
 
 def cmd_agreement(args: argparse.Namespace) -> int:
     from ..core.errors import UserError
@@ -141,7 +143,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                "  qualcode agreement studie.qualcode --coders AB,CD,EF --code hap --report xlsx --out hap.xlsx\n"
                "  qualcode agreement studie.qualcode --coders AB,CD --transcript T2 --json",
     )
-    p.add_argument("project", metavar="PROJECT", help="the project file, e.g. studie.qualcode")
+    p.add_argument("project", metavar="PROJECT", help=PROJECT_HELP)
     p.add_argument("--coders", required=True, metavar="AB,CD", help="two or more coders, separated by commas")
     p.add_argument("--code", metavar="ID", help="show this code and its subcodes (figures unchanged)")
     p.add_argument("--transcript", action="append", metavar="T",

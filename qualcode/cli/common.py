@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..store import Project
 
 CODER_ENV = "QUALCODE_CODER"
-PROJECT_HELP = "the project file, e.g. studie.qualcode"
+PROJECT_HELP = "the project: a file (studie.qualcode) or a PostgreSQL URL (postgresql://qc@dbhost/studie)"
 JSON_HELP = "print JSON for scripts"
 
 Handler = Callable[[argparse.Namespace], int]

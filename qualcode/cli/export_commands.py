@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import UserError
+from .common import PROJECT_HELP
 from .output import warn
 
 KINDS = ("units", "summary", "quotes", "chart", "framework", "qdpx", "qdc")
@@ -195,7 +196,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                "  qualcode export studie.qualcode framework --format docx --rows role --lang en\n"
                "  qualcode export studie.qualcode qdpx --out studie.qdpx",
     )
-    p.add_argument("project", metavar="PROJECT", help="the project file, e.g. studie.qualcode")
+    p.add_argument("project", metavar="PROJECT", help=PROJECT_HELP)
     p.add_argument("kind", choices=KINDS, metavar="KIND", help="what to export: " + ", ".join(KINDS))
     p.add_argument("--format", metavar="FMT",
                    help="units: csv, xlsx (default), json; summary: docx (default), md, html; quotes: docx "

@@ -7,6 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .common import PROJECT_HELP
+
 
 def guess_language(project) -> str:
     """The project's language: Norwegian if its codebook reads as Norwegian, else English."""
@@ -63,7 +65,7 @@ def register(sub) -> None:
     p = sub.add_parser("methods", help=help, description=help + ". Every number is read from the project: "
                        "groups, participants by role, words, codebook, coders, double coding, agreement, "
                        "reconciliation, memos, names hidden, NLP assistance, software.")
-    p.add_argument("project", metavar="PROJECT", help="the project file, e.g. studie.qualcode")
+    p.add_argument("project", metavar="PROJECT", help=PROJECT_HELP)
     p.add_argument("--lang", choices=("nb", "en"), help="language of the text (default: the codebook's)")
     p.add_argument("--format", choices=("md", "docx"), help="md (default) or docx (A4); by --out's suffix")
     p.add_argument("--out", metavar="FILE", help="write to this file (default: Markdown on stdout)")

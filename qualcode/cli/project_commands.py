@@ -107,23 +107,68 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def server_backups(address: str) -> Path:
+    """Where copies of a server project are kept: a folder named for it in the current folder."""
+    from ..store.pg.url import location
+
+    return Path.cwd() / f"{location(address).stem}-server-backups"
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from ..store import backup as backups
+    from ..store.pg.url import is_server_address
 
+    if is_server_address(args.project):  # a copy to a project file, which 'copy' brings back
+        from datetime import datetime
+
+        from ..store.copying import copy_project
+
+        folder = server_backups(args.project)
+        folder.mkdir(mode=0o700, exist_ok=True)
+        made = folder / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}-manual.qualcode"
+        copy_project(args.project, made)
+        print(f"backup written: {made} (bring it back with: qualcode copy {made} URL-OF-AN-EMPTY-DATABASE)")
+        return 0
     with open_project(args) as project:
         made = backups.make_backup(project.conn, project.path, tag="manual")
     print(f"backup written: {made}")
     return 0
 
 
+def cmd_copy(args: argparse.Namespace) -> int:
+    from ..store import Project, audit
+    from ..store.copying import copy_project
+
+    result = copy_project(args.source, args.target, who=getattr(args, "coder", None))
+    with Project.open(args.target, backup=False) as copied:
+        problems = audit.verify(copied)
+    if problems:  # cannot happen unless the source's trail was broken already
+        raise UserError(f"copied, but the audit trail does not verify: {problems[0]}", path=str(args.target))
+    counts = result.counts
+    if args.json:
+        emit_json({"target": str(args.target), "rows": counts, "source_hash": result.source_hash})
+        return 0
+    print(f"copied to {args.target}: {plural(len([k for k in counts if counts[k]]), 'table')}, "
+          f"{plural(counts.get('transcripts', 0), 'transcript')}, {plural(counts.get('codings', 0), 'meaning unit')}, "
+          f"{plural(counts.get('memos', 0), 'memo')}, {plural(counts.get('actions', 0), 'undo step')}, "
+          f"{plural(counts.get('audit_log', 0), 'audit entry', 'audit entries')} (trail verified)")
+    return 0
+
+
 def cmd_backups(args: argparse.Namespace) -> int:
     from ..store import Project, leftovers
     from ..store import backup as backups
+    from ..store.pg.url import is_server_address
 
-    path = Path(args.project)
-    Project.open(path, backup=False).close()  # a project, and leftovers of dead processes cleaned
-    found = backups.list_backups(path)
-    unfinished = leftovers.pending(path)
+    Project.open(args.project, backup=False).close()  # a project, and leftovers of dead processes cleaned
+    if is_server_address(args.project):
+        folder = server_backups(args.project)
+        found = sorted(folder.glob("*.qualcode")) if folder.is_dir() else []
+        unfinished: list[Path] = []
+    else:
+        path = Path(args.project)
+        found = backups.list_backups(path)
+        unfinished = leftovers.pending(path)
     if args.json:
         emit_json([{"path": str(p), "size": p.stat().st_size} for p in found]
                   + [{"path": str(p), "size": p.stat().st_size, "unfinished": True} for p in unfinished])
@@ -140,7 +185,11 @@ def cmd_backups(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from ..store import Project
     from ..store import backup as backups
+    from ..store.pg.url import is_server_address
 
+    if is_server_address(args.project):
+        raise UserError("a server project is not overwritten: copy the backup to an empty database or schema "
+                        f"(qualcode copy {args.backup} URL), or restore the server's own backup (see README)")
     if not args.yes:
         raise UserError("restoring replaces the project with the backup; add --yes to confirm")
     Project.open(args.project, backup=False).close()  # refuses a missing or foreign file
@@ -190,7 +239,7 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = add_command(sub, "init", cmd_init, "create a new, empty project file")
+    p = add_command(sub, "init", cmd_init, "create a new, empty project (a file, or on a PostgreSQL server)")
     p.add_argument("--codebook", metavar="FILE", help="a codebook YAML file to start with")
     p.add_argument("--name", help="the project's name (default: the file name)")
 
@@ -205,6 +254,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     add_command(sub, "backup", cmd_backup, "make a backup copy now (kept until you delete it)")
     add_command(sub, "backups", cmd_backups, "list backup copies", json=True)
+    p = add_command(sub, "copy", cmd_copy, "copy a project whole between a file and a PostgreSQL server, either "
+                    "way (codings, memos, undo history, names, reconciliation, codebook history, audit trail)",
+                    project=False, json=True)
+    p.add_argument("source", metavar="FROM", help="a project file or a postgresql:// URL")
+    p.add_argument("target", metavar="TO", help="a new project file, or the URL of an empty database or schema")
     p = add_command(sub, "restore", cmd_restore, "replace the project with a backup copy")
     p.add_argument("backup")
     p.add_argument("--yes", action="store_true", help="confirm")

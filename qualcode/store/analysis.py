@@ -39,8 +39,9 @@ def save(project: Project, checksum: str, model: str, model_version: str, data: 
     """Store (or replace) one analysis, in its own transaction."""
     with project.transaction() as conn:
         conn.execute(
-            "INSERT OR REPLACE INTO analysis_cache (checksum, model, model_version, created_at, data)"
-            " VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO analysis_cache (checksum, model, model_version, created_at, data) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (checksum, model, model_version) DO UPDATE SET created_at = excluded.created_at,"
+            " data = excluded.data",
             (checksum, model, model_version, datetime.now(UTC).isoformat(timespec="seconds"), data),
         )
 

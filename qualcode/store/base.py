@@ -57,6 +57,8 @@ class ProjectBase:
     @property
     def storage(self) -> str:
         """How the project is kept safe where it lives, for ``info`` and the workbench."""
+        if self.conn.dialect != "sqlite":
+            return "PostgreSQL server: several coders at once; kept by the server's own backups"
         if fsinfo.is_network(self.path):
             kind = fsinfo.filesystem_type(self.path) or "network"
             return (f"network folder ({kind}): rollback journal, one qualcode at a time "
@@ -72,7 +74,12 @@ class ProjectBase:
         if self._closed:
             return
         self._closed = True
-        connection.release(self.conn)
+        if self.conn.dialect == "sqlite":
+            connection.release(self.conn)
+        else:
+            from .pg.connection import release
+
+            release(self.conn)  # type: ignore[arg-type]
 
     def __enter__(self) -> Self:
         return self
@@ -91,7 +98,7 @@ class ProjectBase:
     def _check_still_there(self) -> None:
         """A file deleted or replaced under an open connection takes writes into a ghost: refuse,
         rather than report as saved what no one will ever see."""
-        if self.conn.key == (0, 0):
+        if self.conn.key == (0, 0) or self.conn.dialect != "sqlite":
             return
         try:
             same = connection.file_key(self.path) == self.conn.key

@@ -137,6 +137,8 @@ def record(conn: SharedConnection, label: str, who: str | None, moved: dict[str,
 
 
 def _has_table(conn: SharedConnection) -> bool:
+    if conn.dialect != "sqlite":
+        return True  # a server project starts at schema 12
     return conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'codebook_versions'").fetchone() is not None
 
@@ -147,6 +149,8 @@ def _clear_codes_flag(conn: SharedConnection) -> None:
 
 
 def _watching(conn: SharedConnection) -> bool:
+    if conn.dialect != "sqlite":  # the server's triggers note into this table (store.pg.schema)
+        return bool(conn.execute(f"SELECT to_regclass('pg_temp.{_EVENTS}') IS NOT NULL").fetchone()[0])
     row = conn.execute("SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger' AND name LIKE 'qc_codebook_%'"
                        ).fetchone()
     return row[0] == len(_TRIGGERS)
@@ -159,6 +163,8 @@ def watch(conn: SharedConnection) -> bool:
     if not _watching(conn):  # once per connection: TEMP objects live as long as it does
         if not _has_table(conn):
             return False
+        if conn.dialect != "sqlite":
+            raise RuntimeError("bug: a server project's connection watches the codebook from its opening")
         conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_EVENTS} (kind TEXT NOT NULL, label TEXT, coder TEXT,"
                      " undone INTEGER)")
         for name, body in _TRIGGERS.items():

@@ -152,8 +152,10 @@ class CodebookStore(TranscriptStore):
                     added.append(node.id)
             self._check_no_cycle(conn)
             if not self.meta("codebook_name"):
-                conn.execute("INSERT OR REPLACE INTO meta VALUES ('codebook_name', ?)", (codebook.name,))
-                conn.execute("INSERT OR REPLACE INTO meta VALUES ('codebook_description', ?)", (codebook.description,))
+                conn.execute("INSERT INTO meta VALUES ('codebook_name', ?)"
+                             " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (codebook.name,))
+                conn.execute("INSERT INTO meta VALUES ('codebook_description', ?)"
+                             " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (codebook.description,))
             history.record(conn, label, coder)
         return added, updated
 

@@ -154,7 +154,7 @@ class CodingStore(CodebookStore):
         return row[0], length
 
     def _ensure_coder(self, conn: SharedConnection, coder: str) -> None:
-        conn.execute("INSERT OR IGNORE INTO coders (id, created_at) VALUES (?, ?)", (coder, _now()))
+        conn.execute("INSERT INTO coders (id, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING", (coder, _now()))
 
     def coding(self, coding_id: int) -> Coding:
         row = self.conn.execute("SELECT * FROM codings WHERE id = ?", (coding_id,)).fetchone()

@@ -129,6 +129,8 @@ class Result:
 class SharedConnection:
     """The process's one connection to a project file; see the module doc for the rules."""
 
+    dialect = "sqlite"  # a server project's connection (store.pg) says "postgresql"
+
     def __init__(self, path: Path, raw: sqlite3.Connection, key: tuple[int, int], busy_timeout_s: float,
                  closer: Callable[[sqlite3.Connection], None] | None = None):
         self.path = path

@@ -232,7 +232,8 @@ def save_findings(project: Project, names: list[Found], *, model: str, basic: bo
     _UNSAVED[str(project.path)] = value
     try:
         with project.transaction() as conn:
-            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (FINDINGS_KEY, value))
+            conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)"
+                         " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (FINDINGS_KEY, value))
     except (UserError, sqlite3.Error):
         return  # a read-only or busy file: this process still hides what was found (kept in memory)
     _UNSAVED.pop(str(project.path), None)

@@ -27,6 +27,7 @@ from . import audit, connection, fsinfo, leftovers
 from . import backup as backups
 from .base import SQLITE_MAGIC, ProjectBase, _busy_timeout_ms, _network_locks, _now, unjournaled  # noqa: F401
 from .connection import SharedConnection
+from .pg.url import is_server_address, location
 from .repair import STATE_TABLE, RepairStore
 from .schema import APPLICATION_ID, JOURNALED, SCHEMA_VERSION, migrate
 from .transcripts import ImportResult, RoleRule  # noqa: F401  (where callers import them from)
@@ -48,6 +49,9 @@ class Project(RepairStore):
 
     @classmethod
     def create(cls, path: str | Path, name: str | None = None, codebook: Codebook | None = None) -> Project:
+        """A new project: a file, or a PostgreSQL URL (see :mod:`.pg`)."""
+        if is_server_address(path):
+            return _server().create(cls, location(path), name, codebook, _busy_timeout_ms() / 1000)
         path = Path(path)
         if path.exists():
             raise UserError("a file with this name exists already; choose another name", path=path)
@@ -68,12 +72,7 @@ class Project(RepairStore):
                 migrate(conn, 0)
                 project = cls(tmp, conn)
                 with project.action("create project", kind="create"):
-                    conn.execute("INSERT INTO meta VALUES ('name', ?)", (name or path.stem,))
-                    conn.execute("INSERT INTO meta VALUES ('created_at', ?)", (_now(),))
-                    if codebook is not None:
-                        conn.execute("INSERT INTO meta VALUES ('codebook_name', ?)", (codebook.name,))
-                        conn.execute("INSERT INTO meta VALUES ('codebook_description', ?)", (codebook.description,))
-                        project._insert_codes(codebook.codes)
+                    project.init_meta(name or path.stem, codebook)
                 # The creation itself is not something to undo.
                 conn.execute("DELETE FROM actions")
                 if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
@@ -88,7 +87,10 @@ class Project(RepairStore):
 
     @classmethod
     def open(cls, path: str | Path, *, backup: bool = True) -> Project:
-        """Open an existing project. ``backup`` makes a rotating safety copy first."""
+        """Open an existing project (a file or a PostgreSQL URL). ``backup`` makes a rotating
+        safety copy of a file first; a server's own backups keep a server project."""
+        if is_server_address(path):
+            return _server().open_project(cls, location(path), _busy_timeout_ms() / 1000)
         path = Path(path)
         if not path.exists():
             raise UserError("no such project; create one with 'qualcode init'", path=path)
@@ -133,6 +135,16 @@ class Project(RepairStore):
             project.close()
             raise
         return project
+
+    def init_meta(self, name: str, codebook: Codebook | None) -> None:
+        """A new project's name, its time and its codebook (inside the creating action)."""
+        conn = self.conn
+        conn.execute("INSERT INTO meta VALUES ('name', ?)", (name,))
+        conn.execute("INSERT INTO meta VALUES ('created_at', ?)", (_now(),))
+        if codebook is not None:
+            conn.execute("INSERT INTO meta VALUES ('codebook_name', ?)", (codebook.name,))
+            conn.execute("INSERT INTO meta VALUES ('codebook_description', ?)", (codebook.description,))
+            self._insert_codes(codebook.codes)
 
     def _start_audit_trail(self, version: int) -> None:
         """A file from before the audit trail (schema 11) starts it at the upgrade, with one entry
@@ -203,7 +215,8 @@ class Project(RepairStore):
             name=self.name,
             path=str(self.path),
             created_at=datetime.fromisoformat(self.meta("created_at") or "1970-01-01T00:00:00+00:00"),
-            schema_version=self.conn.execute("PRAGMA user_version").fetchone()[0],
+            schema_version=(self.conn.execute("PRAGMA user_version").fetchone()[0] if self.conn.dialect == "sqlite"
+                            else _server().schema_version(self.conn)),
             codebook=self.meta("codebook_name"),
             transcripts=count("SELECT count(*) FROM transcripts"),
             words=count("SELECT coalesce(sum(words), 0) FROM transcripts"),
@@ -281,7 +294,7 @@ class Project(RepairStore):
         if kind not in ("source", "code", "user"):
             raise ValueError(f"unknown kind of REFI GUID: {kind}")
         with self.transaction() as conn:
-            conn.executemany("INSERT OR IGNORE INTO refi_guids (kind, key, guid) VALUES (?, ?, ?)",
+            conn.executemany("INSERT INTO refi_guids (kind, key, guid) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                              [(kind, key, guid.lower()) for key, guid in mapping.items()])
 
     # --- undo and redo -------------------------------------------------------------------------
@@ -376,10 +389,23 @@ class Project(RepairStore):
     # --- health --------------------------------------------------------------------------------
 
     def integrity_check(self) -> list[str]:
-        """SQLite's own check plus foreign keys; an empty list means healthy."""
+        """SQLite's own check plus foreign keys; an empty list means healthy (a server checks its
+        own pages and keys)."""
+        if self.conn.dialect != "sqlite":
+            return []
         problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
         problems += [f"broken reference in {r[0]} row {r[1]}" for r in self.conn.execute("PRAGMA foreign_key_check")]
         return problems
+
+
+def _server() -> Any:
+    """The server backend, imported when a URL is used: psycopg is an optional dependency."""
+    try:
+        from .pg import opening
+    except ImportError as exc:
+        raise UserError("a PostgreSQL project needs the 'team' extra (pip install 'qualcode[team]'): "
+                        f"{exc}") from None
+    return opening
 
 
 def _close_raw(raw: sqlite3.Connection) -> None:

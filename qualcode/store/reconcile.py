@@ -110,13 +110,13 @@ def decide(project: Project, item: Item, action: str, *, decided_by: str, coders
                 (unit.transcript, start, end, code, CONSENSUS, now, now),
             )
             result_ids.append(cur.lastrowid)
-        conn.execute(
+        made = conn.execute(
             "INSERT INTO reconciliation (transcript_id, start, end, coders, action, accepted_from, source_ids,"
             " result_ids, note, decided_by, decided_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (unit.transcript, unit.start, unit.end, key, action, accept, json.dumps(source_ids),
              json.dumps(result_ids), note, decided_by, now),
         )
-        row = conn.execute("SELECT * FROM reconciliation WHERE id = last_insert_rowid()").fetchone()
+        row = conn.execute("SELECT * FROM reconciliation WHERE id = ?", (made.lastrowid,)).fetchone()
     return dict(row)
 
 

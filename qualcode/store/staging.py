@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,12 +22,17 @@ from pathlib import Path
 from ..core.errors import UserError
 from . import audit
 from .leftovers import remove_database_files
+from .pg.url import is_server_address, location
 from .project import Project
 
 
 @contextmanager
 def staged(project_path: str | Path) -> Iterator[Project]:
     """A working copy of an existing project; on success its contents become the project's."""
+    if is_server_address(project_path):
+        with _staged_on_server(location(project_path)) as copy:
+            yield copy
+        return
     project_path = Path(project_path)
     staging = project_path.with_name(f".{project_path.name}.staging-{os.getpid()}")
     remove_database(staging)
@@ -41,6 +48,34 @@ def staged(project_path: str | Path) -> Iterator[Project]:
                 _replace_contents(conn, staging)
         finally:
             remove_database(staging)
+
+
+@contextmanager
+def _staged_on_server(address: str | Path) -> Iterator[Project]:
+    """:func:`staged` for a server project: the working copy is a private file, made and put
+    back inside one server transaction that holds the project's write lock throughout."""
+    from .copying import _to_file
+    from .transfer import empty, fill
+
+    folder = Path(tempfile.mkdtemp(prefix="qualcode-staging-"))  # mode 0700: health data
+    staging = folder / "staging.qualcode"
+    try:
+        with Project.open(address, backup=False) as target, target.transaction() as conn:
+            _to_file(target, staging, None, record=False)
+            with Project.open(staging, backup=False) as copy:
+                copy.conn.execute("PRAGMA synchronous = OFF")
+                yield copy
+                copy.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                empty(conn, keep=_NOT_COPIED)
+                with copy.conn.locked():
+                    fill(conn, copy.conn, skip=_NOT_COPIED)
+            source = sqlite3.connect(f"file:{staging}?mode=ro", uri=True)
+            try:
+                _carry_audit_entries(conn, source)
+            finally:
+                source.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _copy_private(project_path: Path, staging: Path) -> None:

@@ -18,6 +18,7 @@ from ..core.text import count_words, normalize_text
 from . import audit
 from .base import ProjectBase, _now, unjournaled
 from .connection import SharedConnection
+from .pg import sql as pgsql
 
 if TYPE_CHECKING:
     from ..core.models import FocusGroup, Transcript, Turn
@@ -265,7 +266,8 @@ class TranscriptStore(ProjectBase):
             conn.execute(
                 "DELETE FROM actions WHERE id IN (SELECT action_id FROM changes WHERE"
                 " (tbl = 'codings' AND json_extract(coalesce(new, old), '$.transcript_id') = ?)"
-                " OR (tbl = 'transcript' AND json_extract(coalesce(new, old), '$.id') = ?))",
+                " OR (tbl = 'transcript' AND json_extract(coalesce(new, old), '$.id') = ?))"
+                if conn.dialect == "sqlite" else pgsql.STALE_ACTIONS,
                 (tid, tid),
             )
 

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from ..core.errors import StorageError, UserError
 from ..core.models import check_coder
 from ..store import Project
+from ..store.pg.url import location, working_folder
 from . import settings
 from .base import NARROW, SHORT, WorkbenchScreen
 from .keys import KEYS_ACTION, screen_keys
@@ -81,7 +82,7 @@ class QualcodeApp(App[None]):
 
     def __init__(self, project_path: str | Path, coder: str | None = None):
         super().__init__()
-        self.project_path = Path(project_path)
+        self.project_path = location(project_path)
         self.project = Project.open(self.project_path, backup=False)
         self.coder = coder or settings.remembered_coder(self.project_path) or ""
         self.nlp_model: str | None = None  # the NLP screens' model (None: the environment's or the default)
@@ -361,7 +362,7 @@ class QualcodeApp(App[None]):
                 self.notify(said, title=report.title, severity="information" if ok else "error",
                             timeout=12 if ok else 20)
 
-            self.push_screen(RunningReport(report.title, command, self.project_path.parent), done)
+            self.push_screen(RunningReport(report.title, command, working_folder(self.project_path)), done)
 
         self.push_screen(TextPrompt(f"{report.title}: options, as after '{words}'", report.options,
                                     placeholder="--help lists them"), run)

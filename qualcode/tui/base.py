@@ -20,12 +20,13 @@ from textual.screen import ModalScreen, Screen
 if TYPE_CHECKING:
     from ..core.errors import UserError
     from ..store import Project
+    from ..store.pg.url import ServerAddress
 
     class Workbench(App[object]):
         """The app as screens use it (declared for the type checker; see the module doc)."""
 
         project: Project
-        project_path: Path
+        project_path: Path | ServerAddress
         coder: str
         status_text: str
         nlp_model: str | None

@@ -21,6 +21,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, ProgressBar
 
+from ..store.pg.url import working_folder
+
 
 @dataclass(frozen=True, slots=True)
 class Report:
@@ -56,9 +58,9 @@ REPORTS: tuple[Report, ...] = (
 )
 
 
-def argv(report: Report, project: Path, options: str) -> list[str]:
+def argv(report: Report, project: str | Path, options: str) -> list[str]:
     """The command line for a report, its options as typed (``{folder}`` filled in)."""
-    folder = project.parent / "exports"
+    folder = working_folder(project) / "exports"
     typed = shlex.split(options.replace("{folder}", shlex.quote(str(folder))))
     return [*report.command, str(project), *report.after, *typed]
 

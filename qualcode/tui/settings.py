@@ -27,6 +27,7 @@ from typing import Any
 import platformdirs
 
 from ..core.errors import UserError
+from ..store.pg.url import project_key
 
 
 class SettingsError(UserError):
@@ -67,7 +68,7 @@ def _save(data: dict[str, Any]) -> None:
 
 def remembered_coder(project: str | Path) -> str | None:
     coders = _load().get("coders", {})
-    coder = coders.get(str(Path(project).resolve())) if isinstance(coders, dict) else None
+    coder = coders.get(project_key(project)) if isinstance(coders, dict) else None
     return coder if isinstance(coder, str) else None
 
 
@@ -77,7 +78,7 @@ def remember_coder(project: str | Path, coder: str) -> None:
     coders = data.get("coders")
     if not isinstance(coders, dict):
         coders = data["coders"] = {}
-    key = str(Path(project).resolve())
+    key = project_key(project)
     if coders.get(key) == coder:
         return  # nothing new: no write (a read-only config folder is no problem then)
     coders[key] = coder

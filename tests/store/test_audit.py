@@ -226,6 +226,7 @@ def test_reconciliation_decisions_are_entries(project):
     assert audit.verify(project) == []
 
 
+@pytest.mark.file_only
 def test_a_merge_is_one_entry_and_the_trail_stays_intact(project, tmp_path):
     turns = project.turns("T1")
     copy = tmp_path / "studie-B.qualcode"
@@ -336,6 +337,7 @@ def coded(project):
     return path
 
 
+@pytest.mark.file_only
 def test_the_log_refuses_to_be_changed_through_sqlite(coded):
     conn = sqlite3.connect(coded)
     try:
@@ -347,6 +349,7 @@ def test_the_log_refuses_to_be_changed_through_sqlite(coded):
         conn.close()
 
 
+@pytest.mark.file_only
 @pytest.mark.parametrize("guard_back", [False, True])
 def test_an_entry_changed_with_the_sqlite3_shell_is_named(coded, guard_back):
     shell(coded, "UPDATE audit_log SET who = 'XY' WHERE id = 3", guard_back=guard_back)
@@ -356,6 +359,7 @@ def test_an_entry_changed_with_the_sqlite3_shell_is_named(coded, guard_back):
     assert not any(p.startswith("entry 4") for p in found)
 
 
+@pytest.mark.file_only
 def test_an_entry_changed_with_its_hash_recomputed_breaks_the_next_link(coded):
     entry_id, at, _, kind, summary, detail, prev_hash, _ = log(coded)[2]
     forged = audit.entry_hash(prev_hash, entry_id, at, "XY", kind, summary, json.loads(detail))
@@ -363,11 +367,13 @@ def test_an_entry_changed_with_its_hash_recomputed_breaks_the_next_link(coded):
     assert problems(coded) == ["entry 4: the chain is broken before it (it does not follow entry 3 as written)"]
 
 
+@pytest.mark.file_only
 def test_a_deleted_entry_is_named(coded):
     shell(coded, "DELETE FROM audit_log WHERE id = 3", guard_back=True)
     assert problems(coded) == ["entry 3 is missing (deleted)"]
 
 
+@pytest.mark.file_only
 def test_entries_deleted_from_the_end_are_named(coded):
     shell(coded, "DELETE FROM audit_log WHERE id >= 4", guard_back=True)
     assert problems(coded) == ["entries 4–5 are missing (deleted from the end of the trail)"]
@@ -378,6 +384,7 @@ def test_entries_deleted_from_the_end_are_named(coded):
         assert audit.verify(p) == ["entries 4–5 are missing (deleted)"]
 
 
+@pytest.mark.file_only
 def test_entries_swapped_are_out_of_order(coded):
     rows = {r[0]: r for r in log(coded)}
 
@@ -395,6 +402,7 @@ def test_entries_swapped_are_out_of_order(coded):
     ]
 
 
+@pytest.mark.file_only
 def test_a_kept_hash_shows_a_rewritten_trail(coded):
     with Project.open(coded, backup=False) as p:
         _, kept = audit.status(p)

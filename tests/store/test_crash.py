@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -165,10 +166,22 @@ conn.execute("ROLLBACK")
 """
 
 
+HOLDER_SERVER = r"""
+import sys, time, psycopg
+conn = psycopg.connect(sys.argv[1], autocommit=True)
+conn.execute("BEGIN")
+conn.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()))")  # as a writing qualcode does
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+conn.execute("ROLLBACK")
+"""
+
+
 def test_a_second_process_waits_then_gets_a_clear_message(project, monkeypatch):
     path = project.path
     project.close()
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), "2.5"], stdout=subprocess.PIPE, text=True)
+    holder_code = HOLDER if isinstance(path, Path) else HOLDER_SERVER
+    holder = subprocess.Popen([sys.executable, "-c", holder_code, str(path), "2.5"], stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "locked"
     monkeypatch.setenv("QUALCODE_BUSY_TIMEOUT_MS", "300")
     with Project.open(path, backup=False) as p:

@@ -4,11 +4,14 @@ measures the speed)."""
 
 from __future__ import annotations
 
+import pytest
+
 
 def plan(project, sql: str, *args) -> str:
     return " ".join(row[3] for row in project.conn.execute("EXPLAIN QUERY PLAN " + sql, args))
 
 
+@pytest.mark.file_only
 def test_clearing_the_redo_stack_and_undoing_search_the_index(project):
     for sql, args in (
         ("DELETE FROM actions WHERE undone > 0 AND coder IS ?", ("AB",)),

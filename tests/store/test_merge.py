@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
@@ -11,6 +10,7 @@ from qualcode.cli import main
 from qualcode.core.errors import UserError
 from qualcode.core.models import CodeNode
 from qualcode.store import Project
+from qualcode.store.copying import copy_project
 from qualcode.store.merge import merge_project
 from tests.conftest import make_parsed
 
@@ -21,7 +21,7 @@ def pair(project, tmp_path):
     turns = project.turns("T1")
     copy = tmp_path / "studie-B.qualcode"
     project.close()
-    shutil.copy(project.path, copy)
+    copy_project(project.path, copy)  # B's copy: of a file or of a server project
     with Project.open(project.path, backup=False) as a:
         a.add_coding("T1", turns[1].start, turns[1].end, "hap-gjen", "AB")
     with Project.open(copy, backup=False) as b:

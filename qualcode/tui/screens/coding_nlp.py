@@ -107,7 +107,7 @@ class NlpAssist(WorkbenchScreen[None]):
         self._nlp(self.app.project_path, self.tid, propose=True)
 
     @screen_worker("nlp")
-    def _nlp(self, job: Job, path: Path, tid: str, span: tuple[int, int] | None = None,
+    def _nlp(self, job: Job, path: str | Path, tid: str, span: tuple[int, int] | None = None,
              propose: bool = False, coder: str | None = None) -> None:
         """Analyse this transcript once (cached in the project), then suggest (learning from
         ``coder``'s own units and decisions) or propose."""

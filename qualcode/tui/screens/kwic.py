@@ -159,7 +159,7 @@ class KwicScreen(WorkbenchScreen[None]):
         self._worker = self._work(self._serial, query, self.fuzzy, model, self.app.project_path)
 
     @screen_worker("kwic")
-    def _work(self, job: Job, serial: int, query: str | None, fuzzy: bool, model: str | None, path: Path) -> None:
+    def _work(self, job: Job, serial: int, query: str | None, fuzzy: bool, model: str | None, path: str | Path) -> None:
         """Load the model, analyse what is new, search; post the hits. Runs on its own connection.
         A model that cannot be loaded or a query without words is a UserError, explained."""
         from ...nlp.search import search_lemma

@@ -150,7 +150,7 @@ class NamesScreen(WorkbenchScreen[None]):
         self._worker = self._find(self._serial, model, self.app.project_path)
 
     @screen_worker("names")
-    def _find(self, job: Job, serial: int, model: str | None, path: Path) -> None:
+    def _find(self, job: Job, serial: int, model: str | None, path: str | Path) -> None:
         """Load the model, analyse what is new and find the names, on a connection of its own;
         a model that cannot be loaded is a UserError, explained."""
         from ...nlp.model import requested_model

@@ -95,7 +95,7 @@ class TranscriptsScreen(WorkbenchScreen[None]):
         self._load_overview(self.app.project_path, self.app.coder)
 
     @screen_worker("overview")
-    def _load_overview(self, job: Job, path: Path, coder: str) -> None:
+    def _load_overview(self, job: Job, path: str | Path, coder: str) -> None:
         """Read the overview in a thread, so a big project never freezes the screen."""
         with Project.open(path, backup=False) as project:
             job.post(self.Overview(overview_rows(project, coder)))
