@@ -274,7 +274,7 @@ def cmd_code_add(args: argparse.Namespace) -> int:
 
 def cmd_code_rename(args: argparse.Namespace) -> int:
     with open_project(args, backup=True) as project:
-        node = project.rename_code(args.id, args.name, coder=args.coder)
+        node = project.rename_code(args.id, args.name, coder=args.coder, was=args.was)
     print(f"renamed {node.id}: {node.name}")
     return 0
 
@@ -349,6 +349,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("id")
     p.add_argument("name")
     p.add_argument("--coder")
+    p.add_argument("--was", metavar="NAME", help="the name you saw: if someone renamed it since, nothing changes")
 
     p = add_command(sub, "code-move", cmd_code_move, "move a code under another code, or to the top level")
     p.add_argument("id")

@@ -254,7 +254,7 @@ def import_qdpx(args: argparse.Namespace, files: list[str]) -> int:
     if unused:
         raise UserError(f"{', '.join(unused)} cannot be used with a .qdpx: it brings its own groups, titles and text")
     roles = [RoleRule.parse(r) for r in args.role or []]
-    report = run_import(Path(files[0]), Path(args.project), roles=roles, allow_duplicate=args.allow_duplicate)
+    report = run_import(Path(files[0]), args.project, roles=roles, allow_duplicate=args.allow_duplicate)
     if args.json:
         emit_json({
             "project": str(report.project), "created": report.created,

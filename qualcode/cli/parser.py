@@ -47,8 +47,8 @@ ORDER = (
     "init", "example", "import", "info", "transcripts", "show", "roles", "group", "speakers", "turns",
     "transcript",
     "codebook", "code-add", "code-rename", "code-move", "code-merge", "code-split", "code-delete",
-    "code", "units", "unit", "memo", "merge", "reconcile", "undo", "redo", "history", "audit",
-    "backup", "backups", "restore", "check", "open", "serve",
+    "code", "units", "unit", "memo", "merge", "reconcile", "team", "undo", "redo", "history", "audit",
+    "backup", "backups", "restore", "copy", "check", "open", "serve",
     "nlp-status", "analyse", "propose", "suggest", "autocode", "kwic", "deidentify", "names", "redact",
     "vocabulary", "export", "agreement", "cooccurrence", "saturation", "methods", "doctor",
 )

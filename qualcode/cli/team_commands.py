@@ -1,5 +1,6 @@
-"""Coders working together: ``merge`` another coder's copy in, and ``reconcile`` two coders'
-disagreements into the consensus. (How far they agree is ``agreement``, in its own module.)"""
+"""Coders working together: ``merge`` another coder's copy in, ``reconcile`` two coders'
+disagreements into the consensus, and ``team``: who is who on a server project. (How far they
+agree is ``agreement``, in its own module.)"""
 
 from __future__ import annotations
 
@@ -121,6 +122,31 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_team(args: argparse.Namespace) -> int:
+    from ..store.pg import team
+
+    if args.add and args.remove:
+        raise UserError("--add or --remove, one at a time")
+    with open_project(args) as project:
+        if args.add:
+            member = team.add_member(project, args.add, coder=args.coder, blind=args.blind, read_only=args.read_only)
+            print(f"role {member.role} is a {member.access} on this project, as {member.coder}")
+        elif args.remove:
+            team.remove_member(project, args.remove)
+            print(f"role {args.remove} is no longer on this project")
+        found = team.members(project)
+    if args.json:
+        emit_json([m.as_dict() for m in found])
+        return 0
+    if not args.add and not args.remove:
+        if not found:
+            print("no team members: every role that may log in to this database sees everything "
+                  "(add members with --add ROLE --coder AB [--blind | --read-only])")
+        for m in found:
+            print(f"{m.role:<20} {m.coder:<10} {m.access}")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = add_command(sub, "merge", cmd_merge, "bring another coder's copy of the project in: codings, memos, "
                     "codebook additions", json=True)
@@ -144,3 +170,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--code", help="with --adjust: the code (default: the codes either coder gave)")
     p.add_argument("--note", help="a note on the discussion (with a decision, or alone for a decided unit)")
     p.add_argument("--by", help=f"who decides (default: ${CODER_ENV})")
+
+    p = add_command(sub, "team", cmd_team, "who is who on a server project: database roles as coders (blind or "
+                    "not) or readers; enforced by the server", json=True)
+    p.add_argument("--add", metavar="ROLE", help="make a database role a member (or change what it may do)")
+    p.add_argument("--remove", metavar="ROLE", help="take a role off the team")
+    p.add_argument("--coder", help="with --add: the initials the role codes as")
+    p.add_argument("--blind", action="store_true", help="with --add: sees only its own units until reconciliation")
+    p.add_argument("--read-only", action="store_true", help="with --add: reads and exports, changes nothing")

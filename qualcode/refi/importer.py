@@ -504,7 +504,7 @@ def _prepare(refi: RProject) -> None:
         source.text, source.mapper = mapper.text, mapper
 
 
-def import_qdpx(file: Path, project_path: Path, *, roles=(), allow_duplicate: bool = False) -> ImportReport:
+def import_qdpx(file: Path, project_path: str | Path, *, roles=(), allow_duplicate: bool = False) -> ImportReport:
     """Import a ``.qdpx`` into the project at ``project_path`` (made if it does not exist).
 
     All or nothing: the file is read and checked first; then the import runs on a staging copy
@@ -517,11 +517,20 @@ def import_qdpx(file: Path, project_path: Path, *, roles=(), allow_duplicate: bo
     """
     from ..store import Project
     from ..store import backup as backups
+    from ..store.pg.url import ServerAddress, location
     from ..store.staging import new_project, staged
 
-    file, project_path = Path(file), Path(project_path)
+    file, where = Path(file), location(project_path)
     refi = read_qdpx(file)
     _prepare(refi)
+    if isinstance(where, ServerAddress):  # on a server: staged in a private file, put back whole
+        report = ImportReport(where, created=False)  # type: ignore[arg-type]
+        with staged(where) as project:
+            before = project.conn.execute("SELECT coalesce(max(id), 0) FROM actions").fetchone()[0]
+            _audited_apply(project, file, refi, roles=list(roles), allow_duplicate=allow_duplicate, report=report)
+            project.conn.execute("DELETE FROM actions WHERE id > ?", (before,))
+        return report
+    project_path = where
     if not project_path.exists():
         report = ImportReport(project_path, created=True)
         with new_project(project_path, name=refi.name) as project:

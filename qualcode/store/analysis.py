@@ -36,7 +36,10 @@ def load(project: Project, checksum: str, model: str, model_version: str) -> byt
 
 
 def save(project: Project, checksum: str, model: str, model_version: str, data: bytes) -> None:
-    """Store (or replace) one analysis, in its own transaction."""
+    """Store (or replace) one analysis, in its own transaction (not for a role that may only
+    read a server project: the analysis is made again next time)."""
+    if not project.may_write("analysis_cache"):
+        return
     with project.transaction() as conn:
         conn.execute(
             "INSERT INTO analysis_cache (checksum, model, model_version, created_at, data) VALUES (?, ?, ?, ?, ?)"

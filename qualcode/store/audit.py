@@ -137,6 +137,9 @@ def append(conn: Conn, who: str | None, kind: str, summary: str, detail: dict[st
     at = _now()
     who = default_who(who)
     detail = detail or {}
+    role = getattr(conn, "role", None)
+    if role:  # a server project: the database role the change was made as
+        detail = {**detail, "role": role}
     text = canonical(detail)
     digest = _hash(prev, entry_id, at, who, kind, summary, text)
     conn.execute(

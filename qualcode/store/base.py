@@ -65,6 +65,14 @@ class ProjectBase:
                     f"(lock file {fsinfo.LockFile.for_project(self.path).path.name})")
         return "local disk: write-ahead log, several processes at once"
 
+    def may_write(self, table: str = "codings") -> bool:
+        """Whether this connection may change ``table``: always on a file; on a server, as the
+        role's grants say (a reader may not; see :mod:`.pg.team`)."""
+        if self.conn.dialect == "sqlite":
+            return True
+        row = self.conn.execute("SELECT has_table_privilege(current_user, ?, 'INSERT')", (table,)).fetchone()
+        return bool(row and row[0])
+
     def data_version(self, *, wait: bool = True) -> int | None:
         """A number that changes whenever another process has committed a change (None when
         ``wait`` is false and another thread of this process is using the project)."""

@@ -181,19 +181,33 @@ class CodebookStore(TranscriptStore):
             history.record(conn, f"add code {node.id}", coder)
         return self.code(node.id)
 
-    def update_code(self, code_id: str, *, coder: str | None = None, **fields: Any) -> CodeNode:
-        """Change a code's name, definition, criteria, examples, keywords, colour or codable."""
+    def update_code(self, code_id: str, *, coder: str | None = None, expected: dict[str, Any] | None = None,
+                    **fields: Any) -> CodeNode:
+        """Change a code's name, definition, criteria, examples, keywords, colour or codable.
+
+        Only ``fields`` change: the rest is read under the write lock, so another coder's edit
+        of another field made meanwhile stays. ``expected``: the values the editor showed for
+        the fields it changes; if someone changed them since, nothing is changed and the
+        :class:`UserError` says who and what (two people renaming one code)."""
         from ..core.models import CodeNode
 
-        current = self.code(code_id)
-        changed = CodeNode.from_user(**(current.model_dump() | fields))
+        code_id = self.code(code_id).id
         verb = "rename" if set(fields) == {"name"} else "edit"
-        if verb == "rename":
-            what = f"rename code {current.id} ({current.name} → {changed.name})"
-        else:
-            edited = [f for f in _EDITABLE if getattr(current, f) != getattr(changed, f)]
-            what = f"edit code {current.id} ({', '.join(edited)})"
-        with self.action(f"{verb} code {current.id}", coder) as conn:
+        with self.action(f"{verb} code {code_id}", coder) as conn:
+            current = self.code(code_id)
+            for field, seen in (expected or {}).items():
+                now = getattr(current, field)
+                if now != seen:
+                    row = conn.execute("SELECT who, label FROM codebook_versions ORDER BY id DESC LIMIT 1").fetchone()
+                    by = f" by {row[0]}" if row and row[0] else ""
+                    raise UserError(f"code {code_id} was changed meanwhile{by}: its {field} is now «{now}», not "
+                                    f"«{seen}»; nothing was changed. Look again, then edit it once more")
+            changed = CodeNode.from_user(**(current.model_dump() | fields))
+            if verb == "rename":
+                what = f"rename code {current.id} ({current.name} → {changed.name})"
+            else:
+                edited = [f for f in _EDITABLE if getattr(current, f) != getattr(changed, f)]
+                what = f"edit code {current.id} ({', '.join(edited)})"
             conn.execute(
                 "UPDATE codes SET name=?, definition=?, inclusion=?, exclusion=?, examples=?, keywords=?,"
                 " colour=?, codable=? WHERE id=?",
@@ -204,8 +218,9 @@ class CodebookStore(TranscriptStore):
             history.record(conn, what, coder)
         return self.code(current.id)
 
-    def rename_code(self, code_id: str, name: str, *, coder: str | None = None) -> CodeNode:
-        return self.update_code(code_id, name=name, coder=coder)
+    def rename_code(self, code_id: str, name: str, *, coder: str | None = None, was: str | None = None) -> CodeNode:
+        """Rename a code; ``was``: the name the renamer saw (a rename since is a conflict)."""
+        return self.update_code(code_id, name=name, coder=coder, expected=None if was is None else {"name": was})
 
     def move_code(self, code_id: str, new_parent: str | None, *, coder: str | None = None) -> CodeNode:
         node = self.code(code_id)

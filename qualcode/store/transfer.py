@@ -105,7 +105,7 @@ def fill(target: SharedConnection, source: SharedConnection, *, skip: Iterable[s
             data = rows(source, table, names)
             insert_rows(target, table, names, data)
             counts[table] = len(data)
-        set_high_water(target, high_water(source))
+        set_high_water(target, {t: m for t, m in high_water(source).items() if t not in skipped})
     finally:
         target.execute("UPDATE journal_state SET recording = ?", (recording,))
     return counts

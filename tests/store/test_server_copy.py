@@ -114,3 +114,21 @@ def test_a_failed_copy_leaves_no_project_on_the_server(tmp_path: Path, pg_url: s
     copy_project(original, pg_url)  # nothing was left behind to refuse it
     with Project.open(pg_url) as s:
         assert s.info().codings > 0
+
+
+def test_a_qdpx_imported_into_a_server_project_is_one_entry_of_an_intact_trail(tmp_path: Path, pg_url: str):
+    """The import runs on a private working copy and comes back whole (store.staging): the trail
+    continues without a gap."""
+    original = tmp_path / "studie.qualcode"
+    build_rich_project(original)
+    qdpx = tmp_path / "studie.qdpx"
+    done = subprocess.run([sys.executable, "-m", "qualcode", "export", str(original), "qdpx", "--out", str(qdpx)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    subprocess.run([sys.executable, "-m", "qualcode", "init", pg_url], check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-m", "qualcode", "import", pg_url, str(qdpx)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    with Project.open(pg_url) as s, Project.open(original, backup=False) as a:
+        assert s.info().codings == a.info().codings
+        assert audit.verify(s) == []
+        assert [e.kind for e in audit.entries(s)] == ["create", "import"]

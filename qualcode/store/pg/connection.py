@@ -151,8 +151,12 @@ def server_error(exc: BaseException, address: ServerAddress) -> BaseException:
         return StorageError("the database server is out of space; nothing was saved by this step; "
                             "ask its administrator", path=str(address))
     if isinstance(exc, pgerrors.InsufficientPrivilege | pgerrors.ReadOnlySqlTransaction):
-        return StorageError("you may read this project but not change it (the server refused: "
-                            f"{exc.diag.message_primary}); nothing was saved", path=str(address))
+        said = exc.diag.message_primary or ""
+        if "row-level security" in said:  # a blind coder writing under other initials
+            return StorageError("the server lets your role change only your own units (see 'qualcode team'); "
+                                "nothing was saved", path=str(address))
+        return StorageError(f"your role may not change this (the server said: {said}); nothing was saved; "
+                            "see 'qualcode team' for who may do what", path=str(address))
     if isinstance(exc, psycopg.OperationalError):
         return StorageError(f"the database server is not answering ({_first_line(exc)}); nothing was saved "
                             "by this step; try again when it is back", path=str(address), fatal=True)
@@ -182,6 +186,8 @@ class PgConnection(SharedConnection):
         self._wrote = False
         self._version = 0
         self._pid = raw.info.backend_pid
+        row = raw.execute("SELECT current_user").fetchone()
+        self.role: str = row[0] if row else ""  # the database role: recorded in the audit trail
 
     @classmethod
     def connect(cls, address: ServerAddress, busy_timeout_s: float) -> PgConnection:

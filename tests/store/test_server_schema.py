@@ -1,0 +1,39 @@
+"""A server project and a project file are the same project: the same tables and columns at the
+same schema version, so that every statement of the store and 'qualcode copy' work on both; a new
+migration of the file's schema without the server's fails here."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+from qualcode.store import Project, schema, transfer
+from qualcode.store.pg import schema as pg_schema
+
+
+def test_the_server_schema_is_the_files(tmp_path, pg_url):
+    assert pg_schema.SCHEMA_VERSION == schema.SCHEMA_VERSION, "a file migration needs its server migration"
+    with Project.create(tmp_path / "a.qualcode") as f, Project.create(pg_url) as s:
+        assert f.info().schema_version == s.info().schema_version == schema.SCHEMA_VERSION
+        for table in transfer.TABLES:
+            assert transfer.columns(f.conn, table) == transfer.columns(s.conn, table), table
+        file_tables = {r[0] for r in f.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+        assert file_tables - {"journal_state"} == set(transfer.TABLES)  # copy carries every table
+
+
+def test_another_process_s_commit_is_seen_at_once(project):
+    """The workbench's watch: data_version changes when another process commits (NOTIFY on a
+    server, SQLite's data_version on a file), and not for this process's own changes."""
+    start = project.data_version()
+    project.add_coding("T1", 0, 5, "hap", "AB")
+    assert project.data_version() == start
+    done = subprocess.run([sys.executable, "-m", "qualcode", "code", str(project.path), "T1", "--start", "10",
+                           "--end", "20", "--code", "rec", "--coder", "CD"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    deadline = time.monotonic() + 1.0
+    while project.data_version() == start and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert project.data_version() != start
+    assert {u.coder for u in project.units()} == {"AB", "CD"}
