@@ -30,7 +30,7 @@ def _server_addresses(args: argparse.Namespace) -> None:
     (in hints, errors, the audit trail) without a password, and still connects with it."""
     from ..store.pg.url import ServerAddress, is_server_address
 
-    for name in ("project", "source", "target"):
+    for name in ("project", "source", "target", "where"):
         value = getattr(args, name, None)
         if is_server_address(value) and not isinstance(value, ServerAddress):
             address = ServerAddress(str(value))

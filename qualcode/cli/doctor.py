@@ -140,12 +140,46 @@ def terminal_checks() -> list[Check]:
     return checks
 
 
+def server_checks(where: str) -> list[Check]:
+    """A server project: the driver, the connection, the project there, and what this role may do."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return [Check("FAIL", "server", "psycopg is not installed: pip install 'qualcode[team]'")]
+    from ..core.errors import UserError as Refused
+    from ..store import Project
+
+    try:
+        project = Project.open(where, backup=False)
+    except Refused as exc:
+        return [Check("FAIL", "server", exc.message)]
+    with project:
+        conn = project.conn
+        version = conn.execute("SHOW server_version").fetchone()[0]
+        role = conn.execute("SELECT current_user").fetchone()[0]
+        checks = [Check("ok", "server", f"PostgreSQL {version}, connected as role {role}"),
+                  Check("ok", "project", f"{project.name}, schema {project.info().schema_version}")]
+        member = conn.execute("SELECT coder, blind, read_only FROM team_members WHERE role = ?", (role,)).fetchone()
+        if member is None:
+            access = "not a team member: sees everything" + ("" if project.may_write() else ", may not change it")
+        else:
+            access = (f"team member as {member[0]}: " + ("reader" if member[2] else "blind coder" if member[1]
+                                                         else "coder"))
+        checks.append(Check("ok" if project.may_write() or (member and member[2]) else "warn", "access", access))
+    return checks
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
-    target = Path(args.where)
-    if not target.exists():
-        raise UserError("no such folder or project", path=target)
-    checks = [python_check(), *package_checks(), model_check(args.nlp_model), *folder_checks(target),
-              *terminal_checks()]
+    from ..store.pg.url import is_server_address
+
+    if is_server_address(args.where):
+        place = server_checks(args.where)
+    else:
+        target = Path(args.where)
+        if not target.exists():
+            raise UserError("no such folder or project", path=target)
+        place = folder_checks(target)
+    checks = [python_check(), *package_checks(), model_check(args.nlp_model), *place, *terminal_checks()]
     if args.json:
         from .output import emit_json
 
@@ -164,7 +198,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("doctor", help="check this installation: Python, packages, NLP model, folder, terminal",
                        description="check this installation: Python, packages, NLP model, folder, terminal")
     p.add_argument("where", nargs="?", default=".", metavar="FOLDER_OR_PROJECT",
-                   help="where projects are kept (default: this folder)")
+                   help="where projects are kept (default: this folder), or a server project's URL")
     p.add_argument("--nlp-model", metavar="NAME_OR_PATH", help="the spaCy model to check (default as everywhere)")
     p.add_argument("--json", action="store_true", help="print JSON for scripts")
     p.set_defaults(func=cmd_doctor)

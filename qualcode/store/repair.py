@@ -62,7 +62,8 @@ class RepairStore(CodingStore):
         rows = self.conn.execute(
             "SELECT s.label, s.role, count(t.idx) AS n, min(t.idx) AS first FROM speakers s"
             " LEFT JOIN turns t ON t.transcript_id = s.transcript_id AND t.speaker = s.label"
-            " WHERE s.transcript_id = ? GROUP BY s.label ORDER BY first IS NULL, first, s.label",
+            " WHERE s.transcript_id = ? GROUP BY s.transcript_id, s.label, s.role"
+            " ORDER BY min(t.idx) IS NULL, min(t.idx), s.label",
             (tid,),
         ).fetchall()
         out = []

@@ -45,9 +45,21 @@ async def _open_t1(app, pilot) -> CodingScreen:
     return app.screen
 
 
-async def test_codings_saved_by_another_process_appear_blind_coding_holds(project):
-    path = project.path
+@pytest.fixture(params=["file", "server"])
+def live_project(request, project) -> str:
+    """The conftest project, as its file or copied whole onto a PostgreSQL server (the server
+    tells the workbench of other connections' commits by NOTIFY)."""
+    path = str(project.path)
     project.close()
+    if request.param == "file":
+        return path
+    url = request.getfixturevalue("pg_url")
+    _cli("copy", path, url)
+    return url
+
+
+async def test_codings_saved_by_another_process_appear_blind_coding_holds(live_project):
+    path = live_project
     app = QualcodeApp(path, coder="AB")
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_t1(app, pilot)
@@ -57,14 +69,14 @@ async def test_codings_saved_by_another_process_appear_blind_coding_holds(projec
         assert units.row_count == 0
 
         # The same coder, from another terminal: shown.
-        await asyncio.to_thread(_cli, "code", str(path), "T1", "--start", "0", "--end", "10", "--code", "rec",
+        await asyncio.to_thread(_cli, "code", path, "T1", "--start", "0", "--end", "10", "--code", "rec",
                                 "--coder", "AB")
         waited = await _until(pilot, lambda: units.row_count == 1)
         assert waited < 2.0
         assert (screen.view.selection, screen.view.cursor) == (selection, cursor)
 
         # Another coder: hidden while coding blind, shown with o.
-        await asyncio.to_thread(_cli, "code", str(path), "T1", "--start", "12", "--end", "20", "--code", "rec",
+        await asyncio.to_thread(_cli, "code", path, "T1", "--start", "12", "--end", "20", "--code", "rec",
                                 "--coder", "CD")
         await pilot.pause(1.2)
         assert units.row_count == 1

@@ -30,3 +30,6 @@ STALE_ACTIONS = (
     "DELETE FROM actions WHERE id IN (SELECT action_id FROM changes WHERE"
     " (tbl = 'codings' AND coalesce(new, old)::jsonb ->> 'transcript_id' = ?)"
     " OR (tbl = 'transcript' AND coalesce(new, old)::jsonb ->> 'id' = ?))")
+
+# nlp.vocabulary: a group's unit offsets as SQLite's group_concat gives them, both in one order.
+JOINED_OFFSETS = "string_agg(start::text, ',' ORDER BY id), string_agg(\"end\"::text, ',' ORDER BY id)"
