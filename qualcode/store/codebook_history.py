@@ -149,8 +149,8 @@ def _clear_codes_flag(conn: SharedConnection) -> None:
 
 
 def _watching(conn: SharedConnection) -> bool:
-    if conn.dialect != "sqlite":  # the server's triggers note into this table (store.pg.schema)
-        return bool(conn.execute(f"SELECT to_regclass('pg_temp.{_EVENTS}') IS NOT NULL").fetchone()[0])
+    if conn.dialect != "sqlite":  # made with the connection; the server's triggers note into it
+        return True
     row = conn.execute("SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger' AND name LIKE 'qc_codebook_%'"
                        ).fetchone()
     return row[0] == len(_TRIGGERS)

@@ -223,20 +223,22 @@ class PgConnection(SharedConnection):
         head = sql.lstrip()[:16].upper()
         with self.locked():
             try:
+                # One round trip each for the two ends of a transaction (statements joined).
                 if head.startswith("BEGIN"):
-                    self.pg.execute("BEGIN")
                     self._wrote = False
-                    if "IMMEDIATE" in head:  # writers take turns, as on a file
-                        try:
-                            self.pg.execute("SELECT pg_advisory_xact_lock(hashtext(current_schema()))")
-                        except psycopg.Error:
+                    if "IMMEDIATE" not in head:
+                        self.pg.execute("BEGIN")
+                        return Result([], None, -1, None)
+                    try:  # writers take turns, as on a file
+                        self.pg.execute("BEGIN; SELECT pg_advisory_xact_lock(hashtext(current_schema()))")
+                    except psycopg.Error:
+                        if self.in_transaction:
                             self.pg.execute("ROLLBACK")  # as on a file: a BEGIN that failed began nothing
-                            raise
+                        raise
                     return Result([], None, -1, None)
                 if head.startswith("COMMIT"):
-                    if self._wrote:
-                        self.pg.execute("SELECT pg_notify(%s, current_schema())", (CHANNEL,))
-                    self.pg.execute("COMMIT")
+                    self.pg.execute(f"SELECT pg_notify('{CHANNEL}', current_schema()); COMMIT" if self._wrote
+                                    else "COMMIT")
                     self._wrote = False
                     return Result([], None, -1, None)
                 statement, returning = translate(sql)
