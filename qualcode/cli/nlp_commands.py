@@ -438,8 +438,8 @@ def cmd_names(args: argparse.Namespace) -> int:
 
 
 def cmd_redact(args: argparse.Namespace) -> int:
-    from ..store import backup as backups
     from ..store import deid
+    from ..store.copying import project_backup
 
     with _open(args) as project:
         plans = [p for p in deid.plan_redaction(project) if p.changes]
@@ -462,7 +462,7 @@ def cmd_redact(args: argparse.Namespace) -> int:
         if not args.yes:
             raise UserError("redaction rewrites the transcripts for good and cannot be undone; "
                             "check the list above and add --yes to redact")
-        kept = backups.make_backup(project.conn, project.path, tag="before-redaction")
+        kept = project_backup(project, tag="before-redaction")
         deid.redact(project)
     print(f"redacted {len(plans)} transcripts; every unit still covers the same words.")
     print(f"the text before redaction is in the backup {kept} and older backups; "

@@ -49,7 +49,7 @@ def cmd_example(args: argparse.Namespace) -> int:
             print(f"{args.project} exists already; using it (--force makes it anew)")
             return 0
         with Project.open(args.project, backup=False) as old:  # keep a copy of what --force replaces
-            kept = backups.make_backup(old.conn, old.path, tag="replaced")
+            kept = backups.make_backup(old.conn, Path(args.project), tag="replaced")
         print(f"the old {args.project} is kept as {kept}")
         Path(args.project).unlink()
     codebook = load_codebook(manifest.codebook) if manifest.codebook else None
@@ -107,30 +107,15 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def server_backups(address: str) -> Path:
-    """Where copies of a server project are kept: a folder named for it in the current folder."""
-    from ..store.pg.url import location
-
-    return Path.cwd() / f"{location(address).stem}-server-backups"
-
-
 def cmd_backup(args: argparse.Namespace) -> int:
-    from ..store import backup as backups
+    from ..store.copying import project_backup
     from ..store.pg.url import is_server_address
 
+    with open_project(args) as project:
+        made = project_backup(project, tag="manual")
     if is_server_address(args.project):  # a copy to a project file, which 'copy' brings back
-        from datetime import datetime
-
-        from ..store.copying import copy_project
-
-        folder = server_backups(args.project)
-        folder.mkdir(mode=0o700, exist_ok=True)
-        made = folder / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}-manual.qualcode"
-        copy_project(args.project, made)
         print(f"backup written: {made} (bring it back with: qualcode copy {made} URL-OF-AN-EMPTY-DATABASE)")
         return 0
-    with open_project(args) as project:
-        made = backups.make_backup(project.conn, project.path, tag="manual")
     print(f"backup written: {made}")
     return 0
 
@@ -162,7 +147,9 @@ def cmd_backups(args: argparse.Namespace) -> int:
 
     Project.open(args.project, backup=False).close()  # a project, and leftovers of dead processes cleaned
     if is_server_address(args.project):
-        folder = server_backups(args.project)
+        from ..store.copying import server_backup_dir
+
+        folder = server_backup_dir(args.project)
         found = sorted(folder.glob("*.qualcode")) if folder.is_dir() else []
         unfinished: list[Path] = []
     else:

@@ -172,10 +172,10 @@ def cmd_transcript(args: argparse.Namespace) -> int:
     with open_project(args, backup=True) as project:
         tid = project.transcript_id(args.transcript)
         if args.delete:
-            from ..store.backup import make_backup
+            from ..store.copying import project_backup
 
             units = len(project.codings(transcript=tid))
-            copy = make_backup(project.conn, project.path, tag="before-delete")
+            copy = project_backup(project, tag="before-delete")
             project.delete_transcript(tid)
             print(f"deleted {tid} and its {units} unit(s); the project before is in {copy}")
             return 0

@@ -7,7 +7,6 @@ only when the command runs, so ``qualcode --help`` loads neither textual-serve n
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from ..core.errors import UserError
 from .common import add_command
@@ -38,9 +37,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             raise UserError(INSTALL_HINT) from None
         raise
     from ..store import Project
+    from ..store.pg.url import location
 
-    Project.open(args.project, backup=False).close()  # refuses a bad file before anything listens
-    return serve.serve(Path(args.project), host=args.host, port=args.port, coder=coder)
+    project = location(args.project)  # a server's URL: its password goes to each session by environment
+    Project.open(project, backup=False).close()  # refuses a bad file or server before anything listens
+    return serve.serve(project, host=args.host, port=args.port, coder=coder)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

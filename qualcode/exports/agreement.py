@@ -24,6 +24,7 @@ from typing import Any
 from ..core.agreement import DEFINITIONS, NONE_VALUE, Figures
 from ..core.errors import UserError
 from ..store.agreement import ProjectAgreement
+from ..store.pg.url import ServerAddress, working_folder
 from .atomic import write_bytes, write_text
 from .xlsx_layout import content_width, row_height, setup_print
 
@@ -427,7 +428,7 @@ def write_report(pa: ProjectAgreement, path: Path, fmt: str) -> None:
         raise UserError(f"the agreement report can be written as {' or '.join(FORMATS)}; not {fmt!r}")
 
 
-def default_name(project_path: Path, coders: list[str], fmt: str, *, code: str | None = None,
+def default_name(project_path: Path | ServerAddress, coders: list[str], fmt: str, *, code: str | None = None,
                  transcripts: list[str] | None = None, stem: str | None = None) -> str:
     """``<project>-agreement-AB-CD[-code][-T1-T2].<fmt>``; ``stem``: the project file's name as the
     report may show it (de-identified: ``ProjectAgreement.file_stem``)."""
@@ -438,9 +439,9 @@ def default_name(project_path: Path, coders: list[str], fmt: str, *, code: str |
     return "-".join(_file_part(p) for p in parts) + f".{fmt}"
 
 
-def default_path(project_path: Path, coders: list[str], fmt: str, **what) -> Path:
+def default_path(project_path: Path | ServerAddress, coders: list[str], fmt: str, **what) -> Path:
     """:func:`default_name` in ``exports/`` beside the project (the folder is made if missing)."""
-    folder = project_path.parent / EXPORTS_FOLDER
+    folder = working_folder(project_path) / EXPORTS_FOLDER
     folder.mkdir(exist_ok=True)
     return folder / default_name(project_path, coders, fmt, **what)
 

@@ -37,6 +37,7 @@ from ..core.errors import UserError
 from ..core.models import CodeNode, Turn
 from ..core.units import UnitFilter, UnitPlace
 from ..store.deid import Redactor
+from ..store.pg.url import ServerAddress, working_folder
 from ..store.project import Project
 from .labels import Labels, check_language, project_language
 
@@ -384,7 +385,7 @@ DEFAULT_FORMAT = {"units": "xlsx", "summary": "docx", "quotes": "docx", "chart":
                   "framework": "xlsx"}
 
 
-def default_name(project_path: Path, kind: str, fmt: str, *, selection: Selection = Selection(),
+def default_name(project_path: Path | ServerAddress, kind: str, fmt: str, *, selection: Selection = Selection(),
                  identifiable: bool = False, redact=None) -> str:
     """``<project>-<kind>[-<coder>][-<theme>][-<role>][-starred][-IDENTIFIABLE].<fmt>``; ``redact``
     (a :meth:`Redactor.text`) hides a name in the project file's name (``lysheim.qualcode``)."""
@@ -400,11 +401,11 @@ def default_name(project_path: Path, kind: str, fmt: str, *, selection: Selectio
     return f"{'-'.join(parts)}.{fmt}"
 
 
-def default_output(project_path: Path, kind: str, fmt: str, *, selection: Selection = Selection(),
+def default_output(project_path: Path | ServerAddress, kind: str, fmt: str, *, selection: Selection = Selection(),
                    identifiable: bool = False, redact=None) -> Path:
     """:func:`default_name` in ``exports/`` in the project's folder (made if missing), so research
     data stays beside the project it came from."""
-    folder = project_path.parent / EXPORTS_FOLDER
+    folder = working_folder(project_path) / EXPORTS_FOLDER
     folder.mkdir(exist_ok=True)
     return folder / default_name(project_path, kind, fmt, selection=selection, identifiable=identifiable,
                                  redact=redact)

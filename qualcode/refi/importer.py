@@ -540,7 +540,7 @@ def import_qdpx(file: Path, project_path: str | Path, *, roles=(), allow_duplica
 
     report = ImportReport(project_path, created=False)
     with Project.open(project_path, backup=False) as target:
-        report.backup = backups.make_backup(target.conn, target.path, tag="before-import")
+        report.backup = backups.make_backup(target.conn, project_path, tag="before-import")
     with staged(project_path) as project:
         before = project.conn.execute("SELECT coalesce(max(id), 0) FROM actions").fetchone()[0]
         _audited_apply(project, file, refi, roles=list(roles), allow_duplicate=allow_duplicate, report=report)

@@ -15,6 +15,7 @@ from typing import Any, Self
 from ..core.errors import StorageError
 from . import audit, connection, fsinfo
 from .connection import SharedConnection
+from .pg.url import ServerAddress
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 DEFAULT_BUSY_TIMEOUT_MS = 10_000
@@ -46,7 +47,7 @@ def _busy_timeout_ms() -> int:
 class ProjectBase:
     """The connection and its transactions; see :class:`~qualcode.store.project.Project`."""
 
-    def __init__(self, path: Path, conn: SharedConnection):
+    def __init__(self, path: Path | ServerAddress, conn: SharedConnection):
         self.path = path
         self.conn = conn
         self.backup_path: Path | None = None
@@ -59,6 +60,7 @@ class ProjectBase:
         """How the project is kept safe where it lives, for ``info`` and the workbench."""
         if self.conn.dialect != "sqlite":
             return "PostgreSQL server: several coders at once; kept by the server's own backups"
+        assert isinstance(self.path, Path)
         if fsinfo.is_network(self.path):
             kind = fsinfo.filesystem_type(self.path) or "network"
             return (f"network folder ({kind}): rollback journal, one qualcode at a time "
@@ -106,7 +108,7 @@ class ProjectBase:
     def _check_still_there(self) -> None:
         """A file deleted or replaced under an open connection takes writes into a ghost: refuse,
         rather than report as saved what no one will ever see."""
-        if self.conn.key == (0, 0) or self.conn.dialect != "sqlite":
+        if self.conn.key == (0, 0) or not isinstance(self.path, Path):
             return
         try:
             same = connection.file_key(self.path) == self.conn.key

@@ -18,7 +18,7 @@ from ..core.errors import UserError
 from . import audit, leftovers, transfer
 from .base import _busy_timeout_ms
 from .connection import SharedConnection
-from .pg.url import ServerAddress, is_server_address
+from .pg.url import ServerAddress, is_server_address, location
 from .project import Project, _close_raw, _server
 from .schema import APPLICATION_ID, migrate
 
@@ -32,6 +32,29 @@ class CopyResult:
     @property
     def units(self) -> int:
         return self.counts.get("codings", 0)
+
+
+def server_backup_dir(address: str | Path) -> Path:
+    """Where copies of a server project are kept: a folder named for it in the current folder."""
+    return Path.cwd() / f"{location(address).stem}-server-backups"
+
+
+def project_backup(project: Project, tag: str) -> Path:
+    """A copy of the project kept before a step that cannot be undone (a transcript deleted, a
+    redaction): a file project's backup (:mod:`.backup`); a server project copied to a file in
+    :func:`server_backup_dir` (readable by its owner only)."""
+    from datetime import datetime
+
+    from . import backup as backups
+
+    if project.conn.dialect == "sqlite":
+        assert isinstance(project.path, Path)
+        return backups.make_backup(project.conn, project.path, tag=tag)
+    folder = server_backup_dir(project.path)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    made = folder / f"{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}-{tag}.qualcode"
+    copy_project(project.path, made)
+    return made
 
 
 def copy_project(source: str | Path, target: str | Path, *, who: str | None = None) -> CopyResult:

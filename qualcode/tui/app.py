@@ -20,10 +20,11 @@ from textual.screen import Screen
 from ..core.errors import StorageError, UserError
 from ..core.models import check_coder
 from ..store import Project
-from ..store.pg.url import location, working_folder
+from ..store.pg.url import ServerAddress, location, working_folder
 from . import settings
 from .base import NARROW, SHORT, WorkbenchScreen
 from .keys import KEYS_ACTION, screen_keys
+from .location import child_environment, shown_location
 from .navigation import (
     OpenCodebook,
     OpenCooccurrence,
@@ -105,6 +106,9 @@ class QualcodeApp(App[None]):
         storage = self.project.storage
         if "network" in storage:
             self.notify(f"This project is in a {storage}.", timeout=8)
+        elif isinstance(self.project_path, ServerAddress):  # the URL cut to the notification's width
+            where = shown_location(self.project_path, max(20, min(60, self.size.width // 2) - 4))
+            self.notify(f"This project is on a {storage}.\n{where}", timeout=8, markup=False)
         for problem in self._settings_problems:
             self.notify(f"Your settings: {problem}", severity="warning", timeout=10)
         if self.coder:
@@ -341,7 +345,7 @@ class QualcodeApp(App[None]):
 
     def start_report(self, report) -> None:
         """Ask for a report's options (the CLI's, prefilled), then run it with a progress bar."""
-        from .reports import RunningReport, argv
+        from .reports import RunningReport, argv, exports_folder, make_folder
 
         words = " ".join(("qualcode", *report.command, "PROJECT", *report.after))
 
@@ -353,6 +357,12 @@ class QualcodeApp(App[None]):
             except ValueError as exc:  # shlex: an unclosed quote
                 self.notify(f"options: {exc}", severity="error")
                 return
+            try:
+                make_folder(self.project_path, options)
+            except OSError as exc:
+                self.notify(f"could not make {exports_folder(self.project_path)}: {exc.strerror or exc}",
+                            severity="error", markup=False)
+                return
 
             def done(result: tuple[bool, str] | None) -> None:
                 if result is None:
@@ -362,7 +372,8 @@ class QualcodeApp(App[None]):
                 self.notify(said, title=report.title, severity="information" if ok else "error",
                             timeout=12 if ok else 20)
 
-            self.push_screen(RunningReport(report.title, command, working_folder(self.project_path)), done)
+            self.push_screen(RunningReport(report.title, command, working_folder(self.project_path),
+                                           child_environment(self.project_path)), done)
 
         self.push_screen(TextPrompt(f"{report.title}: options, as after '{words}'", report.options,
                                     placeholder="--help lists them"), run)

@@ -8,6 +8,7 @@ bar (Escape stops it); then the app says which file it wrote, or the command's o
 
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 import sys
@@ -58,9 +59,22 @@ REPORTS: tuple[Report, ...] = (
 )
 
 
+def exports_folder(project: str | Path) -> Path:
+    """What ``{folder}`` in a report's options stands for: ``exports`` in the project's folder (for
+    a server project, in the folder the workbench was started in)."""
+    return working_folder(project) / "exports"
+
+
+def make_folder(project: str | Path, options: str) -> None:
+    """Make the exports folder if the options write into it (the commands want an existing folder
+    for ``--out``); OSError if it cannot be made."""
+    if "{folder}" in options:
+        exports_folder(project).mkdir(exist_ok=True)
+
+
 def argv(report: Report, project: str | Path, options: str) -> list[str]:
     """The command line for a report, its options as typed (``{folder}`` filled in)."""
-    folder = working_folder(project) / "exports"
+    folder = exports_folder(project)
     typed = shlex.split(options.replace("{folder}", shlex.quote(str(folder))))
     return [*report.command, str(project), *report.after, *typed]
 
@@ -76,20 +90,25 @@ def outcome(returncode: int, stdout: str, stderr: str) -> tuple[bool, str]:
 
 
 class RunningReport(ModalScreen[tuple[bool, str] | None]):
-    """A report running in its own process: a progress bar; Escape stops it."""
+    """A report running in its own process: a progress bar; Escape stops it. ``environment``: what
+    the process needs besides this one's environment (a server's password, never on its command
+    line: :func:`~qualcode.tui.location.child_environment`)."""
 
     BINDINGS = [Binding("escape", "stop", "Stop", id="report.stop")]
 
-    def __init__(self, title: str, command: list[str], cwd: Path):
+    def __init__(self, title: str, command: list[str], cwd: Path, environment: dict[str, str] | None = None):
         super().__init__()
         self.title_text, self.command, self.cwd = title, command, cwd
+        self.environment = environment or {}
         self.process: subprocess.Popen[str] | None = None
         self.stopped = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(f"{self.title_text}…", classes="dialog-title", markup=False)
-            yield Label("qualcode " + " ".join(shlex.quote(a) for a in self.command), markup=False)
+            # (a server's long URL is folded, not cut: the options after it stay in view)
+            yield Label("qualcode " + " ".join(shlex.quote(a) for a in self.command), id="report-command",
+                        markup=False)
             yield ProgressBar(total=None, show_eta=False)
             yield Label("Escape stops it", classes="dialog-hint")
 
@@ -99,6 +118,7 @@ class RunningReport(ModalScreen[tuple[bool, str] | None]):
     @work(thread=True, exclusive=True, group="report")
     def run_command(self) -> None:
         self.process = subprocess.Popen([sys.executable, "-m", "qualcode", *self.command], cwd=self.cwd,
+                                        env={**os.environ, **self.environment} if self.environment else None,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         stdout, stderr = self.process.communicate()
         if not self.stopped:

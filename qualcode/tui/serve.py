@@ -15,6 +15,11 @@ module adds is the gate, because projects hold health data:
 * each session has a settings folder of its own (the user's keys, no remembered coder), so that
   one colleague's initials are not the next one's;
 * the page asks for no web fonts, so nothing leaves the machine.
+
+A project on a PostgreSQL server is served the same way: each session opens its URL, without a
+password on the session's command line (``ps`` shows it to every user of the machine); a password
+the URL had goes to the session in its environment, as ``PGPASSWORD`` (~/.pgpass is better still:
+then the URL has none).
 """
 
 from __future__ import annotations
@@ -47,7 +52,9 @@ from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
 from ..core.errors import UserError
+from ..store.pg.url import ServerAddress
 from . import settings
+from .location import child_environment
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -96,7 +103,7 @@ def host_warning(host: str, port: int) -> str | None:
             "an SSH tunnel is safer")
 
 
-def banner(project: Path, host: str, port: int, token: str, coder: str | None) -> list[str]:
+def banner(project: Path | ServerAddress, host: str, port: int, token: str, coder: str | None) -> list[str]:
     """What ``qualcode serve`` prints once it listens: the address with its token, how to reach it."""
     lines = [
         f"Serving {project.name} in a web browser. Open this address; its token is the key to the project,",
@@ -117,10 +124,12 @@ def banner(project: Path, host: str, port: int, token: str, coder: str | None) -
     return lines
 
 
-def session_command(project: Path, coder: str | None = None) -> str:
+def session_command(project: Path | ServerAddress, coder: str | None = None) -> str:
     """``qualcode open PROJECT``, with this Python, as each browser session runs it (textual-serve
-    runs it in a shell; ``exec`` makes the workbench the session's process, not a shell's child)."""
-    argv = [sys.executable, "-m", "qualcode", "open", str(project.resolve())]
+    runs it in a shell; ``exec`` makes the workbench the session's process, not a shell's child).
+    A server's URL is the one shown, without a password (see :class:`SessionService`)."""
+    where = str(project) if isinstance(project, ServerAddress) else str(project.resolve())
+    argv = [sys.executable, "-m", "qualcode", "open", where]
     if coder:
         argv += ["--coder", coder]
     return ("exec " if os.name == "posix" else "") + shlex.join(argv)
@@ -145,14 +154,18 @@ def _same(given: str | None, token: str) -> bool:
 class SessionService(AppService):
     """One browser session's workbench process: with a settings folder of its own, and in a process
     session of its own (Ctrl+C in the server's terminal is for the server, which asks each
-    workbench to quit)."""
+    workbench to quit). ``environment``: what the workbench needs besides the server's own (the
+    password of a server project's URL)."""
 
-    def __init__(self, command: str, *, config_dir: Path, **kwargs: Any) -> None:
+    def __init__(self, command: str, *, config_dir: Path, environment: dict[str, str] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(command, **kwargs)
         self.config_dir = config_dir
+        self.environment = environment or {}
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         environment = super()._build_environment(width=width, height=height)
+        environment.update(self.environment)
         environment["QUALCODE_CONFIG_DIR"] = str(self.config_dir)
         return environment
 
@@ -189,7 +202,7 @@ class SessionService(AppService):
 class WorkbenchServer(Server):
     """textual-serve's server behind the token gate, one :class:`SessionService` per websocket."""
 
-    def __init__(self, project: Path, *, token: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+    def __init__(self, project: Path | ServerAddress, *, token: str, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
                  coder: str | None = None, say: Callable[[str], None] | None = None) -> None:
         super().__init__(session_command(project, coder), host=host, port=port, title="qualcode")
         self.project = project
@@ -258,7 +271,8 @@ class WorkbenchServer(Server):
         try:
             await websocket.prepare(request)
             service = SessionService(
-                self.command, config_dir=config_dir, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
+                self.command, config_dir=config_dir, environment=child_environment(self.project),
+                write_bytes=websocket.send_bytes, write_str=websocket.send_str,
                 close=websocket.close, download_manager=self.download_manager, debug=self.debug,
             )
             self._tell("started")
@@ -344,7 +358,8 @@ class WorkbenchServer(Server):
             await self.stop()
 
 
-def serve(project: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, coder: str | None = None) -> int:
+def serve(project: Path | ServerAddress, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+          coder: str | None = None) -> int:
     """Serve ``project`` until Ctrl+C; one line then. A port in use is a :class:`UserError`."""
     server = WorkbenchServer(project, token=new_token(), host=host, port=port, coder=coder)
     try:

@@ -155,6 +155,24 @@ async def test_rename_and_edit_the_definition_keep_the_highlight(coded, make_app
         assert "Gjenkjennelse" in labels(tree)["hap-gjen"]
 
 
+async def test_a_rename_by_another_coder_while_the_prompt_is_open_is_said_not_overwritten(coded, make_app):
+    import subprocess
+    import sys
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        notes = Notes(app)
+        tree = await open_codebook(app, pilot)
+        await highlight(pilot, tree, "hap-gjen")
+        await pilot.press("r")
+        done = subprocess.run([sys.executable, "-m", "qualcode", "code-rename", str(app.project.path), "hap-gjen",
+                               "Å kjenne seg igjen", "--coder", "CD"], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        await answer(pilot, app, "Gjenkjennelse i andres historier")
+        assert app.project.code("hap-gjen").name == "Å kjenne seg igjen"
+        assert "changed meanwhile by CD" in notes.of("error")[-1]
+
+
 async def test_move_under_another_theme_and_back_to_the_top_level(coded, make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

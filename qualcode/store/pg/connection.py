@@ -186,6 +186,7 @@ class PgConnection(SharedConnection):
         self._wrote = False
         self._version = 0
         self._pid = raw.info.backend_pid
+        self._schema: str | None = None  # the project's schema: others' notices name it
         row = raw.execute("SELECT current_user").fetchone()
         self.role: str = row[0] if row else ""  # the database role: recorded in the audit trail
 
@@ -282,10 +283,12 @@ class PgConnection(SharedConnection):
         try:
             if self.in_transaction:
                 return self._version
-            schema = self.pg.execute("SELECT current_schema()").fetchone()
             try:
+                if self._schema is None:
+                    row = self.pg.execute("SELECT current_schema()").fetchone()
+                    self._schema = row[0] if row else ""
                 for note in self.pg.notifies(timeout=0):
-                    if note.pid != self._pid and schema is not None and note.payload == schema[0]:
+                    if note.pid != self._pid and note.payload == self._schema:
                         self._version += 1
             except psycopg.Error as exc:
                 raise server_error(exc, self.address) from exc

@@ -67,7 +67,8 @@ class ServerAddress(str):
     @property
     def has_password(self) -> bool:
         parts = urlsplit(self.conninfo)
-        return ":" in parts.netloc.rsplit("@", 1)[0] if "@" in parts.netloc else "password=" in parts.query.lower()
+        in_user = "@" in parts.netloc and ":" in parts.netloc.rsplit("@", 1)[0]
+        return in_user or any(p.lower().startswith("password=") for p in parts.query.split("&"))
 
     @property
     def database(self) -> str:

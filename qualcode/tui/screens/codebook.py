@@ -362,7 +362,8 @@ class CodebookScreen(WorkbenchScreen[None]):
             return
         self._change(
             f"renamed {code.id}",
-            lambda: self.app.project.rename_code(code.id, name.strip(), coder=self.app.coder),
+            # the name the prompt showed: a rename by another coder meanwhile is a conflict, said
+            lambda: self.app.project.rename_code(code.id, name.strip(), coder=self.app.coder, was=code.name),
         )
 
     @screen_worker("codebook-edit")
@@ -376,7 +377,8 @@ class CodebookScreen(WorkbenchScreen[None]):
             return
         self._change(
             f"definition of {code.id}",
-            lambda: self.app.project.update_code(code.id, definition=definition.strip(), coder=self.app.coder),
+            lambda: self.app.project.update_code(code.id, definition=definition.strip(), coder=self.app.coder,
+                                                 expected={"definition": code.definition}),
         )
 
     @screen_worker("codebook-edit")
