@@ -37,3 +37,27 @@ def test_another_process_s_commit_is_seen_at_once(project):
         time.sleep(0.02)
     assert project.data_version() != start
     assert {u.coder for u in project.units()} == {"AB", "CD"}
+
+
+def test_a_password_in_a_url_is_never_printed(tmp_path, pg_url):
+    """libpq's rules (PGPASSFILE) are the way; a password in the URL still works, is warned about,
+    and appears in no output, error, hint or audit entry."""
+    secret = "hemmelig-passord-123"
+    with_password = pg_url.replace("postgres@", f"postgres:{secret}@", 1)
+    assert with_password != pg_url
+    runs = [
+        ["init", with_password],
+        ["info", with_password],
+        ["code", with_password, "T9", "--start", "0", "--end", "5", "--code", "x", "--coder", "AB"],  # an error
+        ["copy", str(tmp_path / "none.qualcode"), with_password],  # another error
+        ["audit", with_password, "--json"],
+        ["info", with_password.replace("@/", "@127.0.0.1:1/").replace("host=", "ignored=")],  # no server
+    ]
+    for argv in runs:
+        done = subprocess.run([sys.executable, "-m", "qualcode", *argv], capture_output=True, text=True)
+        assert "Traceback" not in done.stderr, argv
+        assert secret not in done.stdout + done.stderr, argv
+    assert "password in the URL" in done.stderr
+    with Project.open(pg_url) as p:
+        rows = p.conn.execute("SELECT summary || detail FROM audit_log").fetchall()
+        assert rows and not any(secret in r[0] for r in rows)
