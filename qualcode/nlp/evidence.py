@@ -19,7 +19,7 @@ class Word:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    kind: str                 # "keyword", "variant", "similar", "definition", "role" or "rejected"
+    kind: str                 # "keyword", "variant", "similar", "definition", "learned", "role", "rejected", "unused"
     term: str                 # the codebook keyword; the shared lemmas; the role
     words: tuple[Word, ...]
     weight: float
@@ -37,6 +37,8 @@ class Evidence:
             return f"like {like}: {self.term}"
         if self.kind == "definition":
             return f"like the code's definition: {self.term}"
+        if self.kind == "learned":
+            return f"learned from your units: {self.term}"
         if self.kind in ("rejected", "unused"):
             return self.term if self.kind == "unused" else f"you {self.term}"
         return f"role: {self.term}"

@@ -23,6 +23,9 @@ evidence a coder can check:
 * **role** (``role``): a subtheme named for a role family (*de ansattes erfaringer*: staff,
   which a *sykepleier* is) is held back for speakers of another family, and for the speaker's
   family it inherits its theme's evidence, so it ranks above the theme;
+* **what the coder's units teach** (``learned``): a classifier over the lemmas of the coder's
+  units (:mod:`.learned`), rebuilt with every unit, adds to the score as the coder codes more;
+  its evidence is the span's words that pulled most towards the code;
 * **what the coder did** (``rejected``, ``unused``): a code the coder passed over for an alike
   span counts less, and so does a theme the coder never codes while coding its subthemes.
 
@@ -49,6 +52,7 @@ from .analysis import Analysis, analyse_texts, get_analysis
 from .corpus import content_bag, content_keys, corpus_stats
 from .defaults import AUTO_CODER, AUTOCODE_MIN_SCORE
 from .evidence import Evidence, Suggestion, Word
+from .learned import LEARNED_CONTEXT, LearnedModel, around_keys, learned_evidence
 from .matching import Match, Matcher, compile_patterns
 from .model import Pipeline, load_pipeline
 
@@ -72,6 +76,7 @@ UNUSED_FROM = 20           # ... once the coder has this many units
 REJECTED_ALIKE = 0.3       # a span this alike to one where the coder passed over a code ...
 REJECTED_WEIGHT = 0.8      # ... gets that code this much less, in proportion
 MIN_SCORE = 0.08           # weaker suggestions are not shown
+LEARNED_SHOWN = 0.01       # the classifier's part is shown as evidence from this much
 
 # Words that name a role, by family: a speaker's role and a subtheme's name meet through them
 # ("Tidspress – de ansattes erfaringer" is for a sykepleier; "brukernes" for a bruker).
@@ -200,10 +205,13 @@ class Suggester:
 
     def _build_units(self, use_examples: bool) -> None:
         bags: list[tuple[int | None, str | None, int, int, str, Counter[str]]] = []
+        self._analyses: dict[str, Analysis] = {}
         for coding in self.project.codings(coder=self.coder) if self.coder else self.project.codings():
             if coding.coder == AUTO_CODER or coding.code not in self.nodes:
                 continue
-            analysis = get_analysis(self.project, coding.transcript, self.pipeline)
+            analysis = self._analyses.get(coding.transcript) or get_analysis(self.project, coding.transcript,
+                                                                             self.pipeline)
+            self._analyses[coding.transcript] = analysis
             bag = content_bag(analysis, coding.start, coding.end)
             if bag:
                 bags.append((coding.id, coding.transcript, coding.start, coding.end, coding.code, bag))
@@ -214,6 +222,7 @@ class Suggester:
                 if bag:
                     bags.append((None, None, 0, 0, code, bag))
         self.units: list[_Unit] = []
+        self._build_learned(bags)
         self.sums: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self.units_of: dict[str | None, list[int]] = defaultdict(list)
@@ -236,6 +245,22 @@ class Suggester:
             norm = self.centroid_norms[code]
             if norm > 0:
                 self.centroid_base[code] = self.stats.baseline([_cosine(t, total) / norm for t in self.sample])
+
+    def _build_learned(self, bags) -> None:
+        """The classifier over the coder's units (a unit with several codes is one row with
+        several labels), the talk around each unit counting at a lower weight."""
+        rows: dict[tuple, tuple[dict[str, float], set[str]]] = {}
+        for _uid, tid, start, end, code, bag in bags:
+            if tid is None:  # the codebook's examples: the definition and similarity have them
+                continue
+            key = (tid, start, end)
+            if key not in rows:
+                weighted: dict[str, float] = defaultdict(float, bag)
+                for k, n in around_keys(self._analyses[tid], self._context(tid, start, end)).items():
+                    weighted[k] += LEARNED_CONTEXT * n
+                rows[key] = (self.vector(weighted), set())
+            rows[key][1].add(code)
+        self.learned = LearnedModel(list(rows.values()), list(self.nodes))
 
     def _build_rejections(self) -> None:
         """Spans where the coder passed over a suggested code: alike spans get it less."""
@@ -290,16 +315,17 @@ class Suggester:
         matches = self.matcher.find(analysis, start, end)
         keyword_raw, evidence = self._keyword_evidence(analysis, matches)
         keys = content_keys(analysis, start, end)
-        bag: dict[str, float] = defaultdict(float)
-        for _, k in keys:
-            bag[k] += 1.0
-        if CONTEXT_WEIGHT > 0 and tid is not None:
+        own = Counter(k for _, k in keys)
+        around: Counter[str] = Counter()
+        if tid is not None:
             # What was being talked about: the rest of the turn and the turn before (often the
             # moderator's question), at a lower weight than the span's own words.
             for lo, hi in self._context(tid, start, end):
-                for _, k in content_keys(analysis, lo, hi):
-                    bag[k] += CONTEXT_WEIGHT
-        query = self.vector(bag)
+                around.update(k for _, k in content_keys(analysis, lo, hi))
+        query = self.vector({k: own.get(k, 0) + CONTEXT_WEIGHT * around.get(k, 0) for k in own | around})
+        learned_query = self.vector({k: own.get(k, 0) + LEARNED_CONTEXT * around.get(k, 0) for k in own | around})
+        learned = self.learned.scores(learned_query)
+        blend = self.learned.weight
         similar = self._similarities(query, tid, start, end)
         speaker_role = _role_family(role)
         # A subtheme inherits its parent's keyword evidence: all of it when the subtheme is the
@@ -322,7 +348,8 @@ class Suggester:
             if speaker_role and speaker_role in self.code_roles.get(code, ()) and node.parent:
                 definition = max(definition, self._definition(query, node.parent))  # the theme, for this role
             profile = self.profiles.get(code)
-            if raw <= 0 and sim <= 0 and definition <= 0:
+            taught = learned.get(code, 0.0)
+            if raw <= 0 and sim <= 0 and definition <= 0 and taught <= 0:
                 continue
             kw_part = 1.0 - math.exp(-KEYWORD_GAIN * raw)
             def_part = min(1.0, definition / DEFINITION_FULL)
@@ -339,6 +366,8 @@ class Suggester:
             if sim_part > 0 and nearest is not None:
                 items.append(self._shared_evidence("similar", analysis, keys, query, nearest.vector, sim,
                                                    nearest.id))
+            if blend * taught >= LEARNED_SHOWN:
+                items.append(learned_evidence(self.learned, analysis, keys, learned_query, code, blend * taught))
             code_roles = self.code_roles.get(code)
             if code_roles and speaker_role:
                 if speaker_role not in code_roles:
@@ -350,6 +379,10 @@ class Suggester:
             if code in self.unused_parents:
                 score *= UNUSED_PARENT
                 items.append(Evidence("unused", "you have coded its subthemes, never it", (), -UNUSED_PARENT))
+            # The classifier over the coder's units adds to the hand-weighted score (after the role
+            # and theme penalties: it has learned the coder's choices by role and theme itself),
+            # never above 1; a code passed over for an alike span counts less, learned or not.
+            score += blend * taught * (1.0 - score)
             passed = max((_cosine(query, v) for t, s, e, v in self.rejected.get(code, ())), default=0.0)
             if passed > REJECTED_ALIKE:
                 score *= 1.0 - REJECTED_WEIGHT * passed
