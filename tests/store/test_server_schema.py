@@ -61,3 +61,15 @@ def test_a_password_in_a_url_is_never_printed(tmp_path, pg_url):
     with Project.open(pg_url) as p:
         rows = p.conn.execute("SELECT summary || detail FROM audit_log").fetchall()
         assert rows and not any(secret in r[0] for r in rows)
+
+
+def test_a_hint_names_a_server_project_so_it_can_be_pasted(pg_url):
+    """``undo with: qualcode undo URL``: the URL's ``?`` and ``&`` are quoted for the shell."""
+    import shlex
+
+    subprocess.run([sys.executable, "-m", "qualcode", "example", pg_url], check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-m", "qualcode", "transcript", pg_url, "T1", "--title", "Ny", "--coder",
+                           "AB"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    hint = done.stdout.split("undo with: ", 1)[1].rstrip(")\n")
+    assert shlex.split(hint) == ["qualcode", "undo", pg_url]

@@ -12,6 +12,7 @@ unless the URL says ``?options=-csearch_path%3Dstudie2``), so one database can h
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
@@ -63,6 +64,12 @@ class ServerAddress(str):
         self = super().__new__(cls, shown)
         self.conninfo = url
         return self
+
+    def __format__(self, spec: str) -> str:
+        """In messages (f-strings) the URL is quoted for a shell when it needs it (``?``, ``&``),
+        so a hint such as ``undo with: qualcode undo URL`` can be pasted as it is; ``str()`` is
+        the URL itself."""
+        return shlex.quote(str(self)) if not spec else format(str(self), spec)
 
     @property
     def has_password(self) -> bool:
