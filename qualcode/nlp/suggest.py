@@ -17,9 +17,9 @@ evidence a coder can check:
   asking coder's, when a coder is given: a second coder is never led by the first) and the
   codebook's examples: the mean of the centroid (less an ordinary turn's) and the most alike
   unit. Units overlapping the span are left out; the ``auto`` coder's never count;
-* **the talk around it**: the rest of the span's turn and the turn before (often the
-  moderator's question) count beside the span's own words, so "Ja, alltid." is about what was
-  asked;
+* **the talk around it**: the rest of the span's turn, the turn before and the moderator's last
+  question (:mod:`.context`) count beside the span's own words, so "Ja, alltid." is about what was
+  asked; the words of it that count are named in the evidence, "in the talk around it";
 * **role** (``role``): a subtheme named for a role family (*de ansattes erfaringer*: staff,
   which a *sykepleier* is) is held back for speakers of another family, and for the speaker's
   family it inherits its theme's evidence, so it ranks above the theme;
@@ -49,6 +49,7 @@ from ..core.errors import UserError
 from ..core.models import MODERATOR_ROLES, CodeNode
 from ..store import Project
 from .analysis import Analysis, analyse_texts, get_analysis
+from .context import talk_around
 from .corpus import content_bag, content_keys, corpus_stats
 from .defaults import AUTO_CODER, AUTOCODE_MIN_SCORE
 from .evidence import Evidence, Suggestion, Word
@@ -256,8 +257,10 @@ class Suggester:
             key = (tid, start, end)
             if key not in rows:
                 weighted: dict[str, float] = defaultdict(float, bag)
-                for k, n in around_keys(self._analyses[tid], self._context(tid, start, end)).items():
-                    weighted[k] += LEARNED_CONTEXT * n
+                analysis = self._analyses[tid]
+                for lo, hi, w in self._context(analysis, tid, start, end):
+                    for k, n in around_keys(analysis, [(lo, hi)]).items():
+                        weighted[k] += LEARNED_CONTEXT * w * n
                 rows[key] = (self.vector(weighted), set())
             rows[key][1].add(code)
         self.learned = LearnedModel(list(rows.values()), list(self.nodes))
@@ -288,19 +291,12 @@ class Suggester:
         i = bisect_right(starts, offset) - 1
         return turns[i].role if 0 <= i < len(turns) and offset < turns[i].end else None
 
-    def _context(self, tid: str, start: int, end: int) -> list[tuple[int, int]]:
-        """Spans around ``[start, end)``: the rest of its turn, and the turn before it."""
+    def _context(self, analysis: Analysis, tid: str, start: int, end: int) -> list[tuple[int, int, float]]:
+        """Spans around ``[start, end)`` and how much each counts (:func:`.context.talk_around`)."""
         if tid not in self._turns:
             self.role_at(tid, start)
         starts, turns = self._turns[tid]
-        i = bisect_right(starts, start) - 1
-        if not 0 <= i < len(turns):
-            return []
-        turn = turns[i]
-        out = [(turn.start, start), (end, turn.end)]
-        if i > 0:
-            out.append((turns[i - 1].start, turns[i - 1].end))
-        return [(lo, hi) for lo, hi in out if hi > lo]
+        return talk_around(turns, starts, start, end, has_words=lambda lo, hi: bool(content_keys(analysis, lo, hi)))
 
     def suggest(self, tid: str, start: int, end: int, top: int = 5) -> list[Suggestion]:
         tid = self.project.transcript(tid).id
@@ -316,14 +312,16 @@ class Suggester:
         keyword_raw, evidence = self._keyword_evidence(analysis, matches)
         keys = content_keys(analysis, start, end)
         own = Counter(k for _, k in keys)
-        around: Counter[str] = Counter()
+        around: dict[str, float] = defaultdict(float)
         if tid is not None:
-            # What was being talked about: the rest of the turn and the turn before (often the
-            # moderator's question), at a lower weight than the span's own words.
-            for lo, hi in self._context(tid, start, end):
-                around.update(k for _, k in content_keys(analysis, lo, hi))
-        query = self.vector({k: own.get(k, 0) + CONTEXT_WEIGHT * around.get(k, 0) for k in own | around})
-        learned_query = self.vector({k: own.get(k, 0) + LEARNED_CONTEXT * around.get(k, 0) for k in own | around})
+            # What was being talked about: the rest of the turn, the turn before and the
+            # moderator's last question (see :mod:`.context`).
+            for lo, hi, w in self._context(analysis, tid, start, end):
+                for _, k in content_keys(analysis, lo, hi):
+                    around[k] += w
+        words = [*own, *(k for k in around if k not in own)]
+        query = self.vector({k: own.get(k, 0) + CONTEXT_WEIGHT * around.get(k, 0) for k in words})
+        learned_query = self.vector({k: own.get(k, 0) + LEARNED_CONTEXT * around.get(k, 0) for k in words})
         learned = self.learned.scores(learned_query)
         blend = self.learned.weight
         similar = self._similarities(query, tid, start, end)
@@ -469,17 +467,20 @@ class Suggester:
                          other: dict[str, float], weight: float, unit: int | None) -> Evidence:
         """The lemmas the span shares with a unit or a code's definition, as words of the span."""
         own = {k for _, k in keys}
-        shared = sorted(((w * other.get(k, 0.0), k) for k, w in query.items() if k in other and k in own),
-                        reverse=True)[:3]
-        if not shared:  # only the talk around the span shares words with it
-            around = sorted(((w * other.get(k, 0.0), k) for k, w in query.items() if k in other), reverse=True)[:3]
-            return Evidence(kind, ", ".join(k for _, k in around) + " (in the talk around it)", (), weight, unit)
-        wanted = [k for _, k in shared]
+        ranked = [k for _, k in sorted(((w * other.get(k, 0.0), k) for k, w in query.items() if k in other),
+                                       reverse=True)]
+        wanted = [k for k in ranked if k in own][:3]
+        # Words of the talk around it (the turn before, the moderator's question) that count
+        # more than one of the span's are named too (they are not the span's words: no offsets).
+        around = ", ".join(k for k in ranked[:3] if k not in own)
+        if not wanted:  # only the talk around the span shares words with it
+            return Evidence(kind, f"{around} (in the talk around it)", (), weight, unit)
         words: list[Word] = []
         for i, key in keys:
             if key in wanted and all(w.lemma != key for w in words):
                 words.append(_word(analysis, i))
-        return Evidence(kind, ", ".join(wanted), tuple(words), weight, unit)
+        return Evidence(kind, ", ".join(wanted) + (f" (and in the talk around it: {around})" if around else ""),
+                        tuple(words), weight, unit)
 
 
 def _word(analysis: Analysis, i: int) -> Word:
