@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..store import Project
-from ..store.pg import sql as pgsql
+from ..store.dialect import sql_for
 from .analysis import NOTE, WORD, Analysis, cached_analysis, get_analysis
 from .defaults import AUTO_CODER
 from .dialect import is_stop
@@ -48,8 +48,7 @@ def distinctive_words(project: Project, *, coder: str | None = None, top: int = 
     # The units' offsets, one row per code and transcript (50,000 rows of units would cost more
     # than the counting); group_concat feeds both columns the group's rows in the same order.
     where, value = ("coder = ?", coder) if coder is not None else ("coder != ?", AUTO_CODER)
-    joined = ("group_concat(start), group_concat(end)" if project.conn.dialect == "sqlite"
-              else pgsql.JOINED_OFFSETS)
+    joined = sql_for(project.conn).JOINED_OFFSETS
     groups = project.conn.execute(
         f"SELECT code_id, transcript_id, {joined} FROM codings"
         f" WHERE {where} GROUP BY code_id, transcript_id", (value,)).fetchall()

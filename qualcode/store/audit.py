@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..core.errors import UserError
-from .pg import sql as pgsql
+from .dialect import sql_for
 
 if TYPE_CHECKING:
     from .connection import SharedConnection
@@ -127,7 +127,7 @@ def append(conn: Conn, who: str | None, kind: str, summary: str, detail: dict[st
     if not kind or not summary:
         raise ValueError("an audit entry needs a kind and a summary")
     try:
-        top, prev, seq = conn.execute(_LAST if _dialect(conn) == "sqlite" else pgsql.AUDIT_LAST).fetchone()
+        top, prev, seq = conn.execute(sql_for(conn).AUDIT_LAST).fetchone()
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):
             return None  # a file being written by an older schema (only the upgrade tests make one)
@@ -147,15 +147,6 @@ def append(conn: Conn, who: str | None, kind: str, summary: str, detail: dict[st
         (entry_id, at, who, kind, summary, text, prev, digest),
     )
     return Entry(entry_id, at, who, kind, summary, detail, prev, digest)
-
-
-# The last entry (id, hash) and the highest id the log ever had, in one statement.
-_LAST = ("SELECT (SELECT max(id) FROM audit_log), (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1),"
-         " (SELECT seq FROM sqlite_sequence WHERE name = 'audit_log')")
-
-
-def _dialect(conn: Conn) -> str:
-    return getattr(conn, "dialect", "sqlite")  # a raw sqlite3 connection (a file being upgraded)
 
 
 def ranges(ids: Iterable[int]) -> list[list[int]]:
@@ -270,11 +261,7 @@ def record_replay(conn: Conn, action: dict[str, Any], *, backwards: bool, who: s
     detail["action"] = {"id": action["id"], "at": action["created_at"]}
     verb = "undo" if backwards else "redo"
     try:  # newest first: the action undone is nearly always a recent one
-        made = conn.execute(
-            "SELECT id, summary FROM audit_log WHERE kind NOT IN ('undo', 'redo')"
-            " AND json_extract(detail, '$.action.id') = ? AND json_extract(detail, '$.action.at') = ?"
-            " ORDER BY id DESC LIMIT 1" if _dialect(conn) == "sqlite" else pgsql.AUDIT_ACTION_ENTRY,
-            (action["id"], action["created_at"])).fetchone()
+        made = conn.execute(sql_for(conn).AUDIT_ACTION_ENTRY, (action["id"], action["created_at"])).fetchone()
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):
             return None
@@ -370,20 +357,11 @@ def unit_entries(project: ProjectLike, unit: int) -> list[Entry]:
     """The entries that made or changed unit ``unit`` (a row of it, or a batch that holds it),
     and those that made or changed the text of its transcript (its import, repairs, redaction),
     in order."""
-    named = project.conn.execute(
-        f"SELECT {_COLUMNS} FROM audit_log a WHERE"
-        " EXISTS (SELECT 1 FROM json_each(a.detail, '$.rows') r"
-        "   WHERE json_extract(r.value, '$.table') = 'codings' AND json_extract(r.value, '$.id') = :u)"
-        " OR EXISTS (SELECT 1 FROM json_each(a.detail, '$.units') b"
-        "   WHERE json_extract(b.value, '$[0]') <= :u AND :u <= json_extract(b.value, '$[1]'))"
-        " ORDER BY id" if project.conn.dialect == "sqlite" else pgsql.AUDIT_UNIT, {"u": unit}).fetchall()
+    named = project.conn.execute(sql_for(project.conn).AUDIT_UNIT, {"u": unit}).fetchall()
     found = [_entry(r) for r in named]
     tid = _unit_transcript(project, unit, found)
     if tid is not None:
-        texts = [_entry(r) for r in project.conn.execute(
-            f"SELECT {_COLUMNS} FROM audit_log a WHERE EXISTS"
-            " (SELECT 1 FROM json_each(a.detail, '$.transcripts') t WHERE t.key = ?) ORDER BY id"
-            if project.conn.dialect == "sqlite" else pgsql.AUDIT_TEXT, (tid,))]
+        texts = [_entry(r) for r in project.conn.execute(sql_for(project.conn).AUDIT_TEXT, (tid,))]
         # A transcript id can be used again after a delete: the text's story starts where the
         # transcript the unit is on was made (imported, merged in, or there before the trail).
         first = found[0].id if found else None
@@ -489,9 +467,7 @@ def verify(project: ProjectLike, *, expect: str | None = None) -> list[str]:
     from before (the article's data) that must still be in the chain. Empty: intact."""
     conn = project.conn
     problems: list[str] = []
-    sqlite = conn.dialect == "sqlite"
-    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'" if sqlite
-                                          else pgsql.AUDIT_TRIGGERS)}
+    present = {r[0] for r in conn.execute(sql_for(conn).AUDIT_TRIGGERS)}
     problems += [f"the guard {name} that refuses to change the trail has been removed"
                  for name in TRIGGERS if name not in present]
     seen = {r[1]: r[0] for r in conn.execute("SELECT id, hash FROM audit_log")}  # what each entry follows
@@ -523,8 +499,7 @@ def verify(project: ProjectLike, *, expect: str | None = None) -> list[str]:
                 problems.append(f"entry {entry_id}: the chain is broken before it "
                                 f"(it does not follow entry {previous[0]} as written)")
         previous = (entry_id, stored)
-    seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'" if sqlite
-                       else pgsql.AUDIT_HIGH_WATER).fetchone()
+    seq = conn.execute(sql_for(conn).AUDIT_HIGH_WATER).fetchone()
     top = previous[0] if previous else 0
     if seq is not None and seq[0] > top:
         first, last = top + 1, seq[0]

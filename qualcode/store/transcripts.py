@@ -18,7 +18,7 @@ from ..core.text import count_words, normalize_text
 from . import audit
 from .base import ProjectBase, _now, unjournaled
 from .connection import SharedConnection
-from .pg import sql as pgsql
+from .dialect import sql_for
 
 if TYPE_CHECKING:
     from ..core.models import FocusGroup, Transcript, Turn
@@ -263,13 +263,7 @@ class TranscriptStore(ProjectBase):
         images of its codings, whose offsets are now stale, dropped."""
         with unjournaled(conn):
             rewrite_text(conn, tid, edits)
-            conn.execute(
-                "DELETE FROM actions WHERE id IN (SELECT action_id FROM changes WHERE"
-                " (tbl = 'codings' AND json_extract(coalesce(new, old), '$.transcript_id') = ?)"
-                " OR (tbl = 'transcript' AND json_extract(coalesce(new, old), '$.id') = ?))"
-                if conn.dialect == "sqlite" else pgsql.STALE_ACTIONS,
-                (tid, tid),
-            )
+            conn.execute(sql_for(conn).STALE_ACTIONS, (tid, tid))
 
 
 def rewrite_text(conn: SharedConnection, tid: str, edits: list[TextEdit], *, remap_codings: bool = True) -> OffsetMap:

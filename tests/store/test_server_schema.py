@@ -73,3 +73,15 @@ def test_a_hint_names_a_server_project_so_it_can_be_pasted(pg_url):
     assert done.returncode == 0, done.stderr
     hint = done.stdout.split("undo with: ", 1)[1].rstrip(")\n")
     assert shlex.split(hint) == ["qualcode", "undo", pg_url]
+
+
+def test_each_backend_says_the_same_statements():
+    """What SQLite and PostgreSQL say differently is kept by name, once per backend
+    (store/sqlite_sql.py, store/pg/sql.py): a statement added to one must be added to the other."""
+    from qualcode.store import sqlite_sql
+    from qualcode.store.pg import sql as pg_sql
+
+    def names(module):
+        return {n for n in vars(module) if n.isupper()}
+
+    assert names(sqlite_sql) == names(pg_sql) and "AUDIT_LAST" in names(pg_sql)

@@ -1,6 +1,7 @@
-"""The statements of the store that PostgreSQL says differently from SQLite, by name; the store
-picks them with ``conn.dialect`` (every other statement is the same on both, see
-:func:`.connection.translate`). No driver is imported here."""
+"""The statements of the store that PostgreSQL says differently from SQLite, by name: the
+server's side of :mod:`..sqlite_sql` (the same names; :func:`..dialect.sql_for` picks the module
+for a connection). Every other statement is the same on both (see :func:`.connection.translate`).
+No driver is imported here."""
 
 from __future__ import annotations
 
