@@ -315,6 +315,24 @@ async def test_codes_are_suggested_with_their_evidence_and_accepted_with_one_key
         assert app.project.suggestion_decisions("AB") == [("T1", *span, first.code, "AB", "accepted")]
 
 
+async def test_suggestions_for_a_span_the_coder_left_are_marked_and_not_taken_here(path):
+    app = QualcodeApp(path, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_t1(pilot)
+        await pilot.press("right_square_bracket", "x")  # P1: «Eh, jeg kjente meg igjen, altså.»
+        await pilot.press("i")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.suggestions
+        await pilot.press("escape", "right_square_bracket", "right_square_bracket")  # two turns on
+        await pilot.pause()
+        assert "(not here: press i for codes here)" in str(screen.query_one("#suggestions").render())
+        await pilot.press("1")
+        await pilot.pause()
+        assert app.project.units() == []  # nothing coded out of sight
+        assert app.project.suggestion_decisions("AB") == []
+
+
 async def test_coding_a_suggested_span_by_hand_passes_over_the_codes_shown_above(path):
     app = QualcodeApp(path, coder="AB")
     async with app.run_test(size=SIZE) as pilot:

@@ -292,6 +292,7 @@ class CodingScreen(TurnRepairs):
     def on_transcript_view_cursor_moved(self, event: TranscriptView.CursorMoved) -> None:
         if self.chooser.is_open:  # a click in the text while choosing: the user moved on, as Escape
             self.chooser.action_cancel()
+        self.mark_suggestions()
         inside = self.view.spans_at(event.offset)
         if self.view.selection is not None and self.current in {s.unit_id for s in inside}:
             return  # (selecting inside the current unit: it stays the current one)

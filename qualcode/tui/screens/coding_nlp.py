@@ -175,8 +175,12 @@ class NlpAssist(WorkbenchScreen[None]):
             screen.notify(f"There {'is' if len(self.suggestions) == 1 else 'are'} only "
                           f"{plural(len(self.suggestions), 'suggestion')}.")
             return
-        code = self.suggestions[n - 1].code
         start, end = self.suggested_span
+        if not self.suggestions_here():  # the coder moved on: never code a span out of sight
+            screen.notify(f"These suggestions are for «{shorten(screen.text[start:end], 40)}», not here: "
+                          "press i for codes here.")
+            return
+        code = self.suggestions[n - 1].code
         coding = screen._save(f"coded {code} (suggestion {n})",
                               lambda: screen.app.project.add_coding(screen.tid, start, end, code, screen.app.coder,
                                                                     origin="suggestion"))
@@ -184,6 +188,28 @@ class NlpAssist(WorkbenchScreen[None]):
             screen._coded(coding.code)
             screen._add_unit(coding)
             self.settle_suggestions(start, end, code)
+
+    def suggestions_here(self) -> bool:
+        """Whether the shown suggestions are for where the coder is: the cursor in their span,
+        or a selection overlapping it."""
+        if self.suggested_span is None:
+            return False
+        start, end = self.suggested_span
+        view = self._screen.view
+        if view.selection is not None:
+            return view.selection[0] < end and start < view.selection[1]
+        return start <= view.cursor <= end
+
+    def mark_suggestions(self) -> None:
+        """The panel's first line says when its suggestions are for another place than the cursor's."""
+        if self.suggested_span is None or not self.suggestions:
+            return
+        panel = self._screen.query_one("#suggestions", Static)
+        lines = str(panel.render()).split("\n")
+        stale = " (not here: press i for codes here)"
+        first = lines[0].removesuffix(stale)
+        lines[0] = first if self.suggestions_here() else first + stale
+        panel.update("\n".join(lines))
 
     def settle_suggestions(self, start: int, end: int, code: str | None) -> None:
         """Record what became of the codes suggested for a span the coder has now coded with
