@@ -163,8 +163,6 @@ def watch(conn: SharedConnection) -> bool:
     if not _watching(conn):  # once per connection: TEMP objects live as long as it does
         if not _has_table(conn):
             return False
-        if conn.dialect != "sqlite":
-            raise RuntimeError("bug: a server project's connection watches the codebook from its opening")
         conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_EVENTS} (kind TEXT NOT NULL, label TEXT, coder TEXT,"
                      " undone INTEGER)")
         for name, body in _TRIGGERS.items():

@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import UserError
-from . import audit, leftovers, transfer
+from . import audit, transfer
 from .base import _busy_timeout_ms
 from .connection import SharedConnection
 from .pg.url import ServerAddress, is_server_address, location
-from .project import Project, _close_raw, _server
-from .schema import APPLICATION_ID, migrate
+from .project import Project, _server, new_project_file
 
 
 @dataclass(frozen=True)
@@ -94,38 +92,14 @@ def _finish(conn: SharedConnection, src: Project, who: str | None, *,
 
 
 def _to_file(src: Project, path: Path, who: str | None, *, record: bool = True) -> CopyResult:
-    if path.exists():
-        raise UserError("a file with this name exists already; choose another name", path=path)
-    if not path.parent.is_dir():
-        raise UserError("the folder for the project does not exist", path=path)
-    tmp = path.with_name(f".{path.name}.creating-{os.getpid()}")
-    leftovers.remove_database_files(tmp)
-    try:
+    with new_project_file(path, path.with_name(f".{path.name}.creating-{os.getpid()}")) as conn:
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        except OSError as exc:
-            raise UserError(f"cannot create the project file: {exc.strerror}", path=path) from None
-        raw = Project._connect(tmp)
-        conn = SharedConnection(tmp, raw, (0, 0), _busy_timeout_ms() / 1000, _close_raw)
-        try:
-            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            migrate(conn, 0)
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                counts, source_hash = _finish(conn, src, who, record=record)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.rollback_quietly()
-                raise
-            if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            _close_raw(raw)
-        if path.exists():
-            raise UserError("the project file appeared meanwhile; nothing was changed", path=path)
-        os.replace(tmp, path)
-    finally:
-        leftovers.remove_database_files(tmp)
+            counts, source_hash = _finish(conn, src, who, record=record)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.rollback_quietly()
+            raise
     return CopyResult(str(path), counts, source_hash)
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,36 +55,12 @@ class Project(RepairStore):
         if is_server_address(path):
             return _server().create(cls, location(path), name, codebook, _busy_timeout_ms() / 1000)
         path = Path(path)
-        if path.exists():
-            raise UserError("a file with this name exists already; choose another name", path=path)
-        if not path.parent.is_dir():
-            raise UserError("the folder for the project does not exist", path=path)
-        tmp = path.with_name(f".{path.name}.creating")
-        leftovers.remove_database_files(tmp)
-        try:
-            try:
-                # Health data: readable by its owner only, whatever the umask (the journals follow).
-                os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-            except OSError as exc:
-                raise UserError(f"cannot create the project file: {exc.strerror}", path=path) from None
-            raw = cls._connect(tmp)
-            conn = SharedConnection(tmp, raw, (0, 0), _busy_timeout_ms() / 1000, _close_raw)
-            try:
-                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                migrate(conn, 0)
-                project = cls(tmp, conn)
-                with project.action("create project", kind="create"):
-                    project.init_meta(name or path.stem, codebook)
-                # The creation itself is not something to undo.
-                conn.execute("DELETE FROM actions")
-                if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
-                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                _close_raw(raw)
-            os.replace(tmp, path)
-        except BaseException:
-            leftovers.remove_database_files(tmp)
-            raise
+        with new_project_file(path, path.with_name(f".{path.name}.creating")) as conn:
+            project = cls(conn.path, conn)
+            with project.action("create project", kind="create"):
+                project.init_meta(name or path.stem, codebook)
+            # The creation itself is not something to undo.
+            conn.execute("DELETE FROM actions")
         return cls.open(path, backup=False)
 
     @classmethod
@@ -396,6 +374,39 @@ class Project(RepairStore):
         problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
         problems += [f"broken reference in {r[0]} row {r[1]}" for r in self.conn.execute("PRAGMA foreign_key_check")]
         return problems
+
+
+@contextmanager
+def new_project_file(path: Path, tmp: Path) -> Iterator[SharedConnection]:
+    """A new project file made whole in the hidden file ``tmp`` (empty tables at this schema,
+    readable by its owner only) and renamed to ``path`` only when the block succeeds: a failure,
+    or a file that appeared at ``path`` meanwhile, leaves nothing behind."""
+    if path.exists():
+        raise UserError("a file with this name exists already; choose another name", path=path)
+    if not path.parent.is_dir():
+        raise UserError("the folder for the project does not exist", path=path)
+    leftovers.remove_database_files(tmp)
+    try:
+        try:
+            # Health data: readable by its owner only, whatever the umask (the journals follow).
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except OSError as exc:
+            raise UserError(f"cannot create the project file: {exc.strerror}", path=path) from None
+        raw = Project._connect(tmp)
+        conn = SharedConnection(tmp, raw, (0, 0), _busy_timeout_ms() / 1000, _close_raw)
+        try:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            migrate(conn, 0)
+            yield conn
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            _close_raw(raw)
+        if path.exists():
+            raise UserError("the project file appeared meanwhile; nothing was changed", path=path)
+        os.replace(tmp, path)
+    finally:
+        leftovers.remove_database_files(tmp)
 
 
 def _server() -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .base import unjournaled
 from .connection import SharedConnection
 
 # Parents before children (foreign keys are checked at once on a server).
@@ -92,9 +93,7 @@ def fill(target: SharedConnection, source: SharedConnection, *, skip: Iterable[s
     many rows each table got."""
     counts: dict[str, int] = {}
     skipped = set(skip)
-    recording = target.execute("SELECT recording FROM journal_state WHERE id = 1").fetchone()[0]
-    target.execute("UPDATE journal_state SET recording = 0")
-    try:
+    with unjournaled(target):
         for table in TABLES:
             if table in skipped:
                 continue
@@ -106,19 +105,13 @@ def fill(target: SharedConnection, source: SharedConnection, *, skip: Iterable[s
             insert_rows(target, table, names, data)
             counts[table] = len(data)
         set_high_water(target, {t: m for t, m in high_water(source).items() if t not in skipped})
-    finally:
-        target.execute("UPDATE journal_state SET recording = ?", (recording,))
     return counts
 
 
 def empty(target: SharedConnection, *, keep: Iterable[str] = ()) -> None:
     """Delete every row of :data:`TABLES` (children first), inside the caller's transaction."""
     kept = set(keep)
-    recording = target.execute("SELECT recording FROM journal_state WHERE id = 1").fetchone()[0]
-    target.execute("UPDATE journal_state SET recording = 0")
-    try:
+    with unjournaled(target):
         for table in reversed(TABLES):
             if table not in kept:
                 target.execute(f'DELETE FROM "{table}"')
-    finally:
-        target.execute("UPDATE journal_state SET recording = ?", (recording,))

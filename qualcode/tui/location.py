@@ -11,7 +11,6 @@ environment as ``PGPASSWORD``, which libpq reads (:func:`child_environment`).
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..store.pg.url import ServerAddress
 
@@ -33,13 +32,7 @@ def shown_location(project: Path | ServerAddress, width: int) -> str:
 
 def password(project: Path | ServerAddress) -> str | None:
     """The password a server project's URL carries (in its user part or as ``?password=``), or None."""
-    if not isinstance(project, ServerAddress):
-        return None
-    parts = urlsplit(project.conninfo)
-    given = parse_qs(parts.query).get("password")
-    if given:
-        return given[-1]
-    return unquote(parts.password) if parts.password else None
+    return project.password if isinstance(project, ServerAddress) else None
 
 
 def child_environment(project: Path | ServerAddress) -> dict[str, str]:

@@ -24,6 +24,7 @@ from psycopg import sql
 
 from ...core.errors import UserError
 from ...core.models import check_coder
+from .. import audit
 from .connection import PgConnection
 
 
@@ -46,8 +47,8 @@ class Member:
 def _conn(project: Any) -> PgConnection:
     conn = project.conn
     if conn.dialect != "postgresql":
-        raise UserError("team members are for a project on a PostgreSQL server; a project file has one coder "
-                        "at a time (see 'qualcode copy' to put it on a server)", path=str(project.path))
+        raise UserError("team members are database roles: for a project on a PostgreSQL server (put this one "
+                        "there with 'qualcode copy FILE URL')", path=str(project.path))
     return conn
 
 
@@ -101,8 +102,6 @@ def add_member(project: Any, role: str, *, coder: str | None, blind: bool = Fals
         conn.execute("DELETE FROM team_members WHERE role = ?", (role,))
         conn.execute("INSERT INTO team_members (role, coder, blind, read_only, added_at) VALUES (?, ?, ?, ?, ?)",
                      (role, coder, int(blind), int(read_only), datetime.now(UTC).isoformat(timespec="seconds")))
-        from .. import audit
-
         member = Member(role, coder, blind, read_only)
         audit.append(conn, None, "team", f"team: role {role} is a {member.access} as {coder}", member.as_dict())
     return member
@@ -120,6 +119,4 @@ def remove_member(project: Any, role: str) -> None:
         conn.pg.execute(sql.SQL("REVOKE ALL ON ALL SEQUENCES IN SCHEMA {} FROM {}").format(where, who))
         conn.pg.execute(sql.SQL("REVOKE USAGE ON SCHEMA {} FROM {}").format(where, who))
         conn.execute("DELETE FROM team_members WHERE role = ?", (role,))
-        from .. import audit
-
         audit.append(conn, None, "team", f"team: role {role} removed", {"role": role})

@@ -72,10 +72,18 @@ class ServerAddress(str):
         return shlex.quote(str(self)) if not spec else format(str(self), spec)
 
     @property
-    def has_password(self) -> bool:
+    def password(self) -> str | None:
+        """The password the URL carries (in its user part or as ``?password=``), or None: for a
+        process started for the project (as PGPASSWORD), never to be shown."""
         parts = urlsplit(self.conninfo)
-        in_user = "@" in parts.netloc and ":" in parts.netloc.rsplit("@", 1)[0]
-        return in_user or any(p.lower().startswith("password=") for p in parts.query.split("&"))
+        given = parse_qs(parts.query).get("password")
+        if given:
+            return given[-1]
+        return unquote(parts.password) if parts.password else None
+
+    @property
+    def has_password(self) -> bool:
+        return self.password is not None
 
     @property
     def database(self) -> str:
