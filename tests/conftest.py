@@ -107,3 +107,28 @@ def make_pg_url(pg_cluster):
 def pg_url(make_pg_url) -> str:
     """A fresh empty database for this test (postgresql://postgres@/t_…?host=<socket dir>&port=N)."""
     return make_pg_url()
+
+
+async def until(pilot, predicate, seconds: float = 5.0) -> float:
+    """Let a Pilot-driven app run until ``predicate()`` holds; how long it took (an
+    AssertionError after ``seconds``): what other processes saved, shown in time."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    while not predicate():
+        if loop.time() - start > seconds:
+            raise AssertionError("not shown in time")
+        await pilot.pause(0.05)
+    return loop.time() - start
+
+
+def qualcode_ok(*args: object) -> str:
+    """Run ``qualcode ARGS`` as another process would, which must succeed; its output."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "qualcode", *map(str, args)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout

@@ -12,12 +12,11 @@ import pytest
 
 from qualcode.core.errors import UserError
 from qualcode.store import Project
+from tests.conftest import qualcode_ok
 
 
-def other_process(project_path, *argv: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "qualcode", *argv[:1], str(project_path), *argv[1:]],
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+def other_process(project_path, command: str, *argv: str) -> None:
+    qualcode_ok(command, project_path, *argv)
 
 
 def test_an_edit_keeps_what_another_coder_changed_meanwhile(project, monkeypatch):

@@ -4,14 +4,13 @@ keeping the cursor and selection; blind coding still hides other coders."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 
 import pytest
 
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.widgets.unit_list import UnitList
+from tests.conftest import qualcode_ok, until
 
 SIZE = (120, 36)
 
@@ -19,21 +18,6 @@ SIZE = (120, 36)
 @pytest.fixture(autouse=True)
 def private_config(tmp_path, monkeypatch):
     monkeypatch.setenv("QUALCODE_CONFIG_DIR", str(tmp_path / "config"))
-
-
-def _cli(*args: str) -> None:
-    r = subprocess.run([sys.executable, "-m", "qualcode", *args], capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-
-
-async def _until(pilot, predicate, seconds: float = 3.0) -> float:
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    while not predicate():
-        if loop.time() - start > seconds:
-            raise AssertionError("not shown in time")
-        await pilot.pause(0.05)
-    return loop.time() - start
 
 
 async def _open_t1(app, pilot) -> CodingScreen:
@@ -54,7 +38,7 @@ def live_project(request, project) -> str:
     if request.param == "file":
         return path
     url = request.getfixturevalue("pg_url")
-    _cli("copy", path, url)
+    qualcode_ok("copy", path, url)
     return url
 
 
@@ -69,14 +53,14 @@ async def test_codings_saved_by_another_process_appear_blind_coding_holds(live_p
         assert units.row_count == 0
 
         # The same coder, from another terminal: shown.
-        await asyncio.to_thread(_cli, "code", path, "T1", "--start", "0", "--end", "10", "--code", "rec",
+        await asyncio.to_thread(qualcode_ok, "code", path, "T1", "--start", "0", "--end", "10", "--code", "rec",
                                 "--coder", "AB")
-        waited = await _until(pilot, lambda: units.row_count == 1)
+        waited = await until(pilot, lambda: units.row_count == 1, seconds=3.0)
         assert waited < 2.0
         assert (screen.view.selection, screen.view.cursor) == (selection, cursor)
 
         # Another coder: hidden while coding blind, shown with o.
-        await asyncio.to_thread(_cli, "code", path, "T1", "--start", "12", "--end", "20", "--code", "rec",
+        await asyncio.to_thread(qualcode_ok, "code", path, "T1", "--start", "12", "--end", "20", "--code", "rec",
                                 "--coder", "CD")
         await pilot.pause(1.2)
         assert units.row_count == 1

@@ -266,19 +266,26 @@ def _start_workbench(tmp_path: Path, path: Path, coder: str, mode: str, seconds:
     return proc
 
 
-def _finish_workbench(tmp_path: Path, proc, coder: str, timeout: float, tally: Tally) -> None:
+def collect(tmp_path: Path, proc, coder: str, timeout: float, tally: Tally, what: str) -> tuple[str, str]:
+    """Wait for a coder process started with its output in ``CODER.out``/``.err`` (killed after
+    ``timeout``, which the tally notes), and hand its output to the tally; (stdout, stderr)."""
     try:
         proc.wait(timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-        tally.unexpected.append(f"{coder}: the workbench did not finish within {timeout:.0f} s (killed)")
+        tally.unexpected.append(f"{coder}: {what} did not finish within {timeout:.0f} s (killed)")
     for fh in proc.files:
         fh.close()
     stdout = (tmp_path / f"{coder}.out").read_text(encoding="utf-8")
     stderr = (tmp_path / f"{coder}.err").read_text(encoding="utf-8")
     tally.output(coder, stdout, stderr)
     tally.runs[coder] += 1
+    return stdout, stderr
+
+
+def _finish_workbench(tmp_path: Path, proc, coder: str, timeout: float, tally: Tally) -> None:
+    stdout, stderr = collect(tmp_path, proc, coder, timeout, tally, "the workbench")
     for line in stdout.splitlines():
         kind, *rest = line.split()
         if kind in ("ack", "undo"):

@@ -29,7 +29,7 @@ from qualcode.store import Project, audit
 from qualcode.store.copying import copy_project
 
 from .support import PY, build_project, child_env, cli
-from .test_soak import Tally, _cli_writer, _finish_workbench, _last_lines, _start_workbench
+from .test_soak import Tally, _cli_writer, _finish_workbench, _last_lines, _start_workbench, collect
 
 TEAM_SECONDS = float(os.environ.get("QUALCODE_TEAM_SECONDS", "25"))
 TEAM_CODINGS = int(os.environ.get("QUALCODE_TEAM_CODINGS", "200"))
@@ -78,18 +78,7 @@ def _start_api_coder(tmp_path: Path, url: str, coder: str, n: int, seconds: floa
 
 
 def _finish_api_coder(tmp_path: Path, proc: subprocess.Popen, coder: str, timeout: float, tally: Tally) -> None:
-    try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-        tally.unexpected.append(f"{coder}: the API coder did not finish within {timeout:.0f} s (killed)")
-    for fh in proc.files:  # type: ignore[attr-defined]
-        fh.close()
-    stdout = (tmp_path / f"{coder}.out").read_text(encoding="utf-8")
-    stderr = (tmp_path / f"{coder}.err").read_text(encoding="utf-8")
-    tally.output(coder, stdout, stderr)
-    tally.runs[coder] += 1
+    stdout, stderr = collect(tmp_path, proc, coder, timeout, tally, "the API coder")
     for line in stdout.splitlines():
         kind, *rest = line.split()
         if kind == "ack":

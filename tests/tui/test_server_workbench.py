@@ -35,7 +35,7 @@ from qualcode.tui.widgets.code_chooser import CodeList
 from qualcode.tui.widgets.status_bar import StatusBar
 from qualcode.tui.widgets.unit_list import UnitList
 
-from ..conftest import ROLES, make_parsed
+from ..conftest import ROLES, make_parsed, qualcode_ok, until
 from .conftest import Notes, span
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -72,16 +72,6 @@ def no_password_shown(app) -> None:
 async def settle(app, pilot) -> None:
     await app.workers.wait_for_complete()
     await pilot.pause()
-
-
-async def until(pilot, predicate, seconds: float = 5.0) -> float:
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    while not predicate():
-        if loop.time() - start > seconds:
-            raise AssertionError("not shown in time")
-        await pilot.pause(0.05)
-    return loop.time() - start
 
 
 def stored(url: str) -> Project:
@@ -284,11 +274,6 @@ async def test_a_server_that_ends_the_connection_closes_the_workbench_with_one_l
     assert PASSWORD not in app.error_line
 
 
-def _cli(*args: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "qualcode", *args], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-
-
 async def test_a_unit_coded_by_another_process_shows_within_the_watch(server):
     app = QualcodeApp(server, coder="AB")
     async with app.run_test(size=SIZE) as pilot:
@@ -299,7 +284,7 @@ async def test_a_unit_coded_by_another_process_shows_within_the_watch(server):
         assert isinstance(screen, CodingScreen)
         units = screen.query_one("#units", UnitList)
         assert units.row_count == 1
-        await asyncio.to_thread(_cli, "code", server, "T1", "--quote", "For meg ga det håp", "--code", "rec",
+        await asyncio.to_thread(qualcode_ok, "code", server, "T1", "--quote", "For meg ga det håp", "--code", "rec",
                                 "--coder", "AB")
         waited = await until(pilot, lambda: units.row_count == 2)
         assert waited < 4 * app.WATCH_INTERVAL + 1.0
