@@ -10,8 +10,13 @@ for the top three codes of the unit's span, in two settings:
 * **leave-one-out (LOO)**: all of that coder's *other* units coded in the project; the unit
   itself and the other coder's units absent (the Suggester is rebuilt for every unit).
 
+A study whose codebook has example utterances is also run cold without them (``... no
+examples``), since a codebook with definitions only is what the held-out study has.
+
 Figures: P@1 (the top suggestion is one of the unit's codes), R@3 (the share of the unit's codes
-among the top three), coverage (share of units with any suggestion), per code (support, top
+among the top three), coverage (share of units with any suggestion), sure (share of units whose
+top suggestion is not marked weak, and P@1 counting only those: the figure as it was when weak
+suggestions were not shown), per code (support, top
 picks and their precision, recall at 1 and 3), the commonest confusions (gold code -> top pick),
 and the wall and CPU time per ``suggest`` call after analysis (mean, 95th percentile), with the
 time to rebuild the Suggester after a coding changed. Baselines from the same run on the same
@@ -239,6 +244,12 @@ class Scored:
     def coverage(self) -> float:
         return sum(bool(f) for f in self.found) / max(1, len(self.found))
 
+    def sure(self) -> tuple[float, float]:
+        """(share of units whose top suggestion is not weak, P@1 counting only those): the figures
+        as they were when weak suggestions were not shown."""
+        rows = [(g, b) for g, b in zip(self.gold, self.best) if b is not None and not b.weak]
+        return len(rows) / max(1, len(self.gold)), sum(b.code in g for g, b in rows) / max(1, len(self.gold))
+
     def per_code(self, code: str) -> tuple[int, int, float, float, float]:
         """support, top picks, precision of the picks, recall at 1, recall at 3."""
         support = sum(code in g for g in self.gold)
@@ -287,9 +298,13 @@ def run_study(study: Study, pipeline, folder: Path, *, coders: Sequence[str] | N
         scores = {k: Scored() for k in ("cold", "cold-kw", "loo", "loo-kw", "loo-freq")}
         timing = {"cold": Timing(), "loo": Timing()}
         cold = Suggester(project, pipeline)
+        # A codebook with examples is also run without them: the held-out study has none.
+        bare = Suggester(project, pipeline, use_examples=False) if has_examples(study.codebook) else None
         for coder in coders:
             for unit in per_coder[coder]:
                 timed_suggest(cold, unit, timing["cold"], scores["cold"])
+                if bare is not None:
+                    timed_suggest(bare, unit, Timing(), scores.setdefault("cold-bare", Scored()))
                 scores["cold-kw"].add(unit, keyword_baseline(table, order, None, unit.quote))
             everything = [u for u in study.units if u.coder == coder]  # LOO uses all the coder's other units
             ids = dict(zip(_keys(everything), _insert(project, everything)))
@@ -313,6 +328,10 @@ def run_study(study: Study, pipeline, folder: Path, *, coders: Sequence[str] | N
         project.close()
 
 
+def has_examples(book: Codebook) -> bool:
+    return any(text.strip() for c in book.codes for text in c.examples)
+
+
 def _keys(units: list[GoldUnit]) -> list[int]:
     return [id(u) for u in units]
 
@@ -326,7 +345,7 @@ def _insert(project: Project, units: list[GoldUnit]) -> list[list[int]]:
 
 # --- printing ------------------------------------------------------------------------------------
 
-METHODS = [("cold", "cold", "suggester"), ("cold", "cold-kw", "keyword baseline"),
+METHODS = [("cold", "cold", "suggester"), ("cold", "cold-bare", "... no examples"), ("cold", "cold-kw", "keyword baseline"),
            ("LOO", "loo", "suggester"), ("LOO", "loo-kw", "keyword baseline"),
            ("LOO", "loo-freq", "frequency baseline")]
 
@@ -351,11 +370,19 @@ def print_study(result: dict[str, Any], pipeline) -> None:
     units = " + ".join(f"{c} {n}" for c, n in result["units"].items())
     print(f"== {study.name}: {label}; {len(study.manifest.entries)} transcripts, {len(result['order'])} codable "
           f"codes, units {units}; {pipeline.label}")
-    print(f"   {'setting':<8}{'method':<20}{'P@1':>6}{'R@3':>7}{'cover':>7}   P@1 per coder")
+    print(f"   {'setting':<8}{'method':<20}{'P@1':>6}{'R@3':>7}{'cover':>7}{'sure':>6}{'P@1 sure':>10}   P@1 per coder")
     for setting, key, name in METHODS:
+        if key not in scores:
+            continue
         s = scores[key]
         per = " / ".join(f"{c} {s.p1(c):.2f}" for c in coders)
-        print(f"   {setting:<8}{name:<20}{s.p1():6.2f}{s.r3():7.2f}{100 * s.coverage():6.0f}%   {per}")
+        sure = ""
+        if any(b is not None for b in s.best):
+            share, p1 = s.sure()
+            sure = f"{100 * share:5.0f}%{p1:10.2f}"
+        print(f"   {setting:<8}{name:<20}{s.p1():6.2f}{s.r3():7.2f}{100 * s.coverage():6.0f}%{sure:<16}   {per}")
+    print("   (sure: units whose top suggestion is not weak, and P@1 counting only those; "
+          "'no examples': the codebook's examples left out)")
     cold, loo = result["timing"]["cold"], result["timing"]["loo"]
     worst = 1000 * max(p95(cold.wall), p95(loo.wall))
     print(f"   ms per suggest call after analysis, mean/p95: wall cold {ms(cold.wall)}, LOO {ms(loo.wall)} "

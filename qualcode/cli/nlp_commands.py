@@ -235,7 +235,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         if not row["suggestions"]:
             print("      no suggestion (no keyword or similar unit)")
         for s in row["suggestions"]:
-            print(f"  {s['score']:.2f}  {s['code']}  {s['name']}")
+            print(f"  {s['score']:.2f}  {s['code']}  {s['name']}" + ("  (weak: a guess)" if s["weak"] else ""))
             print(wrap(s["explanation"], 8))
         print()
     return 0

@@ -60,6 +60,7 @@ class Suggestion:
     similarity: float = 0.0
     evidence: list[Evidence] = field(default_factory=list)
     path: list[str] = field(default_factory=list)
+    weak: bool = False  # little evidence: shown, and marked, as a guess
 
     @property
     def words(self) -> list[Word]:
@@ -77,5 +78,5 @@ class Suggestion:
         return {
             "code": self.code, "name": self.name, "path": self.path, "score": round(self.score, 3),
             "keyword_score": round(self.keyword_score, 3), "similarity": round(self.similarity, 3),
-            "explanation": self.explain(), "evidence": [e.to_dict() for e in self.evidence],
+            "weak": self.weak, "explanation": self.explain(), "evidence": [e.to_dict() for e in self.evidence],
         }

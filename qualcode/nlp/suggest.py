@@ -76,7 +76,8 @@ UNUSED_PARENT = 0.7        # a theme the coder has never used while coding its s
 UNUSED_FROM = 20           # ... once the coder has this many units
 REJECTED_ALIKE = 0.3       # a span this alike to one where the coder passed over a code ...
 REJECTED_WEIGHT = 0.8      # ... gets that code this much less, in proportion
-MIN_SCORE = 0.08           # weaker suggestions are not shown
+MIN_SCORE = 0.08           # weaker suggestions are shown as weak (the coder sees they are guesses) ...
+SHOWN_SCORE = 0.01         # ... and weaker still are not shown
 LEARNED_SHOWN = 0.01       # the classifier's part is shown as evidence from this much
 
 # Words that name a role, by family: a speaker's role and a subtheme's name meet through them
@@ -342,10 +343,11 @@ class Suggester:
         for code, node in self.nodes.items():
             raw = keyword_raw.get(code, 0.0) + inherited.get(code, 0.0)
             sim, nearest = similar.get(code, (0.0, None))
-            definition = self._definition(query, code)
+            definition, profile, whose = self._definition(query, code), self.profiles.get(code), ""
             if speaker_role and speaker_role in self.code_roles.get(code, ()) and node.parent:
-                definition = max(definition, self._definition(query, node.parent))  # the theme, for this role
-            profile = self.profiles.get(code)
+                theirs = self._definition(query, node.parent)  # the theme's, for this role
+                if theirs > definition:
+                    definition, profile, whose = theirs, self.profiles.get(node.parent), " (its theme's, for this role)"
             taught = learned.get(code, 0.0)
             if raw <= 0 and sim <= 0 and definition <= 0 and taught <= 0:
                 continue
@@ -360,7 +362,8 @@ class Suggester:
                 items += [Evidence(e.kind, e.term, e.words, e.weight * share, count=e.count)
                           for e in evidence.get(node.parent, []) if e.term not in own_terms]
             if def_part > 0 and profile:
-                items.append(self._shared_evidence("definition", analysis, keys, query, profile, def_part, None))
+                shared = self._shared_evidence("definition", analysis, keys, query, profile, def_part, None)
+                items.append(Evidence("definition", shared.term + whose, shared.words, shared.weight))
             if sim_part > 0 and nearest is not None:
                 items.append(self._shared_evidence("similar", analysis, keys, query, nearest.vector, sim,
                                                    nearest.id))
@@ -385,8 +388,9 @@ class Suggester:
             if passed > REJECTED_ALIKE:
                 score *= 1.0 - REJECTED_WEIGHT * passed
                 items.append(Evidence("rejected", f"passed over for a span {passed:.0%} alike", (), -passed))
-            if score >= MIN_SCORE:
-                out.append(Suggestion(code, node.name, score, kw_part, sim, items, self.paths[code]))
+            if score >= SHOWN_SCORE:
+                out.append(Suggestion(code, node.name, score, kw_part, sim, items, self.paths[code],
+                                      weak=score < MIN_SCORE))
         # The more specific code first when two score alike (a subtheme over its theme).
         out.sort(key=lambda s: (-round(s.score, 6), -self.depth.get(s.code, 0), -s.keyword_score, s.code))
         return out[:top]

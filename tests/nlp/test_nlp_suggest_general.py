@@ -156,3 +156,43 @@ def test_a_word_the_tokeniser_kept_its_full_stop_on_is_not_content(tmp_path, pip
     keys = {k for _, k in content_keys(get_analysis(project, "T1", pipeline), turn.start, turn.end)}
     assert not any(k.endswith(".") for k in keys) and not keys & {"eg", "no", "jeg", "nå"}
     project.close()
+
+
+VISIT_TALK = [("P1", "Han kom på besøk i går, og vi drakk kaffe."),
+              ("P1", "Vi spiste kake etterpå, og det var fint vær."),
+              ("P1", "Det var en lang dag, med mye prat om familie og folk."),
+              ("P1", "Jeg leste avisa og hørte på radio."),
+              ("Sykepleier 1", "Det er stress og hastverk hele dagen.")]
+
+
+def test_a_suggestion_with_little_evidence_is_shown_as_a_guess(tmp_path, pipeline):
+    """A codebook with definitions only often has little to go on: the best guess is still shown
+    (with its evidence), marked weak, rather than nothing; a suggestion with real evidence is not."""
+    from qualcode.nlp.suggest import MIN_SCORE, SHOWN_SCORE
+
+    project = create_project(tmp_path / "p.qualcode", VISIT_TALK, codebook=CARE_BOOK)
+    suggester = Suggester(project, pipeline)
+    turns = project.turns("T1")
+    found = {n: suggester.suggest("T1", t.start, t.end) for n, t in enumerate(turns)}
+    every = [s for shown in found.values() for s in shown]
+    assert all(s.weak == (s.score < MIN_SCORE) and s.score >= SHOWN_SCORE and s.evidence for s in every)
+    [family] = [s for s in found[2] if s.code == "nett"]
+    assert family.weak and family.to_dict()["weak"] is True
+    assert "familie" in family.explain()
+    assert not found[4][0].weak and found[4][0].to_dict()["weak"] is False
+    project.close()
+
+
+def test_a_subtheme_by_role_shows_the_words_its_themes_definition_shares(tmp_path, pipeline):
+    """A sykepleier's "stress og hastverk" is like the theme's definition, not the staff subtheme's
+    own: the evidence names the span's words and says whose definition it is."""
+    from qualcode.store.project import RoleRule
+
+    project = create_project(tmp_path / "p.qualcode", VISIT_TALK, codebook=CARE_BOOK)
+    project.set_roles("T1", [RoleRule.parse("Sykepleier*=sykepleier")])
+    turn = project.turns("T1")[4]
+    found = {s.code: s for s in Suggester(project, pipeline).suggest("T1", turn.start, turn.end)}
+    [definition] = [e for e in found["tid-ansatte"].evidence if e.kind == "definition"]
+    assert {w.text for w in definition.words} == {"stress", "hastverk"}
+    assert definition.term == "stress, hastverk (its theme's, for this role)"
+    project.close()

@@ -156,7 +156,8 @@ class NlpAssist(WorkbenchScreen[None]):
         if not suggestions:
             lines.append("  none: no keyword or coded unit is like this text")
         for n, suggestion in enumerate(suggestions, 1):
-            lines.append(f"[{n}] {suggestion.score:.2f} {suggestion.code}  {suggestion.name}")
+            lines.append(f"[{n}] {suggestion.score:.2f} {suggestion.code}  {suggestion.name}"
+                         + ("  (weak: a guess)" if suggestion.weak else ""))
             lines.append(f"    {suggestion.explain()}")
         if suggestions:
             lines.append("1-5 codes the span with that code")
