@@ -250,6 +250,11 @@ class Scored:
         rows = [(g, b) for g, b in zip(self.gold, self.best) if b is not None and not b.weak]
         return len(rows) / max(1, len(self.gold)), sum(b.code in g for g, b in rows) / max(1, len(self.gold))
 
+    def weak(self) -> tuple[int, float]:
+        """(units whose top suggestion is weak, the right share of those)."""
+        rows = [(g, b) for g, b in zip(self.gold, self.best) if b is not None and b.weak]
+        return len(rows), sum(b.code in g for g, b in rows) / max(1, len(rows))
+
     def per_code(self, code: str) -> tuple[int, int, float, float, float]:
         """support, top picks, precision of the picks, recall at 1, recall at 3."""
         support = sum(code in g for g in self.gold)
@@ -381,8 +386,12 @@ def print_study(result: dict[str, Any], pipeline) -> None:
             share, p1 = s.sure()
             sure = f"{100 * share:5.0f}%{p1:10.2f}"
         print(f"   {setting:<8}{name:<20}{s.p1():6.2f}{s.r3():7.2f}{100 * s.coverage():6.0f}%{sure:<16}   {per}")
+    weak = "; ".join(f"{name} {n} units, {100 * right:.0f}% right" for key, name in
+                     (("cold", "cold"), ("cold-bare", "no examples"), ("loo", "LOO")) if key in scores
+                     for n, right in [scores[key].weak()])
     print("   (sure: units whose top suggestion is not weak, and P@1 counting only those; "
           "'no examples': the codebook's examples left out)")
+    print(f"   weak top suggestions (shown as a guess): {weak}")
     cold, loo = result["timing"]["cold"], result["timing"]["loo"]
     worst = 1000 * max(p95(cold.wall), p95(loo.wall))
     print(f"   ms per suggest call after analysis, mean/p95: wall cold {ms(cold.wall)}, LOO {ms(loo.wall)} "
