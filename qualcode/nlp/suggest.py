@@ -390,7 +390,7 @@ class Suggester:
                 items.append(Evidence("rejected", f"passed over for a span {passed:.0%} alike", (), -passed))
             if score >= SHOWN_SCORE:
                 out.append(Suggestion(code, node.name, score, kw_part, sim, items, self.paths[code],
-                                      weak=score < MIN_SCORE))
+                                      weak=round(score, 2) < MIN_SCORE))  # as shown, two decimals
         # The more specific code first when two score alike (a subtheme over its theme).
         out.sort(key=lambda s: (-round(s.score, 6), -self.depth.get(s.code, 0), -s.keyword_score, s.code))
         return out[:top]
