@@ -136,3 +136,19 @@ def test_every_nlp_command_has_help(capsys):
             main([command, "--help"])
         assert exit_.value.code == 0
         assert "usage: qualcode " + command in capsys.readouterr().out
+
+
+def test_suggest_marks_a_guess_in_its_text_and_json(capsys, project_path, monkeypatch):
+    with Project.open(project_path, backup=False) as project:
+        start, end = span_of(project, "T1", "Eh, jeg kjente meg faktisk igjen, altså.")
+    args = ["suggest", project_path, "T1", "--start", str(start), "--end", str(end), "--nlp-model", "basic"]
+    code, out, _ = run(capsys, *args, "--json")
+    [strong, *_] = json.loads(out)["suggestions"]
+    assert code == 0 and strong["weak"] is False
+    code, out, _ = run(capsys, *args)
+    assert "(weak: a guess)" not in out.splitlines()[1]
+    monkeypatch.setattr("qualcode.nlp.suggest.MIN_SCORE", 1.0)  # now nothing has evidence enough
+    code, out, _ = run(capsys, *args, "--json")
+    assert all(s["weak"] for s in json.loads(out)["suggestions"])
+    code, out, _ = run(capsys, *args)
+    assert f"{strong['code']}  {strong['name']}  (weak: a guess)" in out

@@ -372,3 +372,18 @@ async def test_proposed_units_lie_in_participant_turns_and_p_walks_them(path):
         await pilot.pause()
         await pilot.press("p")
         assert screen.view.selection == (screen.proposals[1].start, screen.proposals[1].end)
+
+
+async def test_a_suggestion_with_little_evidence_is_marked_as_a_guess(path, monkeypatch):
+    monkeypatch.setattr("qualcode.nlp.suggest.MIN_SCORE", 1.0)  # every suggestion has too little evidence
+    app = QualcodeApp(path, coder="AB")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_t1(pilot)
+        await pilot.press("right_square_bracket", "x")  # P1: «Eh, jeg kjente meg igjen, altså.»
+        await pilot.press("i")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = str(screen.query_one("#suggestions").render())
+        assert screen.suggestions and all(s.weak for s in screen.suggestions)
+        assert shown.count("(weak: a guess)") == len(screen.suggestions)
+        assert f"{screen.suggestions[0].name}  (weak: a guess)" in shown
