@@ -11,17 +11,20 @@ evidence a coder can check:
 * **spelling and dialect variants** (``variant``): the same through the dialect table or
   rapidfuzz (*ikkje*, *høyrt*, *håpe*/*håp*), at a little less weight;
 * **the codebook's definition** (``definition``): lemma TF-IDF cosine between the span and the
-  code's name, definition, inclusion criteria and keywords, less what an ordinary turn of the
-  project shares with them, so a codebook without examples suggests from the first unit;
+  code's name, definition, inclusion criteria, keywords and examples, less what an ordinary turn
+  of the project shares with them, so a codebook without examples suggests from the first unit;
 * **similarity** (``similar``): cosine with the units already coded with the code (only the
-  asking coder's, when a coder is given: a second coder is never led by the first) and the
-  codebook's examples: the mean of the centroid (less an ordinary turn's) and the most alike
-  unit. Units overlapping the span are left out; the ``auto`` coder's never count;
+  asking coder's, when a coder is given: a second coder is never led by the first) and, once the
+  coder has units, the codebook's examples: the mean of the centroid (less an ordinary turn's)
+  and the most alike unit. Units overlapping the span are left out; the ``auto`` coder's never
+  count. (Before the coder has units the examples are part of the definition only: as units they
+  would favour the codes that have examples over those that have none.);
 * **the talk around it**: the rest of the span's turn, the turn before and the moderator's last
   question (:mod:`.context`) count beside the span's own words, so "Ja, alltid." is about what was
   asked; the words of it that count are named in the evidence, "in the talk around it";
-* **role** (``role``): a subtheme named for a role family (*de ansattes erfaringer*: staff,
-  which a *sykepleier* is) is held back for speakers of another family, and for the speaker's
+* **role** (``role``): a subtheme named for a role family (:mod:`.roles`: *de ansattes
+  erfaringer* is staff's, which a *sykepleier* is) is held back for speakers of another family,
+  and for the speaker's
   family it inherits its theme's evidence, so it ranks above the theme;
 * **what the coder's units teach** (``learned``): a classifier over the lemmas of the coder's
   units (:mod:`.learned`), rebuilt with every unit, adds to the score as the coder codes more;
@@ -33,20 +36,18 @@ Content words leave out stop words, fillers, numbers and names (:mod:`.corpus`).
 weighted mean of the keyword, definition and similarity parts, each in 0..1; the weights were
 tuned on the tuning studies only and are measured on a held-out study by
 ``bench/bench_suggest.py``. Every :class:`Suggestion` carries its :class:`Evidence` with the words
-and their offsets in the transcript text.
+and their offsets in the transcript text; one with little evidence is shown marked weak, a guess.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 
 from ..core.errors import UserError
-from ..core.models import MODERATOR_ROLES, CodeNode
 from ..store import Project
 from .analysis import Analysis, analyse_texts, get_analysis
 from .context import talk_around
@@ -56,6 +57,7 @@ from .evidence import Evidence, Suggestion, Word
 from .learned import LEARNED_CONTEXT, LearnedModel, around_keys, learned_evidence
 from .matching import Match, Matcher, compile_patterns
 from .model import Pipeline, load_pipeline
+from .roles import role_family, roles_of_code
 
 # Weights, tuned on the tuning studies only (bench/gold/suggestions.yaml and
 # bench/gold/studies/hjemmetjeneste); never on the held-out study (bench/gold/studies/ungdom-nav).
@@ -79,38 +81,6 @@ REJECTED_WEIGHT = 0.8      # ... gets that code this much less, in proportion
 MIN_SCORE = 0.08           # weaker suggestions are shown as weak (the coder sees they are guesses) ...
 SHOWN_SCORE = 0.01         # ... and weaker still are not shown
 LEARNED_SHOWN = 0.01       # the classifier's part is shown as evidence from this much
-
-# Words that name a role, by family: a speaker's role and a subtheme's name meet through them
-# ("Tidspress – de ansattes erfaringer" is for a sykepleier; "brukernes" for a bruker).
-_ROLE_WORDS = {
-    "ansatt": re.compile(r"\b(?:ansatt|personal|behandler|sykepleier|helsefag|veileder|terapeut|miljøterapeut|"
-                         r"miljøarbeider|lege|saksbehandler|helsepersonell|medarbeider|fagperson|profesjonell)\w*",
-                         re.IGNORECASE),
-    "pasient": re.compile(r"\b(?:pasient|bruker|brukar|deltaker|deltakar|ungdom|beboer|bebuar|klient|"
-                          r"tjenestemottaker)\w*", re.IGNORECASE),
-    "pårørende": re.compile(r"\bpårørende\w*|\bpårørande\w*", re.IGNORECASE),
-}
-
-
-def _roles_of_code(node: CodeNode) -> frozenset[str]:
-    """The role families a subtheme is for, from its name ("Ansattes håp": staff); a theme
-    (a top-level code) is for everyone, whatever its name says."""
-    if node.parent is None:
-        return frozenset()
-    return frozenset(role for role, pattern in _ROLE_WORDS.items() if pattern.search(node.name))
-
-
-def _role_family(role: str | None) -> str | None:
-    if not role:
-        return None
-    folded = role.casefold()
-    if folded in MODERATOR_ROLES:
-        return None
-    for family, pattern in _ROLE_WORDS.items():
-        if pattern.search(folded):
-            return family
-    return None
-
 
 def bag_of_lemmas(analysis: Analysis, start: int, end: int) -> Counter[str]:
     """Content-word lemma counts of a span (see :func:`.corpus.content_keys`)."""
@@ -148,7 +118,7 @@ class Suggester:
         self.nodes = {c.id: c for c in self.book.codes if c.codable}
         self.paths = {c.id: [n.name for n in self.book.path(c.id)] for c in self.book.codes}
         self.depth = {c.id: len(self.paths[c.id]) for c in self.book.codes}
-        self.code_roles = {c.id: _roles_of_code(c) for c in self.book.codes}
+        self.code_roles = {c.id: roles_of_code(c) for c in self.book.codes}
         self.stats = corpus_stats(project, self.pipeline)
         patterns = compile_patterns(self.pipeline, [(c.id, k) for c in self.book.codes for k in c.keywords])
         self.matcher = Matcher(patterns)
@@ -158,8 +128,9 @@ class Suggester:
         self.term_owners = {k: len(v) for k, v in owners.items()}
         self.term_weight = {_term_key(p.term): self._specificity(p) for p in patterns}
         self._turns: dict[str, tuple[list[int], list]] = {}
+        self.use_examples = use_examples
         self._build_profiles()
-        self._build_units(use_examples)
+        self._build_units()
         self._build_rejections()
 
     # --- how much a word says ----------------------------------------------------------------
@@ -189,6 +160,8 @@ class Suggester:
         ordinary turn of this project is to each (its baseline, subtracted)."""
         texts = {c.id: "\n".join(x for x in (c.name, c.definition, c.inclusion, ", ".join(c.keywords)) if x)
                  for c in self.nodes.values()}
+        if self.use_examples:  # the examples say what a code is about too (and are like the talk)
+            texts = {code: "\n".join([text, *self.nodes[code].examples]) for code, text in texts.items()}
         key = (self.pipeline.name, self.pipeline.version, self.pipeline.basic, tuple(sorted(texts.items())))
         bags = _PROFILES.get(key)
         if bags is None:
@@ -205,7 +178,7 @@ class Suggester:
 
     # --- what the coder has done ---------------------------------------------------------------
 
-    def _build_units(self, use_examples: bool) -> None:
+    def _build_units(self) -> None:
         bags: list[tuple[int | None, str | None, int, int, str, Counter[str]]] = []
         self._analyses: dict[str, Analysis] = {}
         for coding in self.project.codings(coder=self.coder) if self.coder else self.project.codings():
@@ -217,7 +190,10 @@ class Suggester:
             bag = content_bag(analysis, coding.start, coding.end)
             if bag:
                 bags.append((coding.id, coding.transcript, coding.start, coding.end, coding.code, bag))
-        if use_examples:
+        # The codebook's examples count as units once the coder has units of their own. Before
+        # that they are part of each code's description only: as units they would give the codes
+        # that have examples a similarity the codes without them cannot have.
+        if self.use_examples and bags:
             examples = [(c.id, text) for c in self.nodes.values() for text in c.examples if text.strip()]
             for (code, _), analysis in zip(examples, analyse_texts(self.pipeline, [t for _, t in examples])):
                 bag = content_bag(analysis, 0, len(analysis.text))
@@ -326,7 +302,7 @@ class Suggester:
         learned = self.learned.scores(learned_query)
         blend = self.learned.weight
         similar = self._similarities(query, tid, start, end)
-        speaker_role = _role_family(role)
+        speaker_role = role_family(role)
         # A subtheme inherits its parent's keyword evidence: all of it when the subtheme is the
         # one for the speaker's role (the codebook says to code by role), half of it when the
         # subtheme has keywords of its own in the span.
@@ -363,7 +339,8 @@ class Suggester:
                           for e in evidence.get(node.parent, []) if e.term not in own_terms]
             if def_part > 0 and profile:
                 shared = self._shared_evidence("definition", analysis, keys, query, profile, def_part, None)
-                items.append(Evidence("definition", shared.term + whose, shared.words, shared.weight))
+                about = "definition and examples" if self.use_examples and self.nodes[code].examples else "definition"
+                items.append(Evidence("definition", shared.term + whose, shared.words, shared.weight, about=about))
             if sim_part > 0 and nearest is not None:
                 items.append(self._shared_evidence("similar", analysis, keys, query, nearest.vector, sim,
                                                    nearest.id))

@@ -196,3 +196,30 @@ def test_a_subtheme_by_role_shows_the_words_its_themes_definition_shares(tmp_pat
     assert {w.text for w in definition.words} == {"stress", "hastverk"}
     assert definition.term == "stress, hastverk (its theme's, for this role)"
     project.close()
+
+
+EXAMPLE_BOOK = CARE_BOOK.replace("""    keywords: [mat]
+""", """    keywords: [mat]
+    examples: ["Middagen kommer i en boks med lokk, og jeg varmer den i mikroen."]
+""")
+
+
+def test_examples_describe_a_code_until_the_coder_has_units_of_their_own(tmp_path, pipeline):
+    """Cold, a code's examples are part of what the codebook says about it (like its definition),
+    not units it is alike to: as units they would give the codes that have examples a similarity
+    the codes without examples cannot have. Once the coder has units, they count as units too."""
+    project = create_project(tmp_path / "p.qualcode", [
+        ("P1", "Jeg varmer boksen i mikroen, da."),
+        ("P2", "Naboen stikker innom med avisa, og venninna mi kommer på søndager."),
+    ], codebook=EXAMPLE_BOOK)
+    heated, visits = project.turns("T1")
+    cold = {s.code: s for s in Suggester(project, pipeline, coder="AB").suggest("T1", heated.start, heated.end)}
+    [definition] = [e for e in cold["mat"].evidence if e.kind == "definition"]
+    assert {w.text for w in definition.words} >= {"mikroen"}
+    assert "like the code's definition and examples: " in cold["mat"].explain()
+    assert not any(e.kind == "similar" for s in cold.values() for e in s.evidence)
+    project.add_coding("T1", visits.start, visits.end, "nett", "AB")
+    warm = {s.code: s for s in Suggester(project, pipeline, coder="AB").suggest("T1", heated.start, heated.end)}
+    assert any(e.kind == "similar" and e.unit is None for e in warm["mat"].evidence)  # the codebook's example
+    assert "like the codebook's examples" in warm["mat"].explain()
+    project.close()

@@ -1,0 +1,55 @@
+"""Roles: which family a speaker's role is in and which a subtheme is for (issue 13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qualcode.core.codebook import load_codebook
+from qualcode.nlp.roles import role_family, roles_of_code
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Named:
+    def __init__(self, name: str, parent: str | None = "theme"):
+        self.name, self.parent = name, parent
+
+
+@pytest.mark.parametrize(("name", "families"), [
+    ("Ansattes håp", {"ansatt"}),
+    ("Tidspress – brukernes og pårørendes erfaringer", {"pasient", "pårørende"}),
+    ("Tillit – ungdommenes perspektiv", {"pasient"}),
+    ("Relasjon og tillit – de ansattes erfaringer", {"ansatt"}),
+    ("Helsefagarbeideres arbeidsdag", {"ansatt"}),
+    ("Håp (ansatte)", {"ansatt"}),
+    ("Håp – pasienter", {"pasient"}),
+    ("Ansatte: tid", {"ansatt"}),
+    ("Håp – brukarane", {"pasient"}),
+    # a role as the topic, not whose view it is: for everyone
+    ("Verktøy for brukermedvirkning", set()),
+    ("Pårørende og oppfølging", set()),
+    ("Tid for pasientene", set()),
+    ("Legevaktas rolle", set()),
+    ("Ungdomstid og skole", set()),
+])
+def test_a_subtheme_is_for_the_role_whose_view_its_name_gives(name, families):
+    assert roles_of_code(Named(name)) == families
+    assert roles_of_code(Named(name, parent=None)) == set()  # a theme is for everyone
+
+
+def test_the_example_codebooks_topics_are_not_held_back_by_role():
+    book = load_codebook(ROOT / "codebooks" / "et_bedre_liv.yaml")
+    roles = {c.id: roles_of_code(c) for c in book.codes if roles_of_code(c)}
+    assert roles == {"hap-ansatte": {"ansatt"}, "recovery-pasienter": {"pasient"},
+                     "recovery-ansatte": {"ansatt"}}
+
+
+@pytest.mark.parametrize(("role", "family"), [
+    ("sykepleier", "ansatt"), ("helsefagarbeider", "ansatt"), ("lege", "ansatt"), ("miljøterapeut", "ansatt"),
+    ("erfaringskonsulent", "ansatt"), ("pasient", "pasient"), ("ungdom", "pasient"), ("pårørende", "pårørende"),
+    ("moderator", None), ("", None), (None, None), ("gjest", None),
+])
+def test_a_speakers_role_is_in_a_family(role, family):
+    assert role_family(role) == family
