@@ -8,7 +8,10 @@ for the top three codes of the unit's span, in two settings:
 
 * **cold**: no codings in the project, only the codebook;
 * **leave-one-out (LOO)**: all of that coder's *other* units coded in the project; the unit
-  itself and the other coder's units absent (the Suggester is rebuilt for every unit).
+  itself and the other coder's units absent (the Suggester is rebuilt for every unit);
+* **forward**: only that coder's units *before* the unit (transcripts in the manifest's order)
+  coded, as when a coder works through the transcripts: LOO also has the units after it, which a
+  coder working forward has not coded yet (the turn after a span counts as its context).
 
 A study whose codebook has example utterances is also run cold without them (``... no
 examples``), since a codebook with definitions only is what the held-out study has.
@@ -300,7 +303,8 @@ def run_study(study: Study, pipeline, folder: Path, *, coders: Sequence[str] | N
         table = keyword_table(study.codebook)
         coders = list(coders or study.coders)
         per_coder = {c: [u for u in study.units if u.coder == c][:limit] for c in coders}
-        scores = {k: Scored() for k in ("cold", "cold-kw", "loo", "loo-kw", "loo-freq")}
+        scores = {k: Scored() for k in ("cold", "cold-kw", "loo", "loo-kw", "loo-freq", "fwd")}
+        tids = [t.id for t in project.transcripts()]
         timing = {"cold": Timing(), "loo": Timing()}
         cold = Suggester(project, pipeline)
         # A codebook with examples is also run without them: the held-out study has none.
@@ -327,6 +331,16 @@ def run_study(study: Study, pipeline, folder: Path, *, coders: Sequence[str] | N
             for coding_ids in ids.values():
                 for coding_id in coding_ids:
                     project.delete_coding(coding_id)
+            # Coding forward: each unit with only the coder's units before it coded, as when a
+            # coder works through the transcripts in order (none after it, unlike LOO).
+            ahead = sorted(everything, key=lambda u: (tids.index(u.tid), u.start, u.end))
+            made: list[int] = []
+            for n, unit in enumerate(ahead):
+                if limit is None or n < limit:
+                    timed_suggest(Suggester(project, pipeline), unit, Timing(), scores["fwd"])
+                made += _insert(project, [unit])[0]
+            for coding_id in made:
+                project.delete_coding(coding_id)
         return {"study": study, "coders": coders, "units": {c: len(v) for c, v in per_coder.items()},
                 "scores": scores, "timing": timing, "order": order}
     finally:
@@ -352,7 +366,7 @@ def _insert(project: Project, units: list[GoldUnit]) -> list[list[int]]:
 
 METHODS = [("cold", "cold", "suggester"), ("cold", "cold-bare", "... no examples"), ("cold", "cold-kw", "keyword baseline"),
            ("LOO", "loo", "suggester"), ("LOO", "loo-kw", "keyword baseline"),
-           ("LOO", "loo-freq", "frequency baseline")]
+           ("LOO", "loo-freq", "frequency baseline"), ("forward", "fwd", "suggester")]
 
 
 def p95(values: list[float]) -> float:

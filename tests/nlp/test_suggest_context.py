@@ -45,7 +45,7 @@ def _turns(*speakers: tuple[str, str]) -> list[Turn]:
     return out
 
 
-def test_the_talk_around_counts_the_last_question_and_another_answer_less():
+def test_the_talk_around_counts_the_last_question_and_the_answers_and_replies_less():
     turns = _turns(("moderator", "Hva med maten?"), ("pasient", "Den er god."), ("pasient", "Ja."),
                    ("moderator", "Og da?"), ("pasient", "Alltid."))
     starts = [t.start for t in turns]
@@ -53,13 +53,18 @@ def test_the_talk_around_counts_the_last_question_and_another_answer_less():
     # "Og da?" asks about nothing: the question before it sets the topic.
     has_words = lambda lo, hi: about.get((lo, hi)) != "Og da?"  # noqa: E731
     spans = context.talk_around(turns, starts, turns[4].start, turns[4].end, has_words=has_words)
-    assert {about[(lo, hi)]: w for lo, hi, w in spans} == {"Og da?": 1.0, "Hva med maten?": context.QUESTION_WEIGHT}
+    # ... and the other answers to it count a little.
+    assert {about[(lo, hi)]: w for lo, hi, w in spans} == {
+        "Og da?": 1.0, "Hva med maten?": context.QUESTION_WEIGHT,
+        "Den er god.": context.ANSWERS_WEIGHT, "Ja.": context.ANSWERS_WEIGHT}
     spans = context.talk_around(turns, starts, turns[2].start, turns[2].end, has_words=has_words)
     assert {about[(lo, hi)]: w for lo, hi, w in spans} == {"Den er god.": context.PREVIOUS_WEIGHT,
                                                            "Hva med maten?": context.QUESTION_WEIGHT}
-    # The question right before counts as the turn before always did; no moderator: as before.
+    # The question right before counts as the turn before always did, and a participant's turn
+    # right after counts too (the moderator's does not); no moderator: as before.
     spans = context.talk_around(turns, starts, turns[1].start, turns[1].end, has_words=has_words)
-    assert {about[(lo, hi)]: w for lo, hi, w in spans} == {"Hva med maten?": 1.0}
+    assert {about[(lo, hi)]: w for lo, hi, w in spans} == {"Hva med maten?": 1.0, "Ja.": context.NEXT_WEIGHT}
     plain = [t.model_copy(update={"role": "pasient"}) for t in turns]
     spans = context.talk_around(plain, starts, turns[2].start, turns[2].end, has_words=has_words)
-    assert {about[(lo, hi)]: w for lo, hi, w in spans} == {"Den er god.": 1.0}
+    assert {about[(lo, hi)]: w for lo, hi, w in spans} == {"Den er god.": 1.0, "Og da?": context.NEXT_WEIGHT}
+    assert 0 < context.ANSWERS_WEIGHT < context.NEXT_WEIGHT < 1
