@@ -57,7 +57,7 @@ from .evidence import Evidence, Suggestion, Word
 from .learned import LEARNED_CONTEXT, LearnedModel, around_keys, learned_evidence
 from .matching import Match, Matcher, compile_patterns
 from .model import Pipeline, load_pipeline
-from .roles import role_family, roles_of_code
+from .roles import Roles
 
 # Weights, tuned on the tuning studies only (bench/gold/suggestions.yaml and
 # bench/gold/studies/hjemmetjeneste); never on the held-out study (bench/gold/studies/ungdom-nav).
@@ -118,7 +118,8 @@ class Suggester:
         self.nodes = {c.id: c for c in self.book.codes if c.codable}
         self.paths = {c.id: [n.name for n in self.book.path(c.id)] for c in self.book.codes}
         self.depth = {c.id: len(self.paths[c.id]) for c in self.book.codes}
-        self.code_roles = {c.id: roles_of_code(c) for c in self.book.codes}
+        self.roles = Roles(s.role for t in project.transcripts() for s in t.speakers)
+        self.code_roles = {c.id: self.roles.of_code(c) for c in self.book.codes}
         self.stats = corpus_stats(project, self.pipeline)
         patterns = compile_patterns(self.pipeline, [(c.id, k) for c in self.book.codes for k in c.keywords])
         self.matcher = Matcher(patterns)
@@ -302,7 +303,7 @@ class Suggester:
         learned = self.learned.scores(learned_query)
         blend = self.learned.weight
         similar = self._similarities(query, tid, start, end)
-        speaker_role = role_family(role)
+        speaker_role = self.roles.family(role)
         # A subtheme inherits its parent's keyword evidence: all of it when the subtheme is the
         # one for the speaker's role (the codebook says to code by role), half of it when the
         # subtheme has keywords of its own in the span.

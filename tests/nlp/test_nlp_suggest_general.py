@@ -223,3 +223,39 @@ def test_examples_describe_a_code_until_the_coder_has_units_of_their_own(tmp_pat
     assert any(e.kind == "similar" and e.unit is None for e in warm["mat"].evidence)  # the codebook's example
     assert "like the codebook's examples" in warm["mat"].explain()
     project.close()
+
+
+PRISON_BOOK = """\
+codebook: Fengsel
+codes:
+  - id: tilgang
+    name: Tilgang til helsehjelp
+    definition: Hvordan det er å få time hos lege og sykepleier, ventetid og lapper.
+    children:
+      - id: tilgang-innsatte
+        name: Tilgang – de innsattes erfaringer
+        definition: Slik de innsatte opplever ventetid og svar på lapper.
+      - id: tilgang-ansatte
+        name: Tilgang – de ansattes erfaringer
+        definition: Slik betjenter og helsepersonell opplever å sortere lapper og ventelister.
+"""
+
+
+def test_a_role_the_tool_does_not_know_meets_the_subthemes_named_for_it(tmp_path, pipeline):
+    """An innsatt and a fengselsbetjent: each gets the subtheme for their own side first, though
+    neither word is in qualcode's lists of patients and staff the same way (the project's roles
+    are families of their own, and a role word inside a role, *betjent*, is found)."""
+    from qualcode.store.project import RoleRule
+
+    text = "Det er ventetid på lapper, tre uker før noen svarer, og da er vondtene borte."
+    project = create_project(tmp_path / "p.qualcode", [("Innsatt 1", text), ("Betjent 1", text)],
+                             codebook=PRISON_BOOK)
+    project.set_roles("T1", [RoleRule.parse("Innsatt*=innsatt"), RoleRule.parse("Betjent*=fengselsbetjent")])
+    inmate, officer = project.turns("T1")
+    suggester = Suggester(project, pipeline)
+    for turn, mine, theirs in ((inmate, "tilgang-innsatte", "tilgang-ansatte"),
+                               (officer, "tilgang-ansatte", "tilgang-innsatte")):
+        codes = [s.code for s in suggester.suggest("T1", turn.start, turn.end)]
+        assert mine in codes and (theirs not in codes or codes.index(mine) < codes.index(theirs)), codes
+        assert codes.index(mine) < codes.index("tilgang") if "tilgang" in codes else True
+    project.close()

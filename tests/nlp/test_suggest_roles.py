@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.core.codebook import load_codebook
-from qualcode.nlp.roles import role_family, roles_of_code
+from qualcode.nlp.roles import Roles, role_family, roles_of_code
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,7 +49,20 @@ def test_the_example_codebooks_topics_are_not_held_back_by_role():
 @pytest.mark.parametrize(("role", "family"), [
     ("sykepleier", "ansatt"), ("helsefagarbeider", "ansatt"), ("lege", "ansatt"), ("miljøterapeut", "ansatt"),
     ("erfaringskonsulent", "ansatt"), ("pasient", "pasient"), ("ungdom", "pasient"), ("pårørende", "pårørende"),
-    ("moderator", None), ("", None), (None, None), ("gjest", None),
+    ("helsesykepleier", "ansatt"), ("ruskonsulent", "ansatt"), ("fengselsbetjent", "ansatt"), ("psykolog", "ansatt"),
+    ("innsatt", "pasient"), ("moderator", None), ("", None), (None, None), ("gjest", None),
 ])
 def test_a_speakers_role_is_in_a_family(role, family):
     assert role_family(role) == family
+
+
+def test_the_projects_own_roles_are_families_of_their_own():
+    """A role in no known family still meets the subthemes named for it: a forelder's view is
+    "foreldrenes erfaringer" (the e of -er dropped), an elev's "Elevenes stemme"."""
+    roles = Roles(["forelder", "elev", "sykepleier", "moderator", None])
+    assert (roles.family("forelder"), roles.family("Elev 2"), roles.family("sykepleier")) == ("forelder", "elev", "ansatt")
+    assert roles.family("moderator") is None and roles.family("gjest") is None
+    assert roles.of_code(Named("Skam – foreldrenes erfaringer")) == {"forelder"}
+    assert roles.of_code(Named("Elevenes stemme")) == {"elev"}
+    assert roles.of_code(Named("Skam – de ansattes erfaringer")) == {"ansatt"}
+    assert roles_of_code(Named("Skam – foreldrenes erfaringer")) == set()  # without the project's roles
