@@ -479,11 +479,18 @@ _SUGGESTERS: dict[tuple, Suggester] = {}
 
 
 def _state(project: Project, pipeline: Pipeline, coder: str | None) -> tuple:
-    """What a suggester depends on: the codings, the codebook, the texts and the decisions."""
+    """What a suggester depends on: the codings, the codebook (definitions and criteria too), the
+    texts, the turns and the speakers' roles, and the decisions."""
     digest = hashlib.sha256()
     for row in project.conn.execute("SELECT id, code_id, start, end, coder, transcript_id FROM codings ORDER BY id"):
         digest.update(repr(tuple(row)).encode())
-    for row in project.conn.execute("SELECT id, parent_id, keywords, examples, name FROM codes ORDER BY id"):
+    for row in project.conn.execute("SELECT id, parent_id, keywords, examples, name, definition, inclusion, codable "
+                                    "FROM codes ORDER BY id"):
+        digest.update(repr(tuple(row)).encode())
+    for row in project.conn.execute("SELECT transcript_id, label, role FROM speakers ORDER BY transcript_id, label"):
+        digest.update(repr(tuple(row)).encode())
+    for row in project.conn.execute("SELECT transcript_id, idx, speaker, start FROM turns "
+                                    "ORDER BY transcript_id, idx"):
         digest.update(repr(tuple(row)).encode())
     for row in project.conn.execute("SELECT id, checksum FROM transcripts ORDER BY id"):
         digest.update(repr(tuple(row)).encode())

@@ -259,3 +259,22 @@ def test_a_role_the_tool_does_not_know_meets_the_subthemes_named_for_it(tmp_path
         assert mine in codes and (theirs not in codes or codes.index(mine) < codes.index(theirs)), codes
         assert codes.index(mine) < codes.index("tilgang") if "tilgang" in codes else True
     project.close()
+
+
+def test_the_workbenchs_suggester_follows_edited_definitions_and_speaker_roles(tmp_path, basic_pipeline):
+    """The workbench keeps one suggester while nothing it depends on changes: a code's definition
+    or criteria edited in the codebook screen, or speakers given other roles, change it."""
+    from qualcode.nlp.suggest import suggester_for
+    from qualcode.store.project import RoleRule
+
+    project = create_project(tmp_path / "p.qualcode", [("P1", "Maten er god.")], codebook=CARE_BOOK)
+    first = suggester_for(project, basic_pipeline, coder="AB")
+    project.update_code("mat", definition="Mat, middag og kaffe.")
+    second = suggester_for(project, basic_pipeline, coder="AB")
+    assert second is not first
+    project.update_code("mat", inclusion="Kaffe og kaker på besøk.")
+    third = suggester_for(project, basic_pipeline, coder="AB")
+    assert third is not second
+    project.set_roles("T1", [RoleRule.parse("P1=sykepleier")])
+    assert suggester_for(project, basic_pipeline, coder="AB") is not third
+    project.close()
