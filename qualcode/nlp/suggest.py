@@ -156,7 +156,7 @@ class Suggester:
     # --- what the codebook says ----------------------------------------------------------------
 
     def _build_profiles(self) -> None:
-        """Each code's definition, inclusion criteria, name and keywords as one bag of lemmas, so
+        """Each code's definition, inclusion criteria, name, keywords and examples as one bag of lemmas, so
         that a codebook without examples suggests from its first unit on; and how alike an
         ordinary turn of this project is to each (its baseline, subtracted)."""
         texts = {c.id: "\n".join(x for x in (c.name, c.definition, c.inclusion, ", ".join(c.keywords)) if x)
