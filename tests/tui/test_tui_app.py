@@ -387,3 +387,24 @@ async def test_a_suggestion_with_little_evidence_is_marked_as_a_guess(path, monk
         assert screen.suggestions and all(s.weak for s in screen.suggestions)
         assert shown.count("(weak: a guess)") == len(screen.suggestions)
         assert f"{screen.suggestions[0].name}  (weak: a guess)" in shown
+
+
+async def test_suggestions_have_room_on_a_small_terminal_while_they_are_for_here(path):
+    """At 80×24 the side panel is under the text and small: while the suggestions are for where
+    the coder is, they take it (the unit list steps aside), and the list is back after."""
+    app = QualcodeApp(path, coder="AB")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_t1(pilot)
+        await pilot.press("right_square_bracket", "x")  # P1: «Eh, jeg kjente meg igjen, altså.»
+        await pilot.press("i")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = screen.query_one("#suggestions")
+        assert screen.suggestions
+        status = screen.query_one("StatusBar").region
+        assert panel.region.bottom <= status.y and panel.region.height >= panel.virtual_size.height >= 4, (
+            panel.region, status)  # all of it shown, above the status bar
+        assert not screen.query_one("#units").display
+        await pilot.press("escape", "right_square_bracket", "right_square_bracket")  # two turns on
+        await pilot.pause()
+        assert screen.query_one("#units").display and screen.query_one("#units").region.height >= 2

@@ -143,6 +143,7 @@ class NlpAssist(WorkbenchScreen[None]):
         if message.group == "nlp":
             self._screen.query_one("#nlp-progress", ProgressBar).display = False
             self._screen.query_one("#suggestions", Static).update("")
+            self._screen.remove_class("-suggesting")
 
     def on_nlp_assist_suggested(self, message: Suggested) -> None:
         screen = self._screen
@@ -162,6 +163,7 @@ class NlpAssist(WorkbenchScreen[None]):
         if suggestions:
             lines.append("1-5 codes the span with that code")
         screen.query_one("#suggestions", Static).update("\n".join(lines))
+        screen.set_class(bool(suggestions), "-suggesting")
 
     def action_accept_suggestion(self, n: int) -> None:
         screen = self._screen
@@ -203,13 +205,15 @@ class NlpAssist(WorkbenchScreen[None]):
 
     def mark_suggestions(self) -> None:
         """The panel's first line says when its suggestions are for another place than the cursor's."""
+        here = self.suggestions_here()
+        self._screen.set_class(bool(self.suggestions) and here, "-suggesting")  # they take a small panel
         if self.suggested_span is None or not self.suggestions:
             return
         panel = self._screen.query_one("#suggestions", Static)
         lines = str(panel.render()).split("\n")
         stale = " (not here: press i for codes here)"
         first = lines[0].removesuffix(stale)
-        lines[0] = first if self.suggestions_here() else first + stale
+        lines[0] = first if here else first + stale
         panel.update("\n".join(lines))
 
     def settle_suggestions(self, start: int, end: int, code: str | None) -> None:
