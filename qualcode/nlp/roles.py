@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 from ..core.models import MODERATOR_ROLES, CodeNode
 
@@ -36,23 +35,28 @@ def _stems(word: str) -> tuple[str, ...]:
     return (word, word[:-2] + "r") if len(word) > 4 and word.endswith("er") else (word,)
 
 
+def _anywhere(stems: Iterable[str]) -> re.Pattern[str]:
+    """Any of the stems, anywhere in a role (the longest first)."""
+    return re.compile("|".join(map(re.escape, sorted(stems, key=len, reverse=True))), re.IGNORECASE)
+
+
+_KNOWN_ROLES = {family: _anywhere(stems) for family, stems in KNOWN.items()}
+
+
 class Roles:
     """The role families of one project: the known ones, and each of ``roles`` (the project's
     speakers' roles) that is in none of them as a family of its own."""
 
     def __init__(self, roles: Iterable[str | None] = ()):
-        families = {family: list(stems) for family, stems in KNOWN.items()}
-        self._known = {family: _anywhere(stems) for family, stems in families.items()}
+        families: dict[str, Iterable[str]] = dict(KNOWN)
+        self._speaker = dict(_KNOWN_ROLES)
         for role in sorted({(r or "").casefold().strip() for r in roles}):
             words = re.findall(r"[^\W\d_]+", role)
-            if role and role not in MODERATOR_ROLES and words and self._family(role) is None:
+            if role not in MODERATOR_ROLES and words and not any(p.search(role) for p in _KNOWN_ROLES.values()):
                 families[role] = [stem for w in words for stem in _stems(w)]
-        self._speaker = {family: _anywhere(stems) for family, stems in families.items()}
+                self._speaker[role] = _anywhere(families[role])
         self._name = {family: re.compile(rf"\w*(?:{'|'.join(map(re.escape, stems))}){_ENDINGS}(?P<s>s)?",
                                          re.IGNORECASE) for family, stems in families.items()}
-
-    def _family(self, folded: str) -> str | None:
-        return next((family for family, pattern in self._known.items() if pattern.search(folded)), None)
 
     def family(self, role: str | None) -> str | None:
         """The family of a speaker's role (a family word anywhere in it: "helsesykepleier" is
@@ -86,14 +90,6 @@ class Roles:
                 return family
         return None
 
-
-@lru_cache(maxsize=64)
-def _anywhere_cached(stems: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(map(re.escape, sorted(stems, key=len, reverse=True))), re.IGNORECASE)
-
-
-def _anywhere(stems: Iterable[str]) -> re.Pattern[str]:
-    return _anywhere_cached(tuple(stems))
 
 
 _DEFAULT = Roles()

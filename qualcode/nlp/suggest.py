@@ -24,8 +24,7 @@ evidence a coder can check:
   asked; the words of it that count are named in the evidence, "in the talk around it";
 * **role** (``role``): a subtheme named for a role family (:mod:`.roles`: *de ansattes
   erfaringer* is staff's, which a *sykepleier* is) is held back for speakers of another family,
-  and for the speaker's
-  family it inherits its theme's evidence, so it ranks above the theme;
+  and for the speaker's family it inherits its theme's evidence, so it ranks above the theme;
 * **what the coder's units teach** (``learned``): a classifier over the lemmas of the coder's
   units (:mod:`.learned`), rebuilt with every unit, adds to the score as the coder codes more;
   its evidence is the span's words that pulled most towards the code;
@@ -46,6 +45,7 @@ import math
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Mapping
+from dataclasses import replace
 
 from ..core.errors import UserError
 from ..store import Project
@@ -156,9 +156,9 @@ class Suggester:
     # --- what the codebook says ----------------------------------------------------------------
 
     def _build_profiles(self) -> None:
-        """Each code's definition, inclusion criteria, name, keywords and examples as one bag of lemmas, so
-        that a codebook without examples suggests from its first unit on; and how alike an
-        ordinary turn of this project is to each (its baseline, subtracted)."""
+        """Each code's definition, inclusion criteria, name, keywords and examples as one bag of
+        lemmas, so that a codebook without examples suggests from its first unit on; and how alike
+        an ordinary turn of this project is to each (its baseline, subtracted)."""
         texts = {c.id: "\n".join(x for x in (c.name, c.definition, c.inclusion, ", ".join(c.keywords)) if x)
                  for c in self.nodes.values()}
         if self.use_examples:  # the examples say what a code is about too (and are like the talk)
@@ -340,8 +340,8 @@ class Suggester:
                           for e in evidence.get(node.parent, []) if e.term not in own_terms]
             if def_part > 0 and profile:
                 shared = self._shared_evidence("definition", analysis, keys, query, profile, def_part, None)
-                about = "definition and examples" if self.use_examples and self.nodes[code].examples else "definition"
-                items.append(Evidence("definition", shared.term + whose, shared.words, shared.weight, about=about))
+                about = "definition and examples" if self.use_examples and node.examples else "definition"
+                items.append(replace(shared, term=shared.term + whose, about=about))
             if sim_part > 0 and nearest is not None:
                 items.append(self._shared_evidence("similar", analysis, keys, query, nearest.vector, sim,
                                                    nearest.id))

@@ -36,6 +36,16 @@ async def open_t1(pilot) -> CodingScreen:
     return screen
 
 
+async def suggest_on_p1(pilot) -> CodingScreen:
+    """Open T1, select P1's sentence «Eh, jeg kjente meg igjen, altså.» and ask for suggestions."""
+    screen = await open_t1(pilot)
+    await pilot.press("right_square_bracket", "x")
+    await pilot.press("i")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    return screen
+
+
 async def test_code_a_sentence_condense_undo_redo_and_find_it_after_a_restart(path):
     app = QualcodeApp(path, coder="AB")
     async with app.run_test(size=SIZE) as pilot:
@@ -295,12 +305,8 @@ async def test_bracketed_transcript_notes_are_shown_as_written_in_the_panels(pat
 async def test_codes_are_suggested_with_their_evidence_and_accepted_with_one_key(path):
     app = QualcodeApp(path, coder="AB")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_t1(pilot)
-        await pilot.press("right_square_bracket", "x")  # P1: «Eh, jeg kjente meg igjen, altså.»
+        screen = await suggest_on_p1(pilot)
         span = screen.view.selection
-        await pilot.press("i")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
         assert screen.suggestions, "the keyword 'kjenne seg igjen' should suggest a code"
         first = screen.suggestions[0]
         assert first.code in {"hap", "hap-gjen", "hap-sol"}
@@ -318,11 +324,7 @@ async def test_codes_are_suggested_with_their_evidence_and_accepted_with_one_key
 async def test_suggestions_for_a_span_the_coder_left_are_marked_and_not_taken_here(path):
     app = QualcodeApp(path, coder="AB")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_t1(pilot)
-        await pilot.press("right_square_bracket", "x")  # P1: «Eh, jeg kjente meg igjen, altså.»
-        await pilot.press("i")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        screen = await suggest_on_p1(pilot)
         assert screen.suggestions
         await pilot.press("escape", "right_square_bracket", "right_square_bracket")  # two turns on
         await pilot.pause()
@@ -336,12 +338,8 @@ async def test_suggestions_for_a_span_the_coder_left_are_marked_and_not_taken_he
 async def test_coding_a_suggested_span_by_hand_passes_over_the_codes_shown_above(path):
     app = QualcodeApp(path, coder="AB")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_t1(pilot)
-        await pilot.press("right_square_bracket", "x")
+        screen = await suggest_on_p1(pilot)
         span = screen.view.selection
-        await pilot.press("i")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
         shown = [s.code for s in screen.suggestions]
         assert "rec" not in shown[:1]
         await pilot.press("c", *"recov", "enter")  # the coder chose another code in the chooser
@@ -378,11 +376,7 @@ async def test_a_suggestion_with_little_evidence_is_marked_as_a_guess(path, monk
     monkeypatch.setattr("qualcode.nlp.suggest.MIN_SCORE", 1.0)  # every suggestion has too little evidence
     app = QualcodeApp(path, coder="AB")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await open_t1(pilot)
-        await pilot.press("right_square_bracket", "x")  # P1: «Eh, jeg kjente meg igjen, altså.»
-        await pilot.press("i")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        screen = await suggest_on_p1(pilot)
         shown = str(screen.query_one("#suggestions").render())
         assert screen.suggestions and all(s.weak for s in screen.suggestions)
         assert shown.count("(weak: a guess)") == len(screen.suggestions)
@@ -394,11 +388,7 @@ async def test_suggestions_have_room_on_a_small_terminal_while_they_are_for_here
     the coder is, they take it (the unit list steps aside), and the list is back after."""
     app = QualcodeApp(path, coder="AB")
     async with app.run_test(size=(80, 24)) as pilot:
-        screen = await open_t1(pilot)
-        await pilot.press("right_square_bracket", "x")  # P1: «Eh, jeg kjente meg igjen, altså.»
-        await pilot.press("i")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        screen = await suggest_on_p1(pilot)
         panel = screen.query_one("#suggestions")
         assert screen.suggestions
         status = screen.query_one("StatusBar").region
