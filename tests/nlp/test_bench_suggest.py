@@ -29,15 +29,16 @@ bench = _bench()
 def test_there_is_a_tuning_study_and_a_held_out_one():
     names = bench.study_names()
     assert set(names) == {"hjemmetjeneste", "lar-hverdag", "overgang-kommune", "fengsel-helse", "ungdom-nav",
-                          "familie-rus"}
-    assert set(names[4:]) == set(bench.HELD_OUT) == {"ungdom-nav", "familie-rus"}  # the tuned ones first
+                          "familie-rus", "fact-team"}
+    assert set(names[4:]) == set(bench.HELD_OUT) == {"ungdom-nav", "familie-rus", "fact-team"}  # the tuned ones first
     readme = " ".join((STUDIES / "README.md").read_text(encoding="utf-8").replace("`", "").lower().split())
-    assert "never tune on ungdom-nav or familie-rus; report them separately" in readme
+    assert "never tune on ungdom-nav, familie-rus or fact-team; report them separately" in readme
 
 
 @pytest.mark.parametrize(("name", "coders"), [("hjemmetjeneste", ["IH", "TK"]), ("ungdom-nav", ["MB", "SR"]),
                                               ("lar-hverdag", ["AL", "JN"]), ("overgang-kommune", ["EK", "OT"]),
-                                              ("fengsel-helse", ["HB", "RS"]), ("familie-rus", ["GL", "MV"])])
+                                              ("fengsel-helse", ["HB", "RS"]), ("familie-rus", ["GL", "MV"]),
+                                              ("fact-team", ["KH", "PS"])])
 def test_a_study_loads_and_its_gold_units_are_consistent(tmp_path, name, coders):
     study = bench.load_study(name)  # codes codable in the codebook, transcripts in the manifest
     assert study.coders == coders
@@ -112,7 +113,8 @@ def test_the_scores_and_the_keyword_baseline():
 
 @pytest.mark.parametrize(("name", "label"), [("hjemmetjeneste", "tuning study"), ("ungdom-nav", "HELD OUT"),
                                              ("lar-hverdag", "tuning study"), ("overgang-kommune", "tuning study"),
-                                             ("fengsel-helse", "tuning study"), ("familie-rus", "HELD OUT")])
+                                             ("fengsel-helse", "tuning study"), ("familie-rus", "HELD OUT"),
+                                             ("fact-team", "HELD OUT")])
 def test_the_bench_runs_end_to_end_in_basic_mode(capsys, name, label):
     assert bench.main(["--study", name, "--quick", "3", "--model", "basic"]) == 0
     out = capsys.readouterr().out
