@@ -242,7 +242,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
 
 def cmd_autocode(args: argparse.Namespace) -> int:
-    from ..nlp.suggest import autocode
+    from ..nlp.autocode import autocode
 
     pipeline = _pipeline(args)
     print(f"autocode: codings are recorded under the coder '{AUTO_CODER}' only, never as a person's; "

@@ -13,6 +13,8 @@ evidence a coder can check:
 * **the codebook's definition** (``definition``): lemma TF-IDF cosine between the span and the
   code's name, definition, inclusion criteria, keywords and examples, less what an ordinary turn
   of the project shares with them, so a codebook without examples suggests from the first unit;
+  until the coder has units, with the project's turns that fit the code best too (its words for
+  the code, :mod:`.expansion`), named "and the turns that fit it best" in the evidence;
 * **similarity** (``similar``): cosine with the units already coded with the code (only the
   asking coder's, when a coder is given: a second coder is never led by the first) and, once the
   coder has units, the codebook's examples: the mean of the centroid (less an ordinary turn's)
@@ -49,10 +51,11 @@ from dataclasses import replace
 
 from ..core.errors import UserError
 from ..store import Project
+from . import expansion
 from .analysis import Analysis, analyse_texts, get_analysis
-from .context import talk_around
+from .context import is_moderator, talk_around
 from .corpus import content_bag, content_keys, corpus_stats
-from .defaults import AUTO_CODER, AUTOCODE_MIN_SCORE
+from .defaults import AUTO_CODER
 from .evidence import Evidence, Suggestion, Word
 from .learned import LEARNED_CONTEXT, LearnedModel, around_keys, learned_evidence
 from .matching import Match, Matcher, compile_patterns
@@ -130,8 +133,15 @@ class Suggester:
         self.term_weight = {_term_key(p.term): self._specificity(p) for p in patterns}
         self._turns: dict[str, tuple[list[int], list]] = {}
         self.use_examples = use_examples
+        self.rejected: dict[str, list[tuple[str, int, int, dict[str, float]]]] = {}
         self._build_profiles()
         self._build_units()
+        # Before the coder has units of their own, the codes' descriptions take in the project's
+        # words for them (see :mod:`.expansion`).
+        self.codebook_profiles = self.profiles
+        self.expanded = not self.units and expansion.EXPANSION_WEIGHT > 0
+        if self.expanded:
+            self._expand_profiles()
         self._build_rejections()
 
     # --- how much a word says ----------------------------------------------------------------
@@ -172,10 +182,39 @@ class Suggester:
             if len(_PROFILES) > 16:
                 _PROFILES.clear()
             _PROFILES[key] = bags
+        self._profile_key = key
         self.profiles = {code: self.vector(bag) for code, bag in bags.items() if bag}
         self.sample = [self.vector(bag) for bag in self.stats.turns]  # ordinary turns, for baselines
         self.profile_base = {code: self.stats.baseline([_cosine(t, v) for t in self.sample])
                              for code, v in self.profiles.items()}
+
+    def _expand_profiles(self) -> None:
+        """Each code's description with the project's turns that fit it best (:mod:`.expansion`),
+        worked out once per codebook, texts and roles."""
+        speakers = tuple((t.id, t.checksum, tuple((s.label, s.role) for s in t.speakers))
+                         for t in self.project.transcripts())
+        key = (str(self.project.path), self._profile_key, speakers)
+        self.profiles = expansion.cached(
+            key, lambda: expansion.expand(self.codebook_profiles, self._fitting_turns(), self.vector))
+        self.profile_base = {code: self.stats.baseline([_cosine(t, v) for t in self.sample])
+                             for code, v in self.profiles.items()}
+
+    def _fitting_turns(self) -> dict[str, list[Counter[str]]]:
+        """The pass over the project's turns: per code, the turns it fits best by the codebook alone."""
+        turns = []
+        for transcript in self.project.transcripts():
+            analysis = get_analysis(self.project, transcript.id, self.pipeline)
+            turns += [(analysis, transcript.id, turn, content_bag(analysis, turn.start, turn.end))
+                      for turn in self.project.turns(transcript.id)
+                      if turn.speaker is not None and not is_moderator(turn)]
+        step = max(1, math.ceil(len(turns) / expansion.EXPANSION_SAMPLE))
+
+        def best(item) -> tuple[str, float] | None:
+            analysis, tid, turn, _ = item
+            found = self.suggest_in(analysis, turn.start, turn.end, top=1, tid=tid, role=turn.role)
+            return (found[0].code, found[0].score) if found else None
+
+        return expansion.fitting_turns(((item, item[3]) for item in turns[::step]), best)
 
     # --- what the coder has done ---------------------------------------------------------------
 
@@ -245,7 +284,7 @@ class Suggester:
 
     def _build_rejections(self) -> None:
         """Spans where the coder passed over a suggested code: alike spans get it less."""
-        self.rejected: dict[str, list[tuple[str, int, int, dict[str, float]]]] = defaultdict(list)
+        self.rejected = defaultdict(list)
         if self.coder is None:
             return
         for tid, start, end, code, _coder, decision in self.project.suggestion_decisions(self.coder):
@@ -321,10 +360,12 @@ class Suggester:
             raw = keyword_raw.get(code, 0.0) + inherited.get(code, 0.0)
             sim, nearest = similar.get(code, (0.0, None))
             definition, profile, whose = self._definition(query, code), self.profiles.get(code), ""
+            profile_code = code
             if speaker_role and speaker_role in self.code_roles.get(code, ()) and node.parent:
                 theirs = self._definition(query, node.parent)  # the theme's, for this role
                 if theirs > definition:
                     definition, profile, whose = theirs, self.profiles.get(node.parent), " (its theme's, for this role)"
+                    profile_code = node.parent
             taught = learned.get(code, 0.0)
             if raw <= 0 and sim <= 0 and definition <= 0 and taught <= 0:
                 continue
@@ -341,6 +382,9 @@ class Suggester:
             if def_part > 0 and profile:
                 shared = self._shared_evidence("definition", analysis, keys, query, profile, def_part, None)
                 about = "definition and examples" if self.use_examples and node.examples else "definition"
+                if self.expanded and any(w.lemma.rstrip(".") not in self.codebook_profiles.get(profile_code, {})
+                                         for w in shared.words):
+                    about += " and the turns that fit it best"
                 items.append(replace(shared, term=shared.term + whose, about=about))
             if sim_part > 0 and nearest is not None:
                 items.append(self._shared_evidence("similar", analysis, keys, query, nearest.vector, sim,
@@ -515,50 +559,3 @@ def suggest_codes(project: Project, tid: str, start: int, end: int, *, top: int 
                   pipeline: Pipeline | None = None, coder: str | None = None) -> list[Suggestion]:
     """The ``top`` codes for ``text[start:end]`` of transcript ``tid``, best first, with evidence."""
     return suggester_for(project, pipeline, coder=coder).suggest(tid, start, end, top)
-
-
-# --- the deductive first pass ----------------------------------------------------------------
-
-
-def autocode_takes(suggestion: Suggestion, min_score: float) -> bool:
-    """Whether ``autocode`` codes a unit with its best suggestion: a score of at least
-    ``min_score`` and evidence in the codebook's keywords (a deductive pass, explainable word by
-    word)."""
-    return suggestion.score >= min_score and any(e.kind in ("keyword", "variant") for e in suggestion.evidence)
-
-
-def autocode(project: Project, tids: list[str] | None = None, *, min_score: float = AUTOCODE_MIN_SCORE,
-             pipeline: Pipeline | None = None, progress=None) -> list:
-    """Code each proposed unit with its best suggestion, under the coder ``auto`` only.
-
-    A unit is coded when its best code scores at least ``min_score`` *and* has keyword evidence
-    (the codebook's keywords: a deductive pass, explainable word by word); the evidence goes in
-    the unit's note. Proposals that already overlap a unit of ``auto`` are skipped, so running it
-    again adds only what is new. Human coders' units are never touched, and ``auto``'s units
-    never count as evidence for suggestions. Each coding is one undoable action of ``auto``.
-    Returns the codings made.
-    """
-    from .proposals import propose_units
-
-    pipeline = pipeline or load_pipeline()
-    ids = [t.id for t in project.transcripts()] if tids is None else [project.transcript(t).id for t in tids]
-    suggester = Suggester(project, pipeline)
-    made = []
-    for n, tid in enumerate(ids, 1):
-        existing = [(c.start, c.end) for c in project.codings(transcript=tid, coder=AUTO_CODER)]
-        for proposal in propose_units(project, tid, pipeline=pipeline):
-            if any(s < proposal.end and proposal.start < e for s, e in existing):
-                continue
-            found = suggester.suggest(tid, proposal.start, proposal.end, top=1)
-            if not found:
-                continue
-            best = found[0]
-            if not autocode_takes(best, min_score):
-                continue
-            words = [e for e in best.evidence if e.kind in ("keyword", "variant")]
-            note = f"auto ({best.score:.2f}): " + "; ".join(e.describe() for e in words)
-            made.append(project.add_coding(tid, proposal.start, proposal.end, best.code, AUTO_CODER, memo=note,
-                                           origin="autocode"))
-        if progress:
-            progress(n, len(ids))
-    return made

@@ -120,6 +120,6 @@ def test_the_bench_runs_end_to_end_in_basic_mode(capsys, name, label):
     out = capsys.readouterr().out
     assert f"== {name}: {label}" in out
     for line in ("cold    suggester", "LOO     suggester", "keyword baseline", "frequency baseline",
-                 "ms per suggest call after analysis", "top confusions LOO"):
+                 "ms per suggest call after analysis", "ms to build the Suggester cold", "top confusions LOO"):
         assert line in out
     assert "old gold set" not in out  # --quick leaves it out

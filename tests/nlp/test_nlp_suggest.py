@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from qualcode.nlp.autocode import autocode
 from qualcode.nlp.matching import variant_quality
 from qualcode.nlp.proposals import propose_units
-from qualcode.nlp.suggest import Suggester, autocode, suggest_codes
+from qualcode.nlp.suggest import Suggester, suggest_codes
 
 from .conftest import create_project, span_of
 

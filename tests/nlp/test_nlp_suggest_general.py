@@ -4,8 +4,9 @@ and the talk around a span."""
 
 from __future__ import annotations
 
+from qualcode.nlp.autocode import autocode_takes
 from qualcode.nlp.corpus import content_keys, corpus_stats
-from qualcode.nlp.suggest import Suggester, autocode_takes
+from qualcode.nlp.suggest import Suggester
 
 from .conftest import create_project, span_of
 

@@ -4,7 +4,7 @@ answer it, several turns after it too, and its words are named in the evidence."
 from __future__ import annotations
 
 from qualcode.core.models import Turn
-from qualcode.nlp import context
+from qualcode.nlp import context, expansion
 from qualcode.nlp.suggest import Suggester
 
 from .conftest import create_project
@@ -32,6 +32,7 @@ def test_a_span_answering_a_question_several_turns_back_gets_its_theme_cold(tmp_
     assert all(answer.start <= w.start and w.end <= answer.end for w in best.words)
     # Without the question, nothing in the span or the turn before says it is about meals.
     monkeypatch.setattr(context, "QUESTION_WEIGHT", 0.0)
+    monkeypatch.setattr(expansion, "_EXPANSIONS", {})  # the turns that fit each code, read again without it
     found = [s.code for s in Suggester(project, pipeline).suggest("T1", answer.start, answer.end)]
     assert "mat" not in found[:1]
     project.close()
