@@ -25,7 +25,7 @@ class Evidence:
     weight: float
     unit: int | None = None   # "similar": the most alike coded unit (None: a codebook example)
     count: int = 1            # keyword: how many times it occurs in the span (words: all of them)
-    about: str = "definition"  # definition: what of the codebook it is like ("definition and examples")
+    about: str = "the code's definition"  # definition: what it is like ("the code's definition and examples")
 
     def describe(self) -> str:
         if self.kind in ("keyword", "variant"):
@@ -37,7 +37,7 @@ class Evidence:
             like = f"unit {self.unit}" if self.unit is not None else "the codebook's examples"
             return f"like {like}: {self.term}"
         if self.kind == "definition":
-            return f"like the code's {self.about}: {self.term}"
+            return f"like {self.about}: {self.term}"
         if self.kind == "learned":
             return f"learned from your units: {self.term}"
         if self.kind in ("rejected", "unused"):

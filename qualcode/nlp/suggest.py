@@ -14,7 +14,7 @@ evidence a coder can check:
   code's name, definition, inclusion criteria, keywords and examples, less what an ordinary turn
   of the project shares with them, so a codebook without examples suggests from the first unit;
   until the coder has units, with the project's turns that fit the code best too (its words for
-  the code, :mod:`.expansion`), named "and the turns that fit it best" in the evidence;
+  the code, :mod:`.expansion`), its words named apart in the evidence ("the turns that fit it best");
 * **similarity** (``similar``): cosine with the units already coded with the code (only the
   asking coder's, when a coder is given: a second coder is never led by the first) and, once the
   coder has units, the codebook's examples: the mean of the centroid (less an ordinary turn's)
@@ -380,12 +380,11 @@ class Suggester:
                 items += [Evidence(e.kind, e.term, e.words, e.weight * share, count=e.count)
                           for e in evidence.get(node.parent, []) if e.term not in own_terms]
             if def_part > 0 and profile:
-                shared = self._shared_evidence("definition", analysis, keys, query, profile, def_part, None)
-                about = "definition and examples" if self.use_examples and node.examples else "definition"
-                if self.expanded and any(w.lemma.rstrip(".") not in self.codebook_profiles.get(profile_code, {})
-                                         for w in shared.words):
-                    about += " and the turns that fit it best"
-                items.append(replace(shared, term=shared.term + whose, about=about))
+                book = self.codebook_profiles.get(profile_code, {}) if self.expanded else None
+                about = "the code's definition" + (" and examples" if self.use_examples and node.examples else "")
+                shared = self._shared_evidence("definition", analysis, keys, query, profile, def_part, None,
+                                               book, about)
+                items.append(replace(shared, term=shared.term + whose))
             if sim_part > 0 and nearest is not None:
                 items.append(self._shared_evidence("similar", analysis, keys, query, nearest.vector, sim,
                                                    nearest.id))
@@ -490,8 +489,12 @@ class Suggester:
         return out
 
     def _shared_evidence(self, kind: str, analysis: Analysis, keys: list[tuple[int, str]], query: dict[str, float],
-                         other: dict[str, float], weight: float, unit: int | None) -> Evidence:
-        """The lemmas the span shares with a unit or a code's definition, as words of the span."""
+                         other: dict[str, float], weight: float, unit: int | None,
+                         book: Mapping[str, float] | None = None, about: str = "the code's definition") -> Evidence:
+        """The lemmas the span shares with a unit or a code's definition (``about``), as words of
+        the span; ``book``: the codebook's own words of a definition that took in the project's
+        turns that fit it best (:mod:`.expansion`): the words that are not the codebook's are named
+        apart, as the turns'."""
         own = {k for _, k in keys}
         ranked = [k for _, k in sorted(((w * other.get(k, 0.0), k) for k, w in query.items() if k in other),
                                        reverse=True)]
@@ -500,13 +503,20 @@ class Suggester:
         # more than one of the span's are named too (they are not the span's words: no offsets).
         around = ", ".join(k for k in ranked[:3] if k not in own)
         if not wanted:  # only the talk around the span shares words with it
-            return Evidence(kind, f"{around} (in the talk around it)", (), weight, unit)
+            return Evidence(kind, f"{around} (in the talk around it)", (), weight, unit, about=about)
         words: list[Word] = []
         for i, key in keys:
             if key in wanted and all(w.lemma != key for w in words):
                 words.append(_word(analysis, i))
-        return Evidence(kind, ", ".join(wanted) + (f" (and in the talk around it: {around})" if around else ""),
-                        tuple(words), weight, unit)
+        text = ", ".join(wanted)
+        if book is not None:
+            mine, theirs = [k for k in wanted if k in book], [k for k in wanted if k not in book]
+            if theirs and mine:
+                text = f"{', '.join(mine)}; and the turns that fit it best: {', '.join(theirs)}"
+            elif theirs:
+                about = "the turns that fit the code best"
+        return Evidence(kind, text + (f" (and in the talk around it: {around})" if around else ""),
+                        tuple(words), weight, unit, about=about)
 
 
 def _word(analysis: Analysis, i: int) -> Word:

@@ -47,7 +47,17 @@ def test_before_the_coder_has_units_a_code_learns_the_projects_words_for_it(tmp_
     assert found and found[0].code == "med"
     [definition] = [e for e in found[0].evidence if e.kind == "definition"]
     assert {w.lemma for w in definition.words} & {"apotek", "apoteket", "pilleeske", "pilleesken"}
-    assert "the turns that fit it best" in found[0].explain()
+    # the words are named as the turns', not the codebook's
+    assert "like the turns that fit the code best: " in found[0].explain()
+    # a span with words of both: the codebook's first, the turns' apart (by lemma: *Dosetten* is
+    # the codebook's *dosett* with the model, not in basic mode)
+    start, end = span_of(project, "T1", "Dosetten kommer fra apoteket hver onsdag")
+    [best, *_] = Suggester(project, pipeline).suggest("T1", start, end)
+    [definition] = [e for e in best.evidence if e.kind == "definition"]
+    assert best.code == "med"
+    if not pipeline.basic:
+        assert definition.about == "the code's definition"
+        assert definition.term.startswith("dosett; and the turns that fit it best: apotek")
     project.close()
 
 
