@@ -8,8 +8,8 @@ Prints (figures only, no assertions):
 2. sentence boundaries on invented spoken turns (bench/gold/sentences.txt), model and basic mode;
 3. code suggestions on the invented gold set (bench/gold/suggestions.yaml): precision@1 and
    recall@3, cold (codebook only) and warm (with the seed units coded), model and basic mode;
-   then on the evaluation studies (bench/gold/studies: a tuning study and a held-out one, printed
-   apart, with baselines beside them);
+   then on the evaluation studies (bench/gold/studies: the tuning studies, then the held-out ones,
+   printed apart, with baselines beside them);
 4. de-identification recall on names planted in an invented transcript (bench/gold/names.txt):
    found by the first pass, and hidden after accepting every finding;
 5. speed: ``analyse`` over a generated ~130,000-word corpus against bare ``nlp.pipe`` of the
@@ -160,12 +160,13 @@ def bench_sentences(pipelines, folder: Path) -> None:
 
 
 def bench_studies(pipeline, folder: Path) -> None:
-    """The evaluation studies (bench/bench_suggest.py): the tuning study, then the held-out one,
+    """The evaluation studies (bench/bench_suggest.py): the tuning studies, then the held-out ones,
     each beside its keyword and frequency baselines."""
     sys.path.insert(0, str(ROOT / "bench"))
     import bench_suggest
 
-    print("   the evaluation studies (bench/bench_suggest.py; weights tuned on the first, never on the held-out):")
+    print("   the evaluation studies (bench/bench_suggest.py; weights tuned on the tuning studies, never on the "
+          "held-out ones):")
     for name in sorted(bench_suggest.study_names(), key=lambda n: n in bench_suggest.HELD_OUT):
         study = bench_suggest.load_study(name)
         bench_suggest.print_study(bench_suggest.run_study(study, pipeline, folder), pipeline)
