@@ -103,3 +103,17 @@ def test_the_projects_turns_are_read_once_per_codebook_and_texts(tmp_path, pipel
     Suggester(project, pipeline, coder="AB")
     assert len(calls) == 2  # a changed definition: read again
     project.close()
+
+
+def test_a_big_project_reads_a_sample_of_its_turns(tmp_path, basic_pipeline, monkeypatch):
+    """The pass costs a suggestion per turn read: a big project reads an even sample of its turns."""
+    project = create_project(tmp_path / "p.qualcode", DIALOGUE * 10, codebook=BOOK)
+    asked = []
+    real = Suggester.suggest_in
+    monkeypatch.setattr(Suggester, "suggest_in", lambda self, *a, **kw: asked.append(a[1]) or real(self, *a, **kw))
+    monkeypatch.setattr(expansion, "EXPANSION_SAMPLE", 20)
+    assert Suggester(project, basic_pipeline).expanded
+    participants = [t for t in project.turns("T1") if t.speaker != "Intervjuer"]
+    assert len(participants) == 70 and 10 <= len(asked) <= 20
+    assert max(asked) > participants[-10].start  # spread over the whole project, not its first turns
+    project.close()
