@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.errors import UserError
 from ..core.text import check_coder
-from ..nlp.defaults import AUTO_CODER, AUTOCODE_MEASURED, AUTOCODE_MIN_SCORE
+from ..nlp.defaults import AUTO_CODER, AUTOCODE_MEASURED, AUTOCODE_MIN_SCORE, WEAK_MARK
 from .common import add_command
 from .common import open_project as _open
 from .output import emit_json, table, warn, wrap
@@ -235,7 +235,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         if not row["suggestions"]:
             print("      no suggestion (no keyword or similar unit)")
         for s in row["suggestions"]:
-            print(f"  {s['score']:.2f}  {s['code']}  {s['name']}" + ("  (weak: a guess)" if s["weak"] else ""))
+            print(f"  {s['score']:.2f}  {s['code']}  {s['name']}" + (f"  {WEAK_MARK}" if s["weak"] else ""))
             print(wrap(s["explanation"], 8))
         print()
     return 0

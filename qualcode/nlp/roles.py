@@ -89,17 +89,3 @@ class Roles:
             if m and (m.group("s") or not genitive):
                 return family
         return None
-
-
-
-_DEFAULT = Roles()
-
-
-def roles_of_code(node: CodeNode) -> frozenset[str]:
-    """:meth:`Roles.of_code` with the known families only."""
-    return _DEFAULT.of_code(node)
-
-
-def role_family(role: str | None) -> str | None:
-    """:meth:`Roles.family` with the known families only."""
-    return _DEFAULT.family(role)

@@ -19,6 +19,7 @@ from textual.widgets import ProgressBar, Static
 from ...core.errors import UserError
 from ...core.models import Coding
 from ...core.units import MeaningUnit
+from ...nlp.defaults import WEAK_MARK
 from ..base import WorkbenchScreen
 from ..text import plural, shorten, trim_span
 from ..widgets.nlp_status import AnalysisProgress
@@ -158,7 +159,7 @@ class NlpAssist(WorkbenchScreen[None]):
             lines.append("  none: no keyword or coded unit is like this text")
         for n, suggestion in enumerate(suggestions, 1):
             lines.append(f"[{n}] {suggestion.score:.2f} {suggestion.code}  {suggestion.name}"
-                         + ("  (weak: a guess)" if suggestion.weak else ""))
+                         + (f"  {WEAK_MARK}" if suggestion.weak else ""))
             lines.append(f"    {suggestion.explain()}")
         if suggestions:
             lines.append("1-5 codes the span with that code")
