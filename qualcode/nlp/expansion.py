@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 # Chosen on the tuning studies only (hjemmetjeneste, lar-hverdag, overgang-kommune, fengsel-helse),
 # cold: 3-8 turns and a weight of 0.25-0.5 did alike; fewer turns or more weight did worse.
@@ -29,7 +30,8 @@ EXPANSION_SAMPLE = 600   # participants' turns read at most (evenly spread)
 MIN_WORDS = 3            # a turn with fewer content words says too little to learn from
 MIN_FIT = 0.08           # a turn fits a code when it is its best code at least this much (not a guess)
 
-_EXPANSIONS: dict[tuple, dict[str, dict[str, float]]] = {}
+T = TypeVar("T")
+_EXPANSIONS: dict[tuple, Any] = {}
 
 
 def fitting_turns(turns: Iterable[tuple[object, Counter[str]]],
@@ -53,7 +55,7 @@ def expand(profiles: Mapping[str, dict[str, float]], fitting: Mapping[str, list[
     out = {}
     for code, profile in profiles.items():
         bags = fitting.get(code)
-        if not bags or EXPANSION_WEIGHT <= 0:
+        if not bags:
             out[code] = profile
             continue
         mixed: dict[str, float] = defaultdict(float, profile)
@@ -65,8 +67,8 @@ def expand(profiles: Mapping[str, dict[str, float]], fitting: Mapping[str, list[
     return out
 
 
-def cached(key: tuple, build: Callable[[], dict[str, dict[str, float]]]) -> dict[str, dict[str, float]]:
-    """The expanded profiles for ``key`` (codebook, texts, roles), built once."""
+def cached(key: tuple, build: Callable[[], T]) -> T:
+    """What ``build`` makes of the turns for ``key`` (codebook, texts, roles), built once."""
     key = (*key, EXPANSION_TURNS, EXPANSION_WEIGHT, EXPANSION_SAMPLE)
     found = _EXPANSIONS.get(key)
     if found is None:

@@ -194,27 +194,28 @@ class Suggester:
         speakers = tuple((t.id, t.checksum, tuple((s.label, s.role) for s in t.speakers))
                          for t in self.project.transcripts())
         key = (str(self.project.path), self._profile_key, speakers)
-        self.profiles = expansion.cached(
-            key, lambda: expansion.expand(self.codebook_profiles, self._fitting_turns(), self.vector))
-        self.profile_base = {code: self.stats.baseline([_cosine(t, v) for t in self.sample])
-                             for code, v in self.profiles.items()}
+
+        def build() -> tuple[dict[str, dict[str, float]], dict[str, float]]:
+            profiles = expansion.expand(self.codebook_profiles, self._fitting_turns(), self.vector)
+            return profiles, {code: self.stats.baseline([_cosine(t, v) for t in self.sample])
+                              for code, v in profiles.items()}
+
+        self.profiles, self.profile_base = expansion.cached(key, build)
 
     def _fitting_turns(self) -> dict[str, list[Counter[str]]]:
         """The pass over the project's turns: per code, the turns it fits best by the codebook alone."""
-        turns = []
-        for transcript in self.project.transcripts():
-            analysis = get_analysis(self.project, transcript.id, self.pipeline)
-            turns += [(analysis, transcript.id, turn, content_bag(analysis, turn.start, turn.end))
-                      for turn in self.project.turns(transcript.id)
-                      if turn.speaker is not None and not is_moderator(turn)]
-        step = max(1, math.ceil(len(turns) / expansion.EXPANSION_SAMPLE))
+        turns = [(transcript.id, turn) for transcript in self.project.transcripts()
+                 for turn in self.project.turns(transcript.id) if turn.speaker is not None and not is_moderator(turn)]
+        sample = turns[::max(1, math.ceil(len(turns) / expansion.EXPANSION_SAMPLE))]
+        analyses = {tid: get_analysis(self.project, tid, self.pipeline) for tid in dict.fromkeys(t for t, _ in sample)}
 
         def best(item) -> tuple[str, float] | None:
-            analysis, tid, turn, _ = item
-            found = self.suggest_in(analysis, turn.start, turn.end, top=1, tid=tid, role=turn.role)
+            tid, turn = item
+            found = self.suggest_in(analyses[tid], turn.start, turn.end, top=1, tid=tid, role=turn.role)
             return (found[0].code, found[0].score) if found else None
 
-        return expansion.fitting_turns(((item, item[3]) for item in turns[::step]), best)
+        return expansion.fitting_turns(
+            (((tid, turn), content_bag(analyses[tid], turn.start, turn.end)) for tid, turn in sample), best)
 
     # --- what the coder has done ---------------------------------------------------------------
 
