@@ -418,8 +418,7 @@ def print_study(result: dict[str, Any], pipeline) -> None:
           f"CPU cold {ms(cold.cpu)}, LOO {ms(loo.cpu)}")
     first, again = (1000 * t for t in cold.rebuild[:2])
     print(f"   ms to build the Suggester cold: first {first:.0f} (the corpus statistics and the pass over the turns "
-          f"that fit each code), then "
-          f"{again:.0f} (cached: {first / max(again, 1e-3):.1f}x less)")
+          f"that fit each code), then {again:.0f} (cached: {first / max(again, 1e-3):.1f}x less)")
     print(f"   ms to rebuild the Suggester after a coding change (LOO), mean/p95: wall {ms(loo.rebuild)}; "
           f"suggestions with evidence: {cold.explained + loo.explained}/{cold.suggestions + loo.suggestions}")
     print("   per code (suggester): supp = units with the code; picks = its top picks, prec = right share of them")
